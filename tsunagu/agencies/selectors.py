@@ -1,0 +1,53 @@
+"""Reads of reference data and of who a staff user is (their agencies and roles)."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from tsunagu.agencies.models import Agency, Membership, Role
+
+
+@dataclass(frozen=True)
+class StaffContext:
+    """A user's active memberships as (agency id, role) pairs; computed once per request."""
+
+    memberships: tuple[tuple[int, str], ...]
+
+    def has_role(self, *roles: str) -> bool:
+        return any(role in roles for _agency, role in self.memberships)
+
+    def agency_ids(self, *roles: str) -> set[int]:
+        return {agency for agency, role in self.memberships if not roles or role in roles}
+
+    @property
+    def is_desk(self) -> bool:
+        return self.has_role(Role.DESK)
+
+    @property
+    def case_agency_ids(self) -> set[int]:
+        """Agencies through which the user works cases (caseworker, supervisor, desk)."""
+        return self.agency_ids(Role.CASEWORKER, Role.SUPERVISOR, Role.DESK)
+
+
+EMPTY = StaffContext(memberships=())
+
+
+def staff_context(user: Any) -> StaffContext:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return EMPTY
+    cached = getattr(user, "_tsunagu_staff_context", None)
+    if cached is not None:
+        return cached
+    rows = Membership.objects.filter(user=user, active=True, agency__active=True).values_list("agency_id", "role")
+    context = StaffContext(memberships=tuple(sorted(rows)))
+    user._tsunagu_staff_context = context
+    return context
+
+
+def agencies_active() -> QuerySet[Agency]:
+    return Agency.objects.filter(active=True).select_related("area", "district")
+
+
+def central_desk() -> Agency | None:
+    return Agency.objects.filter(is_central_desk=True, active=True).order_by("pk").first()

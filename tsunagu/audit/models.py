@@ -1,0 +1,57 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(Exception):
+    """The audit trail is never changed or deleted (QUALITY.md S4)."""
+
+
+class Action(models.TextChoices):
+    VIEW = "view", _("閲覧")
+    LIST = "list", _("一覧")
+    SEARCH = "search", _("検索")
+    CREATE = "create", _("登録")
+    UPDATE = "update", _("更新")
+    EXPORT = "export", _("出力")
+
+
+class AccessEvent(models.Model):
+    """Who read or changed whose data, when, from where and why.
+
+    Written in the request's own transaction. ``person_ids`` lists every person whose data the
+    event touched, so that "whose data did this user (or this export) see?" is one query
+    (DOMAIN.md §6). On PostgreSQL a trigger makes UPDATE and DELETE fail at the database.
+    """
+
+    at = models.DateTimeField(_("日時"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("職員")
+    )
+    username = models.CharField(_("ユーザー名"), max_length=150, blank=True)
+    action = models.CharField(_("操作"), max_length=10, choices=Action.choices)
+    object_type = models.CharField(_("対象の種類"), max_length=40)
+    object_ids = models.JSONField(_("対象ID"), default=list)
+    person_ids = models.JSONField(_("関係する人のID"), default=list)
+    case_id = models.BigIntegerField(_("ケースID"), null=True, blank=True, db_index=True)
+    ip = models.CharField(_("接続元"), max_length=45, blank=True)
+    path = models.CharField(_("画面"), max_length=300, blank=True)
+    reason = models.CharField(_("理由"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["user", "at"], name="accessevent_user_at")]
+        verbose_name = _("アクセス記録")
+        verbose_name_plural = _("アクセス記録")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}"
+
+    def save(self, *args, **kwargs):
+        # Framework plumbing, not a business rule: the ORM may only insert.
+        if self.pk is not None:
+            raise AppendOnlyError("access events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("access events are append-only")

@@ -1,0 +1,41 @@
+"""Recording access to personal data (QUALITY.md S3)."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+
+from tsunagu.audit.models import AccessEvent
+from tsunagu.core.middleware import current_request
+
+
+def access_record(
+    *,
+    user: Any,
+    action: str,
+    object_type: str,
+    object_ids: Iterable[int],
+    person_ids: Iterable[int | None] = (),
+    case_id: int | None = None,
+    reason: str = "",
+) -> AccessEvent:
+    """Append one access event in the current transaction.
+
+    Called by the object doors and services, never by views directly; an event is written even
+    when a list is empty, because a search that found nobody is also a fact worth keeping.
+    """
+    info = current_request.get()
+    authenticated = user is not None and getattr(user, "is_authenticated", False)
+    with transaction.atomic():
+        return AccessEvent.objects.create(
+            user=user if authenticated else None,
+            username=user.get_username() if authenticated else "",
+            action=action,
+            object_type=object_type,
+            object_ids=sorted({int(i) for i in object_ids}),
+            person_ids=sorted({int(i) for i in person_ids if i is not None}),
+            case_id=case_id,
+            ip=info.ip if info else "",
+            path=info.path if info else "",
+            reason=reason[:300],
+        )

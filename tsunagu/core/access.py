@@ -1,0 +1,73 @@
+"""The declared access rule of every view (QUALITY.md S1).
+
+Every view is wrapped by exactly one of these decorators; the URL-walker test fails for a view
+without one. Object-level rules (which case, which person) live in each app's ``access.py``,
+which is the one door to its objects.
+"""
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from tsunagu.agencies.selectors import staff_context
+
+View = Callable[..., HttpResponse]
+
+
+def staff_session_ok(request: HttpRequest) -> bool:
+    """Whether the request carries a complete staff login.
+
+    The one place a second factor will be checked (QUALITY.md S6): when MFA comes, this also asks
+    whether the session has passed it, and every staff view follows without change.
+    """
+    user = request.user
+    return bool(user.is_authenticated and user.is_active)
+
+
+def public(view: View) -> View:
+    """Open to anybody, including the public. Must show no personal data."""
+    view.access_rule = "public"  # type: ignore[attr-defined]
+    return view
+
+
+def login_only(view: View) -> View:
+    """Any signed-in user, memberships or not (login, logout, home)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not staff_session_ok(request):
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    wrapped.access_rule = "login"  # type: ignore[attr-defined]
+    return wrapped
+
+
+def staff(roles: Iterable[str] | None = None) -> Callable[[View], View]:
+    """Signed-in staff with an active membership, in one of ``roles`` when given.
+
+    A page the role may not use answers 403 (the page is no secret); objects a user may not see
+    answer 404 through the object doors.
+    """
+    allowed = tuple(roles or ())
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not staff_session_ok(request):
+                return redirect_to_login(request.get_full_path())
+            context = staff_context(request.user)
+            if not context.memberships:
+                raise PermissionDenied
+            if allowed and not context.has_role(*allowed):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapped.access_rule = ("staff", allowed)  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator

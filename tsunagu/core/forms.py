@@ -1,0 +1,126 @@
+"""Form fields shared by every form: 和暦 dates, names, kana, phones, keys for R2/R3."""
+
+import datetime as dt
+import re
+import unicodedata
+import uuid
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tsunagu.lib import kana, wareki
+
+DATE_HELP = _("例：令和7年4月1日、R7.4.1、2025-04-01")
+
+
+def no_emoji(value: str) -> None:
+    if value and kana.contains_emoji(value):
+        raise ValidationError(_("絵文字などの記号は使えません。"), code="emoji")
+
+
+def no_control_chars(value: str) -> None:
+    if value and any(unicodedata.category(c) == "Cc" and c not in "\r\n\t" for c in value):
+        raise ValidationError(_("使えない文字が含まれています。"), code="control")
+
+
+class JapaneseDateField(forms.CharField):
+    """A date typed as 和暦 or 西暦; ``past_only`` refuses dates after today."""
+
+    def __init__(self, *, past_only: bool = False, **kwargs):
+        kwargs.setdefault("max_length", 30)
+        kwargs.setdefault("help_text", DATE_HELP)
+        super().__init__(**kwargs)
+        self.past_only = past_only
+        self.widget.attrs.setdefault("inputmode", "text")
+        self.widget.attrs.setdefault("autocomplete", "off")
+
+    def prepare_value(self, value):
+        if isinstance(value, dt.date):
+            return wareki.format_wareki(value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        try:
+            day = wareki.parse_date(text)
+        except wareki.WarekiError as exc:
+            raise ValidationError(str(exc), code="invalid") from exc
+        if self.past_only and day > timezone.localdate():
+            raise ValidationError(_("未来の日付は入力できません。"), code="future")
+        return day
+
+
+class NameField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 40)
+        super().__init__(**kwargs)
+        self.validators += [no_emoji, no_control_chars]
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        return unicodedata.normalize("NFKC", text).strip() if text else text
+
+
+class KanaField(forms.CharField):
+    """A reading in kana. Hiragana and half-width katakana are accepted and stored as katakana."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 60)
+        super().__init__(**kwargs)
+        self.validators += [no_emoji]
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value and not kana.is_kana(value):
+            raise ValidationError(_("フリガナはカタカナまたはひらがなで入力してください。"), code="kana")
+        return kana.to_katakana(value) if value else value
+
+
+_PHONE = re.compile(r"^[0-9\-() +]{6,20}$")
+
+
+class PhoneField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 30)
+        super().__init__(**kwargs)
+        self.widget.input_type = "tel"
+        self.widget.attrs.setdefault("autocomplete", "tel")
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return value
+        normalised = unicodedata.normalize("NFKC", value).replace("ー", "-").replace("−", "-").strip()
+        if not _PHONE.match(normalised):
+            raise ValidationError(_("電話番号は数字とハイフンで入力してください（例：03-1234-5678）。"), code="phone")
+        return normalised
+
+
+class TextField(forms.CharField):
+    """Free text: control characters refused, emoji allowed (people write how they write)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 5}))
+        super().__init__(**kwargs)
+        self.validators.append(no_control_chars)
+
+
+class SubmissionKeyMixin(forms.Form):
+    """A hidden per-rendering key: the same submission twice creates one record (R3)."""
+
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("submission_key", uuid.uuid4())
+
+
+class VersionMixin(forms.Form):
+    """The version the user started from; a stale one is answered with a conflict page (R2)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

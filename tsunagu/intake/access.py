@@ -1,0 +1,44 @@
+"""The one door to consultations (PRODUCT.md §5).
+
+The desk takes every consultation and sees them all. A caseworker or supervisor sees the
+consultations that led to a case their agency is on the team of. Everybody else: 404.
+"""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from tsunagu.agencies.selectors import staff_context
+from tsunagu.audit.models import Action
+from tsunagu.audit.services import access_record
+from tsunagu.cases.access import team_filter
+from tsunagu.intake.models import Consultation
+
+
+def consultations_visible_to(user: Any, *, write: bool = False) -> QuerySet[Consultation]:
+    context = staff_context(user)
+    if context.is_desk:
+        return Consultation.objects.all()
+    if write:
+        return Consultation.objects.none()
+    agencies = context.agency_ids("caseworker", "supervisor")
+    if not agencies:
+        return Consultation.objects.none()
+    return Consultation.objects.filter(case__isnull=False).filter(team_filter(agencies, "case_id"))
+
+
+def consultation_get_for_user(user: Any, pk: int, *, write: bool = False) -> Consultation:
+    consultation = (
+        consultations_visible_to(user, write=write)
+        .select_related("household", "person", "case", "contact_agency", "received_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if consultation is None:
+        raise Http404
+    access_record(
+        user=user, action=Action.VIEW, object_type="consultation", object_ids=[consultation.pk],
+        person_ids=[consultation.person_id], case_id=consultation.case_id,
+    )
+    return consultation

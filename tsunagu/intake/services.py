@@ -1,0 +1,178 @@
+"""Writes of consultations: desk registration, public requests, edits and triage."""
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tsunagu.agencies.models import Agency
+from tsunagu.audit.models import Action
+from tsunagu.audit.services import access_record
+from tsunagu.cases.models import Case
+from tsunagu.cases.services import case_open
+from tsunagu.core.services import create_once, save_versioned
+from tsunagu.intake.models import Channel, Consultation, ContactPreference, Screening, Source
+from tsunagu.people.models import Household, Person
+from tsunagu.people.services import household_create, person_create
+
+CONSULTATION_FIELDS = (
+    "received_at", "channel", "contact_type", "contact_relation", "contact_agency", "contact_name",
+    "contact_phone", "contact_email", "contact_note", "contact_preference", "concerns",
+    "main_concern", "summary", "urgent",
+)
+# Letters and digits that cannot be mistaken for each other when read aloud or on paper.
+_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+def new_reference_code() -> str:
+    """An unguessable reference code such as 7K3M-Q9PX, read out over the phone."""
+    while True:
+        raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
+        code = f"{raw[:4]}-{raw[4:]}"
+        if not Consultation.objects.filter(reference_code=code).exists():
+            return code
+
+
+def _check_concerns(data: dict[str, Any]) -> None:
+    concerns = data.get("concerns") or []
+    main = data.get("main_concern") or ""
+    if main and main not in concerns:
+        raise ValidationError({"main_concern": _("主な相談内容は、チェックした項目から選んでください。")})
+
+
+def consultation_create(*, user: Any, data: dict[str, Any], key: uuid.UUID | None) -> tuple[Consultation, bool]:
+    _check_concerns(data)
+
+    def create() -> Consultation:
+        fields = {name: data[name] for name in CONSULTATION_FIELDS if name in data}
+        consultation = Consultation(
+            **fields, reference_code=new_reference_code(), source=Source.DESK,
+            received_by=user, created_by=user, updated_by=user,
+        )
+        consultation.full_clean()
+        consultation.save()
+        access_record(user=user, action=Action.CREATE, object_type="consultation", object_ids=[consultation.pk])
+        return consultation
+
+    with transaction.atomic():
+        return create_once(key=key, user=user, create=create)
+
+
+def consultation_update(
+    *, user: Any, consultation: Consultation, expected_version: int, data: dict[str, Any]
+) -> Consultation:
+    _check_concerns(data)
+    fields = {name: data[name] for name in CONSULTATION_FIELDS if name in data}
+    with transaction.atomic():
+        consultation = save_versioned(obj=consultation, expected_version=expected_version, user=user, fields=fields)
+        access_record(
+            user=user, action=Action.UPDATE, object_type="consultation", object_ids=[consultation.pk],
+            person_ids=[consultation.person_id], case_id=consultation.case_id,
+        )
+    return consultation
+
+
+def public_request_submit(*, data: dict[str, Any], key: uuid.UUID | None) -> Consultation:
+    """A request from the public form; it lands in the desk queue as オンライン相談フォーム."""
+
+    def create() -> Consultation:
+        wants_contact = data.get("contact_preference") != ContactPreference.NO_CONTACT
+        consultation = Consultation(
+            reference_code=new_reference_code(),
+            source=Source.PUBLIC_FORM,
+            received_at=timezone.now(),
+            channel=Channel.ONLINE_FORM,
+            contact_type=data["contact_type"],
+            contact_relation=data.get("contact_relation", ""),
+            contact_name=data.get("contact_name", "") if wants_contact else "",
+            contact_phone=data.get("contact_phone", "") if wants_contact else "",
+            contact_email=data.get("contact_email", "") if wants_contact else "",
+            contact_note=data.get("contact_note", "") if wants_contact else "",
+            contact_preference=data.get("contact_preference", ContactPreference.MAY_CONTACT),
+            concerns=data.get("concerns", []),
+            summary=data["summary"],
+        )
+        consultation.full_clean()
+        consultation.save()
+        access_record(
+            user=None, action=Action.CREATE, object_type="consultation", object_ids=[consultation.pk],
+            reason="public form",
+        )
+        return consultation
+
+    with transaction.atomic():
+        consultation, _created = create_once(key=key, user=None, create=create)
+    return consultation
+
+
+@dataclass
+class TriageDecision:
+    screening: str
+    note: str = ""
+    household: Household | None = None
+    household_data: dict[str, Any] | None = None
+    person: Person | None = None
+    person_data: dict[str, Any] | None = None
+    contact_as_member: dict[str, Any] | None = None
+    lead: Agency | None = None
+    partners: tuple[Agency, ...] = ()
+    sharing_basis: str = ""
+
+
+def consultation_triage(
+    *, user: Any, consultation: Consultation, expected_version: int, decision: TriageDecision
+) -> Consultation:
+    """Record the screening outcome, attach or create the household and person, and open a case.
+
+    All or nothing (QUALITY.md R1): a failure at any step leaves the database as it was.
+    """
+    if consultation.is_triaged:
+        raise ValidationError(_("この相談はすでに振り分け済みです。"))
+    if decision.screening not in Screening.values:
+        raise ValidationError({"screening": _("スクリーニング結果を選んでください。")})
+    if decision.screening == Screening.CONTINUE and decision.lead is None:
+        raise ValidationError({"lead": _("継続支援には主担当機関を選んでください。")})
+    with transaction.atomic():
+        household = decision.household
+        if household is None and decision.household_data is not None:
+            household = household_create(user=user, data=decision.household_data)
+        person = decision.person
+        if person is None and decision.person_data is not None:
+            if household is None:
+                raise ValidationError(_("対象者を登録するには世帯を選ぶか登録してください。"))
+            person = person_create(user=user, household=household, data=decision.person_data)
+        if person is not None and household is None:
+            household = person.household
+        if decision.contact_as_member and household is not None:
+            person_create(user=user, household=household, data=decision.contact_as_member)
+        case: Case | None = None
+        if decision.screening == Screening.CONTINUE:
+            if household is None:
+                raise ValidationError(_("継続支援にはケースを開く世帯が必要です。"))
+            assert decision.lead is not None
+            case = case_open(
+                user=user, household=household, lead=decision.lead,
+                sharing_basis=decision.sharing_basis, partners=decision.partners,
+            )
+        consultation = save_versioned(
+            obj=consultation, expected_version=expected_version, user=user,
+            fields={
+                "screening": decision.screening,
+                "screening_note": decision.note,
+                "triaged_at": timezone.now(),
+                "triaged_by": user,
+                "household": household,
+                "person": person,
+                "case": case,
+            },
+        )
+        access_record(
+            user=user, action=Action.UPDATE, object_type="consultation", object_ids=[consultation.pk],
+            person_ids=[consultation.person_id], case_id=consultation.case_id, reason="triage",
+        )
+    return consultation

@@ -1,0 +1,106 @@
+"""Writes of households and persons. Each records its access event in the same transaction."""
+
+from typing import Any
+
+from django.db import transaction
+
+from tsunagu.agencies.models import PostalCode
+from tsunagu.audit.models import Action
+from tsunagu.audit.services import access_record
+from tsunagu.core.services import save_versioned
+from tsunagu.lib import kana
+from tsunagu.people.models import Household, Person, PersonNameKey
+
+HOUSEHOLD_FIELDS = (
+    "label", "postal_code", "address", "district", "phone",
+    "sig_elderly_parent", "sig_adult_child_home", "sig_parent_pension",
+    "sig_care_need", "sig_arrears", "sig_refuses_services",
+)
+PERSON_FIELDS = (
+    "family_name", "given_name", "family_name_kana", "given_name_kana", "label", "sex",
+    "birth_date", "approx_decade", "relation", "is_concerned", "disability",
+    "withdrawal_since", "going_out", "phone",
+)
+
+
+def _pick(data: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: data[name] for name in names if name in data}
+
+
+def district_for_postal_code(code: str) -> Any:
+    digits = "".join(ch for ch in code if ch.isdigit())
+    if len(digits) != 7:
+        return None
+    row = PostalCode.objects.select_related("district").filter(code=digits).first()
+    return row.district if row else None
+
+
+def _with_district(data: dict[str, Any]) -> dict[str, Any]:
+    """Fill the district from the postal code when the user left it empty."""
+    if not data.get("district") and data.get("postal_code"):
+        data = {**data, "district": district_for_postal_code(data["postal_code"])}
+    return data
+
+
+def household_create(*, user: Any, data: dict[str, Any]) -> Household:
+    with transaction.atomic():
+        household = Household(**_pick(_with_district(data), HOUSEHOLD_FIELDS), created_by=user, updated_by=user)
+        household.full_clean()
+        household.save()
+        access_record(user=user, action=Action.CREATE, object_type="household", object_ids=[household.pk])
+    return household
+
+
+def household_update(*, user: Any, household: Household, expected_version: int, data: dict[str, Any]) -> Household:
+    with transaction.atomic():
+        household = save_versioned(
+            obj=household, expected_version=expected_version, user=user,
+            fields=_pick(_with_district(data), HOUSEHOLD_FIELDS),
+        )
+        access_record(
+            user=user, action=Action.UPDATE, object_type="household", object_ids=[household.pk],
+            person_ids=household.members.values_list("pk", flat=True),
+        )
+    return household
+
+
+def name_keys(person: Person) -> set[str]:
+    """The normalised name parts a person is found by (see PersonNameKey)."""
+    parts = [person.family_name, person.given_name, person.family_name_kana, person.given_name_kana]
+    keys = {kana.search_key(part) for part in parts}
+    keys.add(kana.search_key(person.family_name + person.given_name))
+    keys.add(kana.search_key(person.family_name_kana + person.given_name_kana))
+    keys.discard("")
+    return keys
+
+
+def _refresh_keys(person: Person) -> None:
+    person.key_name = kana.search_key(person.family_name + person.given_name)
+    person.key_kana = kana.search_key(person.family_name_kana + person.given_name_kana)
+    Person.objects.filter(pk=person.pk).update(key_name=person.key_name, key_kana=person.key_kana)
+    wanted = name_keys(person)
+    existing = set(person.name_keys.values_list("key", flat=True))
+    person.name_keys.filter(key__in=existing - wanted).delete()
+    PersonNameKey.objects.bulk_create([PersonNameKey(person=person, key=k) for k in wanted - existing])
+
+
+def person_create(*, user: Any, household: Household, data: dict[str, Any]) -> Person:
+    with transaction.atomic():
+        person = Person(household=household, **_pick(data, PERSON_FIELDS), created_by=user, updated_by=user)
+        person.full_clean()
+        person.save()
+        _refresh_keys(person)
+        access_record(
+            user=user, action=Action.CREATE, object_type="person", object_ids=[person.pk], person_ids=[person.pk]
+        )
+    return person
+
+
+def person_update(*, user: Any, person: Person, expected_version: int, data: dict[str, Any]) -> Person:
+    with transaction.atomic():
+        person = save_versioned(obj=person, expected_version=expected_version, user=user, fields=_pick(data, PERSON_FIELDS))
+        _refresh_keys(person)
+        access_record(
+            user=user, action=Action.UPDATE, object_type="person", object_ids=[person.pk], person_ids=[person.pk]
+        )
+    return person

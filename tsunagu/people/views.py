@@ -1,0 +1,145 @@
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from tsunagu.core.access import staff
+from tsunagu.core.conflict import render_conflict
+from tsunagu.core.services import ConflictError, create_once
+from tsunagu.people import access, selectors, services
+from tsunagu.people.forms import (
+    HouseholdCreateForm, HouseholdEditForm, PersonCreateForm, PersonEditForm, PersonSearchForm,
+)
+from tsunagu.people.services import HOUSEHOLD_FIELDS, PERSON_FIELDS
+
+PEOPLE_ROLES = ("desk", "caseworker", "supervisor")
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@staff(PEOPLE_ROLES)
+def person_search(request: HttpRequest) -> HttpResponse:
+    form = PersonSearchForm(request.GET or None)
+    results = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        results = selectors.person_search(
+            user=request.user, q=data["q"], birth_date=data["birth_date"], decade=data["decade"],
+            district_id=data["district"].pk if data["district"] else None,
+        )
+    template = "people/_person_results.html" if request.headers.get("HX-Request") else "people/search.html"
+    pick = request.GET.get("pick", "")
+    return render(request, template, {"form": form, "results": results, "pick": pick},
+                  status=400 if form.is_bound and not form.is_valid() else 200)
+
+
+@staff(("desk",))
+def household_create(request: HttpRequest) -> HttpResponse:
+    form = HouseholdCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            household, _created = create_once(
+                key=form.cleaned_data["submission_key"], user=request.user,
+                create=lambda: services.household_create(user=request.user, data=form.cleaned_data),
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            return redirect("people:household_detail", pk=household.pk)
+    return render(request, "people/household_form.html", {"form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+@staff(PEOPLE_ROLES)
+def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    household = access.household_get_for_user(request.user, pk)
+    members = household.members.order_by("pk")
+    cases = household.cases.order_by("-opened_at")
+    return render(request, "people/household_detail.html",
+                  {"household": household, "members": members, "cases": cases})
+
+
+@staff(PEOPLE_ROLES)
+def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    household = access.household_get_for_user(request.user, pk, write=True)
+    if request.method == "POST":
+        form = HouseholdEditForm(request.POST)
+        if form.is_valid():
+            try:
+                services.household_update(
+                    user=request.user, household=household,
+                    expected_version=form.cleaned_data["version"], data=form.cleaned_data,
+                )
+            except ConflictError as exc:
+                return render_conflict(request, "people/household_form.html", form=form, current=exc.current,
+                                       context={"household": household})
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                return redirect("people:household_detail", pk=household.pk)
+        return render(request, "people/household_form.html", {"form": form, "household": household}, status=400)
+    initial = {name: getattr(household, name) for name in HOUSEHOLD_FIELDS} | {"version": household.version}
+    return render(request, "people/household_form.html",
+                  {"form": HouseholdEditForm(initial=initial), "household": household})
+
+
+@staff(PEOPLE_ROLES)
+def person_create(request: HttpRequest, household_pk: int) -> HttpResponse:
+    household = access.household_get_for_user(request.user, household_pk, write=True)
+    form = PersonCreateForm(request.POST or None)
+    similar = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        similar = selectors.person_find_similar(
+            user=request.user, family_name=data["family_name"], given_name=data["given_name"],
+            family_name_kana=data["family_name_kana"], given_name_kana=data["given_name_kana"],
+            birth_date=data["birth_date"],
+        )
+        if similar and not data["not_duplicate"]:
+            form.add_error("not_duplicate", "似た人がすでに登録されています。同じ人なら下の一覧から選び、別の人なら確認欄にチェックしてください。")
+        else:
+            try:
+                person, _created = create_once(
+                    key=data["submission_key"], user=request.user,
+                    create=lambda: services.person_create(user=request.user, household=household, data=data),
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                return redirect("people:person_detail", pk=person.pk)
+    return render(request, "people/person_form.html", {"form": form, "household": household, "similar": similar},
+                  status=400 if request.method == "POST" else 200)
+
+
+@staff(PEOPLE_ROLES)
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = access.person_get_for_user(request.user, pk)
+    return render(request, "people/person_detail.html", {"person": person})
+
+
+@staff(PEOPLE_ROLES)
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = access.person_get_for_user(request.user, pk, write=True)
+    if request.method == "POST":
+        form = PersonEditForm(request.POST)
+        if form.is_valid():
+            try:
+                services.person_update(user=request.user, person=person,
+                                       expected_version=form.cleaned_data["version"], data=form.cleaned_data)
+            except ConflictError as exc:
+                return render_conflict(request, "people/person_form.html", form=form, current=exc.current,
+                                       context={"person": person, "household": person.household})
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                return redirect("people:person_detail", pk=person.pk)
+        return render(request, "people/person_form.html",
+                      {"form": form, "person": person, "household": person.household}, status=400)
+    initial = {name: getattr(person, name) for name in PERSON_FIELDS} | {"version": person.version}
+    return render(request, "people/person_form.html",
+                  {"form": PersonEditForm(initial=initial), "person": person, "household": person.household})

@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from tsunagu.core import views as core_views
+
+admin.site.site_header = "つなぐ 管理画面"
+admin.site.site_title = "つなぐ 管理画面"
+admin.site.index_title = "参照データと利用者の管理"
+
+urlpatterns = [
+    path("", include("tsunagu.public.urls")),
+    path("staff/", core_views.home, name="home"),
+    path("staff/login/", core_views.login_view, name="login"),
+    path("staff/logout/", core_views.logout_view, name="logout"),
+    path("i18n/setlang/", core_views.language_view, name="set_language"),
+    path("staff/people/", include("tsunagu.people.urls")),
+    path("staff/desk/", include("tsunagu.intake.urls")),
+    path("staff/cases/", include("tsunagu.cases.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "tsunagu.public.views.error_400"
+handler403 = "tsunagu.public.views.error_403"
+handler404 = "tsunagu.public.views.error_404"
+handler500 = "tsunagu.public.views.error_500"
