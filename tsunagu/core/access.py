@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 
 from tsunagu.agencies.selectors import staff_context
 
@@ -50,8 +50,9 @@ def login_only(view: View) -> View:
 def staff(roles: Iterable[str] | None = None) -> Callable[[View], View]:
     """Signed-in staff with an active membership, in one of ``roles`` when given.
 
-    A page the role may not use answers 403 (the page is no secret); objects a user may not see
-    answer 404 through the object doors.
+    A list page the role may not use answers 403 (the page is no secret). An object page the role
+    may not use answers 404, like every object a user may not see: whether the object exists is
+    not revealed to anybody outside it.
     """
     allowed = tuple(roles or ())
 
@@ -64,6 +65,8 @@ def staff(roles: Iterable[str] | None = None) -> Callable[[View], View]:
             if not context.memberships:
                 raise PermissionDenied
             if allowed and not context.has_role(*allowed):
+                if kwargs:
+                    raise Http404
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

@@ -1,0 +1,101 @@
+"""The personas every access test is written around (STYLE.md §8).
+
+- ``desk``: 窓口相談員 of the central desk (ぷらっとホーム世田谷)
+- ``lead_worker``: 相談支援員 of メルクマールせたがや, the lead agency of ``world.case``
+- ``supervisor``: スーパーバイザー of メルクマールせたがや
+- ``outsider``: 相談支援員 of an unrelated agency (あんしんすこやかセンター経堂): "should have no access"
+- ``secretariat``, ``partner``, ``admin_user``: roles with no personal data in this slice
+- anonymous: the Django test client without login
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from tsunagu.agencies.models import Agency, Membership, Role
+from tsunagu.cases.models import Case, SharingBasis
+from tsunagu.cases.services import case_open
+from tsunagu.intake.models import Consultation
+from tsunagu.people.models import Household, Person
+from tsunagu.people.tests.factories import household_make, person_make
+from tsunagu.intake.tests.factories import consultation_make
+
+PASSWORD = "a-long-test-password-42"
+
+PERSONAS = {
+    "desk": ("link", Role.DESK),
+    "lead_worker": ("merkmal", Role.CASEWORKER),
+    "supervisor": ("merkmal", Role.SUPERVISOR),
+    "outsider": ("anshin-kyodo", Role.CASEWORKER),
+    "secretariat": ("ward-seikatsu-fukushi", Role.SECRETARIAT),
+    "partner": ("kyoiku-iinkai", Role.PARTNER),
+    "admin_user": ("ward-seikatsu-fukushi", Role.ADMIN),
+}
+
+
+def make_user(username: str, agency_code: str | None = None, role: str | None = None, **extra):
+    user = get_user_model().objects.create_user(username=username, password=PASSWORD, **extra)
+    if agency_code:
+        Membership.objects.create(user=user, agency=Agency.objects.get(code=agency_code), role=role)
+    return user
+
+
+@pytest.fixture
+def users(reference):
+    return {name: make_user(name, code, role) for name, (code, role) in PERSONAS.items()}
+
+
+@pytest.fixture
+def desk(users):
+    return users["desk"]
+
+
+@pytest.fixture
+def lead_worker(users):
+    return users["lead_worker"]
+
+
+@pytest.fixture
+def outsider(users):
+    return users["outsider"]
+
+
+def client_for(user) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@dataclass
+class World:
+    household: Household
+    person: Person
+    case: Case
+    consultation: Consultation
+    other_household: Household
+    other_person: Person
+    other_case: Case
+    waiting: Consultation
+
+
+@pytest.fixture
+def world(users) -> World:
+    """Two households with a case each (led by メルクマール and by ぷらっとホーム) and one
+    consultation still waiting in the desk queue."""
+    desk = users["desk"]
+    household = household_make(label="池尻の山田さん宅", district_code="ikejiri")
+    person = person_make(household, family_name="山田", given_name="太郎", family_name_kana="ヤマダ",
+                         given_name_kana="タロウ", birth_date="1990-05-10", is_concerned=True)
+    case = case_open(user=desk, household=household, lead=Agency.objects.get(code="merkmal"),
+                     sharing_basis=SharingBasis.CONSENT)
+    consultation = consultation_make(case=case, household=household, person=person, triaged_by=desk)
+    other_household = household_make(label="成城の髙橋さん宅", district_code="seijo")
+    other_person = person_make(other_household, family_name="髙橋", given_name="花子", family_name_kana="タカハシ",
+                               given_name_kana="ハナコ", birth_date="1975-01-20")
+    other_case = case_open(user=desk, household=other_household, lead=Agency.objects.get(code="link"),
+                           sharing_basis=SharingBasis.CONSENT)
+    waiting = consultation_make(summary="母親から、息子のことで電話。")
+    return World(household, person, case, consultation, other_household, other_person, other_case, waiting)

@@ -1,0 +1,116 @@
+"""S2: persona × object relation × action → 200 or 404, with no leak anywhere.
+
+The world: ``case`` is led by メルクマールせたがや (lead_worker's and supervisor's agency);
+``other_case`` by ぷらっとホーム世田谷; ``waiting`` is a consultation not yet triaged.
+"""
+
+import pytest
+from django.urls import reverse
+
+from tsunagu.core.tests.personas import client_for
+
+ALL = ["desk", "lead_worker", "supervisor", "outsider", "secretariat", "partner", "admin_user", None]
+
+
+def expect(desk, team, outsider, others):
+    """Statuses for: desk, the team (lead_worker, supervisor), outsider, the rest, anonymous."""
+    return {"desk": desk, "lead_worker": team, "supervisor": team, "outsider": outsider,
+            "secretariat": others, "partner": others, "admin_user": others, None: 302}
+
+
+# (url name, kwargs builder, expected statuses)
+MATRIX = [
+    # person on the team's case / on another agency's case
+    ("people:person_detail", lambda w: {"pk": w.person.pk}, expect(200, 200, 404, 404)),
+    ("people:person_edit", lambda w: {"pk": w.person.pk}, expect(200, 200, 404, 404)),
+    ("people:person_detail", lambda w: {"pk": w.other_person.pk}, expect(200, 404, 404, 404)),
+    ("people:person_edit", lambda w: {"pk": w.other_person.pk}, expect(200, 404, 404, 404)),
+    # household
+    ("people:household_detail", lambda w: {"pk": w.household.pk}, expect(200, 200, 404, 404)),
+    ("people:household_edit", lambda w: {"pk": w.household.pk}, expect(200, 200, 404, 404)),
+    ("people:person_create", lambda w: {"household_pk": w.household.pk}, expect(200, 200, 404, 404)),
+    ("people:household_detail", lambda w: {"pk": w.other_household.pk}, expect(200, 404, 404, 404)),
+    ("people:person_create", lambda w: {"household_pk": w.other_household.pk}, expect(200, 404, 404, 404)),
+    # consultation that led to the team's case / one still waiting at the desk
+    ("intake:detail", lambda w: {"pk": w.consultation.pk}, expect(200, 200, 404, 404)),
+    ("intake:edit", lambda w: {"pk": w.consultation.pk}, expect(200, 404, 404, 404)),
+    ("intake:detail", lambda w: {"pk": w.waiting.pk}, expect(200, 404, 404, 404)),
+    ("intake:edit", lambda w: {"pk": w.waiting.pk}, expect(200, 404, 404, 404)),
+    ("intake:triage", lambda w: {"pk": w.waiting.pk}, expect(200, 404, 404, 404)),
+    # case: full for the team, the coordination summary for the desk
+    ("cases:detail", lambda w: {"pk": w.case.pk}, expect(200, 200, 404, 404)),
+    ("cases:detail", lambda w: {"pk": w.other_case.pk}, expect(200, 404, 404, 404)),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ALL)
+@pytest.mark.parametrize(("name", "kwargs", "expected"), MATRIX, ids=[f"{m[0]}-{i}" for i, m in enumerate(MATRIX)])
+def test_access_matrix(world, users, persona, name, kwargs, expected):
+    client = client_for(users[persona] if persona else None)
+    response = client.get(reverse(name, kwargs=kwargs(world)))
+    assert response.status_code == expected[persona]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ALL)
+def test_a_missing_object_and_a_hidden_one_look_the_same(world, users, persona):
+    if persona in ("desk", None):
+        return
+    client = client_for(users[persona])
+    hidden = client.get(reverse("cases:detail", kwargs={"pk": world.other_case.pk}))
+    missing = client.get(reverse("cases:detail", kwargs={"pk": 999999}))
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.content == missing.content
+
+
+@pytest.mark.django_db
+def test_search_finds_only_what_the_user_may_see(world, users):
+    def names(persona, q):
+        response = client_for(users[persona]).get(reverse("people:search"), {"q": q})
+        return response.status_code, [p.pk for p in response.context["results"] or []] if response.context else None
+
+    assert names("desk", "山田") == (200, [world.person.pk])
+    assert names("desk", "高橋") == (200, [world.other_person.pk])
+    assert names("lead_worker", "山田") == (200, [world.person.pk])
+    assert names("lead_worker", "高橋") == (200, [])
+    assert names("outsider", "山田") == (200, [])
+    assert names("outsider", "高橋") == (200, [])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["secretariat", "partner", "admin_user"])
+def test_roles_without_personal_data_cannot_search_or_list(world, users, persona):
+    client = client_for(users[persona])
+    assert client.get(reverse("people:search"), {"q": "山田"}).status_code == 403
+    assert client.get(reverse("cases:list")).status_code == 403
+    assert client.get(reverse("intake:queue")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_case_list_shows_the_team_its_own_cases_only(world, users):
+    def listed(persona):
+        return [c.pk for c in client_for(users[persona]).get(reverse("cases:list")).context["rows"]]
+
+    assert listed("lead_worker") == [world.case.pk]
+    assert listed("supervisor") == [world.case.pk]
+    assert listed("outsider") == []
+    assert sorted(listed("desk")) == sorted([world.case.pk, world.other_case.pk])
+
+
+@pytest.mark.django_db
+def test_the_desk_sees_only_the_summary_of_a_case_it_is_not_on(world, users):
+    response = client_for(users["desk"]).get(reverse("cases:detail", kwargs={"pk": world.case.pk}))
+    assert response.context["full"] is False
+    assert "山田 太郎" not in response.content.decode()
+    assert "メルクマールせたがや" in response.content.decode()
+    response = client_for(users["lead_worker"]).get(reverse("cases:detail", kwargs={"pk": world.case.pk}))
+    assert response.context["full"] is True
+    assert "山田 太郎" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_desk_queue_is_for_the_desk(world, users):
+    assert client_for(users["desk"]).get(reverse("intake:queue")).status_code == 200
+    for persona in ("lead_worker", "outsider"):
+        assert client_for(users[persona]).get(reverse("intake:queue")).status_code == 403

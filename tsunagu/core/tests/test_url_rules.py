@@ -1,0 +1,64 @@
+"""S1: every URL needs login and a declared rule, except the public pages."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tsunagu.core.tests.personas import client_for
+
+# Django's own admin guards itself (staff login) and holds only reference data and users.
+FRAMEWORK_NAMESPACES = {"admin"}
+SAMPLE_KWARGS = {"pk": 1, "household_pk": 1}
+
+
+def walk(resolver: URLResolver, prefix: str = "", namespace: str | None = None):
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or namespace
+            yield from walk(entry, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), entry, namespace
+
+
+def own_patterns():
+    return [(route, p, ns) for route, p, ns in walk(get_resolver()) if ns not in FRAMEWORK_NAMESPACES]
+
+
+def test_every_view_declares_an_access_rule():
+    missing = [route for route, pattern, _ns in own_patterns() if not hasattr(pattern.callback, "access_rule")]
+    assert missing == []
+
+
+def test_only_the_public_pages_and_login_are_public():
+    public = sorted(route for route, p, _ns in own_patterns() if p.callback.access_rule == "public")
+    assert public == ["", "consult/", "i18n/setlang/", "staff/login/"]
+
+
+def _url(route: str) -> str:
+    path = route
+    for name, value in SAMPLE_KWARGS.items():
+        path = path.replace(f"<int:{name}>", str(value))
+    return "/" + path
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", [r for r, p, _ns in own_patterns() if p.callback.access_rule != "public"])
+def test_anonymous_is_sent_to_login_on_every_staff_url(route, reference):
+    response = client_for(None).get(_url(route))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/staff/login/")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", [r for r, p, _ns in own_patterns() if isinstance(p.callback.access_rule, tuple)])
+def test_a_user_without_membership_is_refused_on_every_staff_url(route, reference):
+    from tsunagu.core.tests.personas import make_user
+
+    response = client_for(make_user("nobody")).get(_url(route))
+    assert response.status_code in (403, 404)
+
+
+@pytest.mark.django_db
+def test_the_admin_asks_for_a_staff_login(reference):
+    response = client_for(None).get("/admin/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
