@@ -25,16 +25,17 @@ def no_control_chars(value: str) -> None:
         raise ValidationError(_("使えない文字が含まれています。"), code="control")
 
 
-class JapaneseDateField(forms.CharField):
+class JapaneseDateField(forms.Field):
     """A date typed as 和暦 or 西暦; ``past_only`` refuses dates after today."""
 
+    widget = forms.TextInput
+    max_length = 30
+
     def __init__(self, *, past_only: bool = False, **kwargs):
-        kwargs.setdefault("max_length", 30)
         kwargs.setdefault("help_text", DATE_HELP)
         super().__init__(**kwargs)
         self.past_only = past_only
-        self.widget.attrs.setdefault("inputmode", "text")
-        self.widget.attrs.setdefault("autocomplete", "off")
+        self.widget.attrs.update({"maxlength": str(self.max_length), "autocomplete": "off"})
 
     def prepare_value(self, value):
         if isinstance(value, dt.date):
@@ -42,9 +43,13 @@ class JapaneseDateField(forms.CharField):
         return value
 
     def to_python(self, value):
-        text = super().to_python(value)
-        if text in self.empty_values:
+        if value in self.empty_values or (isinstance(value, str) and not value.strip()):
             return None
+        if isinstance(value, dt.date):
+            return value
+        text = str(value)
+        if len(text) > self.max_length:
+            raise ValidationError(_("日付が長すぎます。"), code="max_length")
         try:
             day = wareki.parse_date(text)
         except wareki.WarekiError as exc:
