@@ -5,6 +5,7 @@ import re
 import unicodedata
 import uuid
 
+import jaconv
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -66,8 +67,10 @@ class NameField(forms.CharField):
         self.validators += [no_emoji, no_control_chars]
 
     def to_python(self, value):
+        # Kept as typed (full-width brackets stay full-width); half-width katakana, which some
+        # older systems still produce, is widened. Search keys are normalised separately.
         text = super().to_python(value)
-        return unicodedata.normalize("NFKC", text).strip() if text else text
+        return jaconv.h2z(text, kana=True, ascii=False, digit=False).strip() if text else text
 
 
 class KanaField(forms.CharField):

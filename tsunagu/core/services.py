@@ -67,6 +67,17 @@ def create_once(*, key: uuid.UUID | None, user: Any, create: Callable[[], M]) ->
     return model._default_manager.get(pk=existing.object_id), False
 
 
+def created_for_key(key: uuid.UUID | None) -> Any:
+    """The record an earlier submission with this key made, or None (for checks that must not
+    run twice, such as the duplicate warning)."""
+    if key is None:
+        return None
+    existing = IdempotencyKey.objects.filter(key=key).first()
+    if existing is None:
+        return None
+    return _model_for(existing.object_type)._default_manager.filter(pk=existing.object_id).first()
+
+
 def _model_for(label: str) -> type[Any]:
     from django.apps import apps
 

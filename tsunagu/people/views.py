@@ -4,8 +4,9 @@ from django.shortcuts import redirect, render
 
 from tsunagu.core.access import staff
 from tsunagu.core.conflict import render_conflict
-from tsunagu.core.services import ConflictError, create_once
+from tsunagu.core.services import ConflictError, create_once, created_for_key
 from tsunagu.people import access, selectors, services
+from tsunagu.people.models import Person
 from tsunagu.people.forms import (
     HouseholdCreateForm, HouseholdEditForm, PersonCreateForm, PersonEditForm, PersonSearchForm,
 )
@@ -95,6 +96,9 @@ def person_create(request: HttpRequest, household_pk: int) -> HttpResponse:
     similar = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        earlier = created_for_key(data["submission_key"])
+        if isinstance(earlier, Person):
+            return redirect("people:person_detail", pk=earlier.pk)
         similar = selectors.person_find_similar(
             user=request.user, family_name=data["family_name"], given_name=data["given_name"],
             family_name_kana=data["family_name_kana"], given_name_kana=data["given_name_kana"],

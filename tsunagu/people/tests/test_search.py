@@ -1,0 +1,115 @@
+"""Japanese-aware person search through the access door; the same answers on both databases."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from tsunagu.agencies.models import District
+from tsunagu.people.selectors import person_search
+from tsunagu.people.tests.factories import household_make, person_make
+
+
+@pytest.fixture
+def people(users):
+    ikejiri = household_make(label="A", district_code="ikejiri")
+    seijo = household_make(label="B", district_code="seijo")
+    return {
+        "takahashi": person_make(ikejiri, family_name="髙橋", given_name="一郎", family_name_kana="タカハシ",
+                                 given_name_kana="イチロウ", birth_date="1970-04-01"),
+        "watanabe": person_make(seijo, family_name="渡邊", given_name="美咲", family_name_kana="ワタナベ",
+                                given_name_kana="ミサキ", birth_date="1998-08-15"),
+        "yamazaki": person_make(seijo, family_name="山﨑", given_name="健", family_name_kana="やまざき",
+                                given_name_kana="けん", birth_date="2001-01-31"),
+        "unnamed": person_make(ikejiri, label="相談者の長男（50代）", approx_decade=50),
+    }
+
+
+def found(user, **criteria):
+    return sorted(p.pk for p in person_search(user=user, **criteria))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("q", "who"),
+    [
+        ("高橋", "takahashi"),  # variant folded: 髙 stored, 高 typed
+        ("髙橋", "takahashi"),
+        ("高橋一郎", "takahashi"),  # full name
+        ("高橋 一郎", "takahashi"),  # two terms, both must match
+        ("一郎", "takahashi"),  # given name alone
+        ("たかはし", "takahashi"),  # hiragana for a katakana reading
+        ("ﾀｶﾊｼ", "takahashi"),  # half-width
+        ("タカ", "takahashi"),  # the start of a part
+        ("渡辺", "watanabe"),  # 邊 → 辺
+        ("渡邉", "watanabe"),  # 邉 → 辺
+        ("ミサキ", "watanabe"),
+        ("山崎", "yamazaki"),  # 﨑 → 崎
+        ("ヤマザキケン", "yamazaki"),  # reading stored in hiragana, searched in katakana
+    ],
+)
+def test_it_finds_people_by_any_part_of_their_name(people, users, q, who):
+    assert found(users["desk"], q=q) == [people[who].pk]
+
+
+@pytest.mark.django_db
+def test_terms_that_match_nobody_find_nobody(people, users):
+    assert found(users["desk"], q="佐藤") == []
+    assert found(users["desk"], q="高橋 美咲") == []
+
+
+@pytest.mark.django_db
+def test_it_finds_by_birth_date_and_district(people, users):
+    assert found(users["desk"], birth_date=dt.date(1998, 8, 15)) == [people["watanabe"].pk]
+    seijo = District.objects.get(code="seijo")
+    assert found(users["desk"], district_id=seijo.pk) == sorted([people["watanabe"].pk, people["yamazaki"].pk])
+
+
+@pytest.mark.django_db
+@time_machine.travel(dt.datetime(2026, 11, 28, 10, 0, tzinfo=dt.UTC), tick=False)
+def test_it_finds_by_age_band_from_birth_dates_and_from_estimates(people, users):
+    assert found(users["desk"], decade=50) == sorted([people["takahashi"].pk, people["unnamed"].pk])
+    assert found(users["desk"], decade=20) == sorted([people["watanabe"].pk, people["yamazaki"].pk])
+
+
+@pytest.mark.django_db
+def test_no_criteria_is_no_search(people, users):
+    assert found(users["desk"]) == []
+
+
+@pytest.mark.django_db
+def test_search_keys_follow_a_name_change(people, users, desk):
+    from tsunagu.people.services import PERSON_FIELDS, person_update
+
+    person = people["watanabe"]
+    data = {name: getattr(person, name) for name in PERSON_FIELDS} | {"family_name": "佐藤", "family_name_kana": "サトウ"}
+    person_update(user=desk, person=person, expected_version=person.version, data=data)
+    assert found(desk, q="さとう") == [person.pk]
+    assert found(desk, q="渡辺") == []
+
+
+@pytest.mark.django_db
+def test_the_search_page_answers_a_bad_date_on_the_field(users):
+    from django.urls import reverse
+
+    from tsunagu.core.tests.personas import client_for
+
+    response = client_for(users["desk"]).get(reverse("people:search"), {"birth_date": "令和7年2月30日"})
+    assert response.status_code == 400
+    assert "2月30日という日付はありません" in response.content.decode()
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db
+def test_the_name_key_index_serves_prefix_search_on_postgres(people, users):
+    from django.db import connection
+
+    from tsunagu.people.models import PersonNameKey
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        sql, params = PersonNameKey.objects.filter(key__startswith="タカ").values("person_id").query.sql_with_params()
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("SET enable_seqscan = on")
+    assert "personnamekey_key" in plan
