@@ -96,7 +96,7 @@ class TriageForm(VersionMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("household_mode") == "existing" and not data.get("household_id"):
+        if data.get("household_mode") == "existing" and not (data.get("household_id") or data.get("person_id")):
             self.add_error("household_mode", _("世帯を検索して選んでください。"))
         if data.get("person_mode") == "existing" and not data.get("person_id"):
             self.add_error("person_mode", _("対象者を検索して選んでください。"))

@@ -165,15 +165,17 @@ def triage(request: HttpRequest, pk: int) -> HttpResponse:
     hh_form = TriageHouseholdForm(request.POST)
     p_form = TriagePersonForm(request.POST)
     valid = form.is_valid()
-    mode_h = form.cleaned_data.get("household_mode") if valid else request.POST.get("household_mode")
-    mode_p = form.cleaned_data.get("person_mode") if valid else request.POST.get("person_mode")
+    # Fields that are valid on their own are in cleaned_data even when the whole form is not,
+    # so suggestions can be shown before the desk has chosen a lead.
+    mode_h = form.cleaned_data.get("household_mode")
+    mode_p = form.cleaned_data.get("person_mode")
     hh_valid = hh_form.is_valid() if mode_h == "new" else True
     p_valid = p_form.is_valid() if mode_p == "new" else True
     household_data = hh_form.cleaned_data if mode_h == "new" and hh_valid else None
     person_data = p_form.cleaned_data if mode_p == "new" and p_valid else None
     household = picked_household if mode_h == "existing" or mode_p == "existing" else None
     person = picked_person if mode_p == "existing" else None
-    contact_decade = form.cleaned_data.get("contact_decade") if valid and form.cleaned_data.get("add_contact") else None
+    contact_decade = form.cleaned_data.get("contact_decade") if form.cleaned_data.get("add_contact") else None
     suggestions = suggest(_facts(consultation, household=household, household_data=household_data,
                                  person=person, person_data=person_data, contact_decade=contact_decade))
     context = {

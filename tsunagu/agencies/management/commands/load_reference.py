@@ -64,6 +64,8 @@ class Command(BaseCommand):
                 },
             )
             rule.target_agencies.set(Agency.objects.filter(code__in=rule_data.get("agencies", [])))
+        if options["verbosity"] == 0:
+            return
         self.stdout.write(
             f"参照データを読み込みました：地域 {Area.objects.count()}、地区 {District.objects.count()}、"
             f"支援機関 {Agency.objects.count()}、郵便番号 {PostalCode.objects.count()}、"
