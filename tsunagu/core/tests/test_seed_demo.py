@@ -1,0 +1,43 @@
+"""The demo command invents a ward with every state the desk meets, and one login per role."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from tsunagu.agencies.models import Role
+from tsunagu.cases.models import Case
+from tsunagu.intake.models import Consultation
+from tsunagu.people.models import Household, Person
+
+
+@pytest.mark.django_db
+def test_demo_data_covers_every_state_and_every_role(reference, capsys):
+    call_command("seed_demo", households=12)
+    out = capsys.readouterr().out
+    users = get_user_model().objects.all()
+    roles = {m.role for u in users for m in u.memberships.all()}
+    assert roles == set(Role.values)
+    for username in ("desk", "caseworker", "supervisor", "secretariat", "partner", "admin"):
+        assert username in out
+    assert "tsunagu-demo-2026" in out
+    assert Consultation.objects.filter(triaged_at__isnull=True).exists()
+    assert Consultation.objects.filter(triaged_at__isnull=True, urgent=True).exists()
+    assert {c.screening for c in Consultation.objects.filter(triaged_at__isnull=False)} >= {"continue", "info_only"}
+    assert Case.objects.exists()
+    assert Person.objects.filter(family_name="").exclude(label="").exists()  # some unnamed
+    assert Person.objects.exclude(family_name_kana="").exists()
+    assert all("架空" in h.address for h in Household.objects.all())
+
+
+@pytest.mark.django_db
+def test_running_the_demo_twice_adds_nothing(reference):
+    call_command("seed_demo", households=4)
+    counts = (Household.objects.count(), Consultation.objects.count(), get_user_model().objects.count())
+    call_command("seed_demo", households=4)
+    assert (Household.objects.count(), Consultation.objects.count(), get_user_model().objects.count()) == counts
+
+
+@pytest.mark.django_db
+def test_demo_logins_work(reference, client):
+    call_command("seed_demo", households=2)
+    assert client.login(username="desk", password="tsunagu-demo-2026")
