@@ -69,8 +69,12 @@ class Agency(models.Model):
     name = models.CharField(_("名称"), max_length=100)
     public_name = models.CharField(_("窓口の呼び名"), max_length=100, blank=True)
     kind = models.CharField(_("種別"), max_length=30, choices=AgencyKind.choices)
-    area = models.ForeignKey(Area, models.PROTECT, null=True, blank=True, related_name="agencies", verbose_name=_("担当地域"))
-    district = models.ForeignKey(District, models.PROTECT, null=True, blank=True, related_name="agencies", verbose_name=_("担当地区"))
+    area = models.ForeignKey(
+        Area, models.PROTECT, null=True, blank=True, related_name="agencies", verbose_name=_("担当地域")
+    )
+    district = models.ForeignKey(
+        District, models.PROTECT, null=True, blank=True, related_name="agencies", verbose_name=_("担当地区")
+    )
     age_min = models.PositiveSmallIntegerField(_("対象年齢（下限）"), null=True, blank=True)
     age_max = models.PositiveSmallIntegerField(_("対象年齢（上限）"), null=True, blank=True)
     specialties = models.TextField(_("専門分野"), blank=True)
@@ -102,7 +106,9 @@ class Role(models.TextChoices):
 
 
 class Membership(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="memberships", verbose_name=_("職員"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="memberships", verbose_name=_("職員")
+    )
     agency = models.ForeignKey(Agency, models.PROTECT, related_name="memberships", verbose_name=_("所属機関"))
     role = models.CharField(_("役割"), max_length=20, choices=Role.choices)
     active = models.BooleanField(_("有効"), default=True)
@@ -148,10 +154,14 @@ class RoutingRule(models.Model):
     condition = models.CharField(_("条件"), max_length=30, choices=RuleCondition.choices)
     threshold = models.PositiveSmallIntegerField(_("N（年齢・月数）"), null=True, blank=True)
     team_role = models.CharField(_("提案する役割"), max_length=10, choices=TeamRole.choices, default=TeamRole.PARTNER)
-    scope = models.CharField(_("提案先の決め方"), max_length=10, choices=TargetScope.choices, default=TargetScope.SPECIFIC)
+    scope = models.CharField(
+        _("提案先の決め方"), max_length=10, choices=TargetScope.choices, default=TargetScope.SPECIFIC
+    )
     target_agencies = models.ManyToManyField(Agency, blank=True, related_name="+", verbose_name=_("提案先（指定）"))
     target_kinds = models.CharField(
-        _("提案先の種別"), max_length=200, blank=True,
+        _("提案先の種別"),
+        max_length=200,
+        blank=True,
         help_text=_("地域・地区・区全域で選ぶときの機関種別（カンマ区切りのコード）"),
     )
     priority = models.PositiveSmallIntegerField(_("優先順"), default=100)

@@ -58,7 +58,12 @@ def case_get_for_user(user: Any, pk: int, *, write: bool = False) -> tuple[Case,
         raise Http404
     person_ids = list(case.household.members.values_list("pk", flat=True)) if level == Level.FULL else []
     access_record(
-        user=user, action=Action.VIEW, object_type="case", object_ids=[case.pk],
-        person_ids=person_ids, case_id=case.pk, reason="" if level == Level.FULL else "summary",
+        user=user,
+        action=Action.VIEW,
+        object_type="case",
+        object_ids=[case.pk],
+        person_ids=person_ids,
+        case_id=case.pk,
+        reason="" if level == Level.FULL else "summary",
     )
     return case, level

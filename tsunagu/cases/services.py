@@ -40,7 +40,11 @@ def case_open(
             ]
         )
         access_record(
-            user=user, action=Action.CREATE, object_type="case", object_ids=[case.pk], case_id=case.pk,
+            user=user,
+            action=Action.CREATE,
+            object_type="case",
+            object_ids=[case.pk],
+            case_id=case.pk,
             person_ids=household.members.values_list("pk", flat=True),
         )
     return case

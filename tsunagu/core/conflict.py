@@ -51,7 +51,8 @@ def render_conflict(
     form = type(form)(data, **(form_kwargs or {}))
     form.is_valid()
     return render(
-        request, template,
+        request,
+        template,
         {**context, "form": form, "conflict": conflict_rows(form, current), "current": current},
         status=409,
     )

@@ -14,9 +14,7 @@ class RequestInfo:
     method: str
 
 
-current_request: contextvars.ContextVar[RequestInfo | None] = contextvars.ContextVar(
-    "tsunagu_request", default=None
-)
+current_request: contextvars.ContextVar[RequestInfo | None] = contextvars.ContextVar("tsunagu_request", default=None)
 
 
 def language_middleware(get_response):

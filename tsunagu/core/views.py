@@ -24,7 +24,8 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     open_cases = Case.objects.exclude(status=CaseStatus.CLOSED).count()
     return render(
-        request, "core/home.html",
+        request,
+        "core/home.html",
         {"counts": counts, "open_cases": open_cases, "has_membership": bool(context.memberships)},
     )
 

@@ -38,7 +38,11 @@ def consultation_get_for_user(user: Any, pk: int, *, write: bool = False) -> Con
     if consultation is None:
         raise Http404
     access_record(
-        user=user, action=Action.VIEW, object_type="consultation", object_ids=[consultation.pk],
-        person_ids=[consultation.person_id], case_id=consultation.case_id,
+        user=user,
+        action=Action.VIEW,
+        object_type="consultation",
+        object_ids=[consultation.pk],
+        person_ids=[consultation.person_id],
+        case_id=consultation.case_id,
     )
     return consultation

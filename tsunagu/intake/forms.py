@@ -12,7 +12,8 @@ from tsunagu.people.forms import HouseholdForm, PersonForm
 
 class ConsultationForm(forms.Form):
     received_at = forms.DateTimeField(
-        label=_("受付日時"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        label=_("受付日時"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M"],
     )
     channel = forms.ChoiceField(label=_("相談の方法"), choices=Channel.choices, widget=forms.RadioSelect)
@@ -26,13 +27,19 @@ class ConsultationForm(forms.Form):
     contact_name = NameField(label=_("相談者の氏名"), required=False, max_length=60)
     contact_phone = PhoneField(label=_("電話番号"), required=False)
     contact_email = forms.EmailField(label=_("メールアドレス"), required=False, max_length=200)
-    contact_note = forms.CharField(label=_("連絡のしかた（時間帯など）"), required=False, max_length=200, validators=[no_emoji])
+    contact_note = forms.CharField(
+        label=_("連絡のしかた（時間帯など）"), required=False, max_length=200, validators=[no_emoji]
+    )
     contact_preference = forms.ChoiceField(
-        label=_("連絡の希望"), choices=ContactPreference.choices, initial=ContactPreference.MAY_CONTACT,
+        label=_("連絡の希望"),
+        choices=ContactPreference.choices,
+        initial=ContactPreference.MAY_CONTACT,
         widget=forms.RadioSelect,
     )
     concerns = forms.MultipleChoiceField(
-        label=_("相談内容（あてはまるものすべて）"), choices=Concern.choices, widget=forms.CheckboxSelectMultiple,
+        label=_("相談内容（あてはまるものすべて）"),
+        choices=Concern.choices,
+        widget=forms.CheckboxSelectMultiple,
     )
     main_concern = forms.ChoiceField(label=_("主な相談内容"), choices=[("", "—"), *Concern.choices])
     summary = TextField(label=_("相談の概要"), max_length=4000)
@@ -66,32 +73,47 @@ class ConsultationEditForm(VersionMixin, ConsultationForm):
 
 class TriageForm(VersionMixin, forms.Form):
     screening = forms.ChoiceField(label=_("スクリーニング結果"), choices=Screening.choices, widget=forms.RadioSelect)
-    note = forms.CharField(label=_("振り分けのメモ（紹介先など）"), required=False, max_length=400, validators=[no_emoji])
+    note = forms.CharField(
+        label=_("振り分けのメモ（紹介先など）"), required=False, max_length=400, validators=[no_emoji]
+    )
     household_mode = forms.ChoiceField(
-        label=_("世帯"), widget=forms.RadioSelect, initial="none",
+        label=_("世帯"),
+        widget=forms.RadioSelect,
+        initial="none",
         choices=[("existing", _("選んだ世帯")), ("new", _("新しい世帯を登録")), ("none", _("まだ特定しない"))],
     )
     household_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     person_mode = forms.ChoiceField(
-        label=_("対象者"), widget=forms.RadioSelect, initial="none",
+        label=_("対象者"),
+        widget=forms.RadioSelect,
+        initial="none",
         choices=[("existing", _("選んだ人")), ("new", _("新しい人を登録")), ("none", _("まだ特定しない"))],
     )
     person_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     add_contact = forms.BooleanField(label=_("相談者（家族）も世帯員として登録する"), required=False)
     contact_decade = forms.TypedChoiceField(
-        label=_("相談者のおおよその年代"), required=False, coerce=int, empty_value=None,
+        label=_("相談者のおおよその年代"),
+        required=False,
+        coerce=int,
+        empty_value=None,
         choices=[("", "—"), *[(d, f"{d}代") for d in range(20, 80, 10)], (80, _("80代以上"))],
     )
     not_duplicate = forms.BooleanField(label=_("似た人を確認したうえで、別の人として登録する"), required=False)
     lead = forms.ModelChoiceField(
-        label=_("主担当機関"), queryset=Agency.objects.filter(active=True), required=False,
+        label=_("主担当機関"),
+        queryset=Agency.objects.filter(active=True),
+        required=False,
     )
     partners = forms.ModelMultipleChoiceField(
-        label=_("協力機関"), queryset=Agency.objects.filter(active=True), required=False,
+        label=_("協力機関"),
+        queryset=Agency.objects.filter(active=True),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     sharing_basis = forms.ChoiceField(
-        label=_("情報共有の根拠"), choices=[("", "—"), *SharingBasis.choices], required=False,
+        label=_("情報共有の根拠"),
+        choices=[("", "—"), *SharingBasis.choices],
+        required=False,
     )
 
     def clean(self):

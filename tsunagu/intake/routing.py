@@ -52,15 +52,15 @@ class Suggestion:
 def _matches(rule: RoutingRule, facts: Facts, lead_age_max: int | None) -> str | None:
     """The triggering fact in words, or None when the rule does not apply."""
     n = rule.threshold
-    age_text = (
-        _("推定%(age)s歳") % {"age": facts.age} if facts.age_is_estimate else _("%(age)s歳") % {"age": facts.age}
-    )
+    age_text = _("推定%(age)s歳") % {"age": facts.age} if facts.age_is_estimate else _("%(age)s歳") % {"age": facts.age}
     if rule.condition == RuleCondition.AGE_AT_MOST and facts.age is not None and n is not None and facts.age <= n:
         return age_text
     if rule.condition == RuleCondition.AGE_AT_LEAST and facts.age is not None and n is not None and facts.age >= n:
         return age_text
     if rule.condition == RuleCondition.DISABILITY and facts.disability in (
-        Disability.CERTIFICATE, Disability.DIAGNOSED, Disability.SUSPECTED
+        Disability.CERTIFICATE,
+        Disability.DIAGNOSED,
+        Disability.SUSPECTED,
     ):
         return str(Disability(facts.disability).label)
     if rule.condition == RuleCondition.ELDERLY_MEMBER:
@@ -87,7 +87,10 @@ def _matches(rule: RoutingRule, facts: Facts, lead_age_max: int | None) -> str |
         months = n or 6
         ages_out = _add_years(facts.birth_date, lead_age_max + 1)
         if facts.today <= ages_out <= _add_months(facts.today, months):
-            return _("%(date)sに対象年齢の上限（%(max)s歳）を超える") % {"date": ages_out.isoformat(), "max": lead_age_max}
+            return _("%(date)sに対象年齢の上限（%(max)s歳）を超える") % {
+                "date": ages_out.isoformat(),
+                "max": lead_age_max,
+            }
     return None
 
 
@@ -132,7 +135,9 @@ def suggest(facts: Facts) -> list[Suggestion]:
     """
     suggestions: list[Suggestion] = []
     seen: set[tuple[int, str]] = set()
-    rules = list(RoutingRule.objects.filter(active=True).prefetch_related("target_agencies").order_by("priority", "code"))
+    rules = list(
+        RoutingRule.objects.filter(active=True).prefetch_related("target_agencies").order_by("priority", "code")
+    )
     later = [r for r in rules if r.condition == RuleCondition.NEARING_AGE_LIMIT]
     for rule in [r for r in rules if r.condition != RuleCondition.NEARING_AGE_LIMIT] + later:
         lead_age_max = next((s.agency.age_max for s in suggestions if s.role == TeamRole.LEAD), None)

@@ -21,7 +21,10 @@ def desk_queue(*, user: Any, show: str = "open", limit: int = QUEUE_LIMIT) -> li
         )[:limit]
     )
     access_record(
-        user=user, action=Action.LIST, object_type="consultation", object_ids=[c.pk for c in rows],
+        user=user,
+        action=Action.LIST,
+        object_type="consultation",
+        object_ids=[c.pk for c in rows],
         person_ids=[c.person_id for c in rows],
     )
     return rows

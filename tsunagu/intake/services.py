@@ -21,9 +21,20 @@ from tsunagu.people.models import Household, Person
 from tsunagu.people.services import household_create, person_create
 
 CONSULTATION_FIELDS = (
-    "received_at", "channel", "contact_type", "contact_relation", "contact_agency", "contact_name",
-    "contact_phone", "contact_email", "contact_note", "contact_preference", "concerns",
-    "main_concern", "summary", "urgent",
+    "received_at",
+    "channel",
+    "contact_type",
+    "contact_relation",
+    "contact_agency",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "contact_note",
+    "contact_preference",
+    "concerns",
+    "main_concern",
+    "summary",
+    "urgent",
 )
 # Letters and digits that cannot be mistaken for each other when read aloud or on paper.
 _CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -51,8 +62,12 @@ def consultation_create(*, user: Any, data: dict[str, Any], key: uuid.UUID | Non
     def create() -> Consultation:
         fields = {name: data[name] for name in CONSULTATION_FIELDS if name in data}
         consultation = Consultation(
-            **fields, reference_code=new_reference_code(), source=Source.DESK,
-            received_by=user, created_by=user, updated_by=user,
+            **fields,
+            reference_code=new_reference_code(),
+            source=Source.DESK,
+            received_by=user,
+            created_by=user,
+            updated_by=user,
         )
         consultation.full_clean()
         consultation.save()
@@ -71,8 +86,12 @@ def consultation_update(
     with transaction.atomic():
         consultation = save_versioned(obj=consultation, expected_version=expected_version, user=user, fields=fields)
         access_record(
-            user=user, action=Action.UPDATE, object_type="consultation", object_ids=[consultation.pk],
-            person_ids=[consultation.person_id], case_id=consultation.case_id,
+            user=user,
+            action=Action.UPDATE,
+            object_type="consultation",
+            object_ids=[consultation.pk],
+            person_ids=[consultation.person_id],
+            case_id=consultation.case_id,
         )
     return consultation
 
@@ -100,7 +119,10 @@ def public_request_submit(*, data: dict[str, Any], key: uuid.UUID | None) -> Con
         consultation.full_clean()
         consultation.save()
         access_record(
-            user=None, action=Action.CREATE, object_type="consultation", object_ids=[consultation.pk],
+            user=None,
+            action=Action.CREATE,
+            object_type="consultation",
+            object_ids=[consultation.pk],
             reason="public form",
         )
         return consultation
@@ -156,11 +178,16 @@ def consultation_triage(
                 raise ValidationError(_("継続支援にはケースを開く世帯が必要です。"))
             assert decision.lead is not None
             case = case_open(
-                user=user, household=household, lead=decision.lead,
-                sharing_basis=decision.sharing_basis, partners=decision.partners,
+                user=user,
+                household=household,
+                lead=decision.lead,
+                sharing_basis=decision.sharing_basis,
+                partners=decision.partners,
             )
         consultation = save_versioned(
-            obj=consultation, expected_version=expected_version, user=user,
+            obj=consultation,
+            expected_version=expected_version,
+            user=user,
             fields={
                 "screening": decision.screening,
                 "screening_note": decision.note,
@@ -172,7 +199,12 @@ def consultation_triage(
             },
         )
         access_record(
-            user=user, action=Action.UPDATE, object_type="consultation", object_ids=[consultation.pk],
-            person_ids=[consultation.person_id], case_id=consultation.case_id, reason="triage",
+            user=user,
+            action=Action.UPDATE,
+            object_type="consultation",
+            object_ids=[consultation.pk],
+            person_ids=[consultation.person_id],
+            case_id=consultation.case_id,
+            reason="triage",
         )
     return consultation

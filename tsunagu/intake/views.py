@@ -11,7 +11,11 @@ from tsunagu.core.conflict import render_conflict
 from tsunagu.core.services import ConflictError
 from tsunagu.intake import access, selectors, services
 from tsunagu.intake.forms import (
-    ConsultationCreateForm, ConsultationEditForm, TriageForm, TriageHouseholdForm, TriagePersonForm,
+    ConsultationCreateForm,
+    ConsultationEditForm,
+    TriageForm,
+    TriageHouseholdForm,
+    TriagePersonForm,
 )
 from tsunagu.intake.models import Consultation, FamilyRelation
 from tsunagu.intake.routing import Facts, estimate_age, suggest
@@ -71,22 +75,35 @@ def consultation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = ConsultationEditForm(request.POST)
         if form.is_valid():
             try:
-                services.consultation_update(user=request.user, consultation=consultation,
-                                             expected_version=form.cleaned_data["version"], data=form.cleaned_data)
+                services.consultation_update(
+                    user=request.user,
+                    consultation=consultation,
+                    expected_version=form.cleaned_data["version"],
+                    data=form.cleaned_data,
+                )
             except ConflictError as exc:
-                return render_conflict(request, "intake/consultation_form.html", form=form, current=exc.current,
-                                       context={"consultation": consultation})
+                return render_conflict(
+                    request,
+                    "intake/consultation_form.html",
+                    form=form,
+                    current=exc.current,
+                    context={"consultation": consultation},
+                )
             except ValidationError as exc:
                 _apply_errors(form, exc)
             else:
                 return redirect("intake:detail", pk=consultation.pk)
-        return render(request, "intake/consultation_form.html", {"form": form, "consultation": consultation},
-                      status=400)
+        return render(
+            request, "intake/consultation_form.html", {"form": form, "consultation": consultation}, status=400
+        )
     initial = {name: getattr(consultation, name) for name in CONSULTATION_FIELDS}
     initial["received_at"] = timezone.localtime(consultation.received_at)
     initial["version"] = consultation.version
-    return render(request, "intake/consultation_form.html",
-                  {"form": ConsultationEditForm(initial=initial), "consultation": consultation})
+    return render(
+        request,
+        "intake/consultation_form.html",
+        {"form": ConsultationEditForm(initial=initial), "consultation": consultation},
+    )
 
 
 def _facts(
@@ -117,12 +134,19 @@ def _facts(
     elif household_data:
         district = household_data.get("district") or district_for_postal_code(household_data.get("postal_code", ""))
     return Facts(
-        age=age, birth_date=birth_date, today=today, age_is_estimate=estimated,
+        age=age,
+        birth_date=birth_date,
+        today=today,
+        age_is_estimate=estimated,
         disability=get("disability") or "unknown",
         elderly_ages=elderly,
-        elderly_flag=bool(household.sig_elderly_parent if household else (household_data or {}).get("sig_elderly_parent")),
-        concerns=list(consultation.concerns), urgent=consultation.urgent,
-        area_id=district.area_id if district else None, district_id=district.pk if district else None,
+        elderly_flag=bool(
+            household.sig_elderly_parent if household else (household_data or {}).get("sig_elderly_parent")
+        ),
+        concerns=list(consultation.concerns),
+        urgent=consultation.urgent,
+        area_id=district.area_id if district else None,
+        district_id=district.pk if district else None,
     )
 
 
@@ -135,7 +159,9 @@ def triage(request: HttpRequest, pk: int) -> HttpResponse:
     picked_household = None
     source = request.POST if request.method == "POST" else request.GET
     if source.get("person") or source.get("person_id"):
-        picked_person = people_access.person_get_for_user(request.user, int(source.get("person_id") or source["person"]))
+        picked_person = people_access.person_get_for_user(
+            request.user, int(source.get("person_id") or source["person"])
+        )
         picked_household = picked_person.household
     elif source.get("household") or source.get("household_id"):
         picked_household = people_access.household_get_for_user(
@@ -143,23 +169,42 @@ def triage(request: HttpRequest, pk: int) -> HttpResponse:
         )
 
     if request.method != "POST":
-        form = TriageForm(initial={
-            "version": consultation.version,
-            "household_mode": "existing" if picked_household else "none",
-            "household_id": picked_household.pk if picked_household else None,
-            "person_mode": "existing" if picked_person else "none",
-            "person_id": picked_person.pk if picked_person else None,
-        })
+        form = TriageForm(
+            initial={
+                "version": consultation.version,
+                "household_mode": "existing" if picked_household else "none",
+                "household_id": picked_household.pk if picked_household else None,
+                "person_mode": "existing" if picked_person else "none",
+                "person_id": picked_person.pk if picked_person else None,
+            }
+        )
         hh_form = TriageHouseholdForm()
         p_form = TriagePersonForm(initial={"relation": "son" if consultation.contact_type == "family" else "unknown"})
         suggestions = []
         if picked_household or picked_person:
-            suggestions = suggest(_facts(consultation, household=picked_household, household_data=None,
-                                         person=picked_person, person_data=None, contact_decade=None))
-        return render(request, "intake/triage.html", {
-            "c": consultation, "form": form, "hh_form": hh_form, "p_form": p_form,
-            "picked_person": picked_person, "picked_household": picked_household, "suggestions": suggestions,
-        })
+            suggestions = suggest(
+                _facts(
+                    consultation,
+                    household=picked_household,
+                    household_data=None,
+                    person=picked_person,
+                    person_data=None,
+                    contact_decade=None,
+                )
+            )
+        return render(
+            request,
+            "intake/triage.html",
+            {
+                "c": consultation,
+                "form": form,
+                "hh_form": hh_form,
+                "p_form": p_form,
+                "picked_person": picked_person,
+                "picked_household": picked_household,
+                "suggestions": suggestions,
+            },
+        )
 
     form = TriageForm(request.POST)
     hh_form = TriageHouseholdForm(request.POST)
@@ -176,11 +221,25 @@ def triage(request: HttpRequest, pk: int) -> HttpResponse:
     household = picked_household if mode_h == "existing" or mode_p == "existing" else None
     person = picked_person if mode_p == "existing" else None
     contact_decade = form.cleaned_data.get("contact_decade") if form.cleaned_data.get("add_contact") else None
-    suggestions = suggest(_facts(consultation, household=household, household_data=household_data,
-                                 person=person, person_data=person_data, contact_decade=contact_decade))
+    suggestions = suggest(
+        _facts(
+            consultation,
+            household=household,
+            household_data=household_data,
+            person=person,
+            person_data=person_data,
+            contact_decade=contact_decade,
+        )
+    )
     context = {
-        "c": consultation, "form": form, "hh_form": hh_form, "p_form": p_form, "suggestions": suggestions,
-        "picked_person": picked_person, "picked_household": picked_household, "similar": [],
+        "c": consultation,
+        "form": form,
+        "hh_form": hh_form,
+        "p_form": p_form,
+        "suggestions": suggestions,
+        "picked_person": picked_person,
+        "picked_household": picked_household,
+        "similar": [],
     }
     if request.POST.get("action") == "suggest":
         # Show the suggestions without saving; preselect them where the desk has not chosen yet.
@@ -200,27 +259,43 @@ def triage(request: HttpRequest, pk: int) -> HttpResponse:
     data = form.cleaned_data
     if person_data is not None:
         similar = person_find_similar(
-            user=request.user, family_name=person_data["family_name"], given_name=person_data["given_name"],
-            family_name_kana=person_data["family_name_kana"], given_name_kana=person_data["given_name_kana"],
+            user=request.user,
+            family_name=person_data["family_name"],
+            given_name=person_data["given_name"],
+            family_name_kana=person_data["family_name_kana"],
+            given_name_kana=person_data["given_name_kana"],
             birth_date=person_data["birth_date"],
         )
         if similar and not data["not_duplicate"]:
-            form.add_error("not_duplicate", _("似た人がすでに登録されています。同じ人なら一覧から選び、別の人なら確認欄にチェックしてください。"))
+            form.add_error(
+                "not_duplicate",
+                _("似た人がすでに登録されています。同じ人なら一覧から選び、別の人なら確認欄にチェックしてください。"),
+            )
             context["similar"] = similar
             return render(request, "intake/triage.html", context, status=400)
     contact_member = None
     if data["add_contact"] and consultation.contact_type == "family":
         contact_member = {
-            "family_name": "", "given_name": "", "family_name_kana": "", "given_name_kana": "",
+            "family_name": "",
+            "given_name": "",
+            "family_name_kana": "",
+            "given_name_kana": "",
             "label": _("相談者（%(relation)s）") % {"relation": consultation.get_contact_relation_display()},
             "relation": CONTACT_RELATION_TO_PERSON.get(consultation.contact_relation, Relation.OTHER),
-            "approx_decade": data["contact_decade"], "phone": consultation.contact_phone,
+            "approx_decade": data["contact_decade"],
+            "phone": consultation.contact_phone,
         }
     decision = TriageDecision(
-        screening=data["screening"], note=data["note"],
-        household=household, household_data=household_data,
-        person=person, person_data=person_data, contact_as_member=contact_member,
-        lead=data["lead"], partners=tuple(data["partners"]), sharing_basis=data["sharing_basis"],
+        screening=data["screening"],
+        note=data["note"],
+        household=household,
+        household_data=household_data,
+        person=person,
+        person_data=person_data,
+        contact_as_member=contact_member,
+        lead=data["lead"],
+        partners=tuple(data["partners"]),
+        sharing_basis=data["sharing_basis"],
     )
     try:
         consultation = services.consultation_triage(
@@ -235,4 +310,3 @@ def triage(request: HttpRequest, pk: int) -> HttpResponse:
     if consultation.case_id:
         return redirect("cases:detail", pk=consultation.case_id)
     return redirect("intake:detail", pk=consultation.pk)
-

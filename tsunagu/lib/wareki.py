@@ -61,9 +61,7 @@ _ERA_RE = re.compile(
     r"(?P<month>\d{1,2})\s*[月./\-]\s*(?P<day>\d{1,2})\s*日?$",
     re.IGNORECASE,
 )
-_GREGORIAN_RE = re.compile(
-    r"^(?P<year>\d{4})\s*[年./\-]\s*(?P<month>\d{1,2})\s*[月./\-]\s*(?P<day>\d{1,2})\s*日?$"
-)
+_GREGORIAN_RE = re.compile(r"^(?P<year>\d{4})\s*[年./\-]\s*(?P<month>\d{1,2})\s*[月./\-]\s*(?P<day>\d{1,2})\s*日?$")
 _COMPACT_RE = re.compile(r"^(?P<year>\d{4})(?P<month>\d{2})(?P<day>\d{2})$")
 
 
@@ -88,9 +86,7 @@ def parse_date(text: str) -> dt.date:
         base = _MEIJI_YEAR_OFFSET if era.letter == "M" else era.start.year - 1
         day = _make(base + year, int(match["month"]), int(match["day"]))
         if era_of(day) != era:
-            raise WarekiError(
-                f"{era.name}{year}年{match['month']}月{match['day']}日は{era.name}の期間外です。"
-            )
+            raise WarekiError(f"{era.name}{year}年{match['month']}月{match['day']}日は{era.name}の期間外です。")
         return day
     match = _GREGORIAN_RE.match(value) or _COMPACT_RE.match(value)
     if match:

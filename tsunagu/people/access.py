@@ -50,7 +50,10 @@ def household_get_for_user(user: Any, pk: int, *, write: bool = False) -> Househ
     if household is None:
         raise Http404
     access_record(
-        user=user, action=Action.VIEW, object_type="household", object_ids=[household.pk],
+        user=user,
+        action=Action.VIEW,
+        object_type="household",
+        object_ids=[household.pk],
         person_ids=household.members.values_list("pk", flat=True),
     )
     return household

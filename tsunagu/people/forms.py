@@ -4,7 +4,13 @@ from django.utils.translation import gettext_lazy as _
 
 from tsunagu.agencies.models import District
 from tsunagu.core.forms import (
-    JapaneseDateField, KanaField, NameField, PhoneField, SubmissionKeyMixin, VersionMixin, no_emoji,
+    JapaneseDateField,
+    KanaField,
+    NameField,
+    PhoneField,
+    SubmissionKeyMixin,
+    VersionMixin,
+    no_emoji,
 )
 from tsunagu.people.models import DECADE_CHOICES, Disability, GoingOut, Relation, Sex
 
@@ -14,7 +20,9 @@ class HouseholdForm(forms.Form):
     postal_code = forms.CharField(label=_("郵便番号"), required=False, max_length=8, help_text=_("例：154-0001"))
     address = forms.CharField(label=_("住所"), required=False, max_length=200, validators=[no_emoji])
     district = forms.ModelChoiceField(
-        label=_("地区"), queryset=District.objects.select_related("area"), required=False,
+        label=_("地区"),
+        queryset=District.objects.select_related("area"),
+        required=False,
         help_text=_("空欄なら郵便番号から補います"),
     )
     phone = PhoneField(label=_("電話番号"), required=False)
@@ -50,18 +58,27 @@ class PersonForm(forms.Form):
     given_name = NameField(label=_("名"), required=False)
     family_name_kana = KanaField(label=_("セイ"), required=False)
     given_name_kana = KanaField(label=_("メイ"), required=False)
-    label = NameField(label=_("呼び名（氏名が分からないとき）"), required=False, max_length=60,
-                      help_text=_("例：相談者の長男（50代）"))
+    label = NameField(
+        label=_("呼び名（氏名が分からないとき）"),
+        required=False,
+        max_length=60,
+        help_text=_("例：相談者の長男（50代）"),
+    )
     sex = forms.ChoiceField(label=_("性別"), choices=Sex.choices, initial=Sex.UNKNOWN)
     birth_date = JapaneseDateField(label=_("生年月日"), required=False, past_only=True)
     approx_decade = forms.TypedChoiceField(
-        label=_("おおよその年代（生年月日が分からないとき）"), choices=[("", "—"), *DECADE_CHOICES],
-        required=False, coerce=int, empty_value=None,
+        label=_("おおよその年代（生年月日が分からないとき）"),
+        choices=[("", "—"), *DECADE_CHOICES],
+        required=False,
+        coerce=int,
+        empty_value=None,
     )
     relation = forms.ChoiceField(label=_("世帯での続柄"), choices=Relation.choices, initial=Relation.UNKNOWN)
     is_concerned = forms.BooleanField(label=_("支援の対象者（ひきこもり状態にある本人）"), required=False)
     disability = forms.ChoiceField(label=_("障害"), choices=Disability.choices, initial=Disability.UNKNOWN)
-    withdrawal_since = JapaneseDateField(label=_("ひきこもり状態になった時期（分かれば）"), required=False, past_only=True)
+    withdrawal_since = JapaneseDateField(
+        label=_("ひきこもり状態になった時期（分かれば）"), required=False, past_only=True
+    )
     going_out = forms.TypedChoiceField(
         label=_("外出の状況"), choices=[("", "—"), *GoingOut.choices], required=False, coerce=int, empty_value=None
     )
@@ -86,8 +103,13 @@ class PersonEditForm(VersionMixin, PersonForm):
 
 
 class PersonSearchForm(forms.Form):
-    q = forms.CharField(label=_("氏名・フリガナ"), required=False, max_length=60,
-                        help_text=_("姓・名・フルネームの一部（漢字・かな）"), validators=[no_emoji])
+    q = forms.CharField(
+        label=_("氏名・フリガナ"),
+        required=False,
+        max_length=60,
+        help_text=_("姓・名・フルネームの一部（漢字・かな）"),
+        validators=[no_emoji],
+    )
     birth_date = JapaneseDateField(label=_("生年月日"), required=False)
     decade = forms.TypedChoiceField(
         label=_("年代"), choices=[("", "—"), *DECADE_CHOICES], required=False, coerce=int, empty_value=None

@@ -8,10 +8,14 @@ from tsunagu.core.models import BaseModel
 
 
 class Household(BaseModel):
-    label = models.CharField(_("世帯の呼び名"), max_length=60, blank=True, help_text=_("例：山田さん宅（氏名が分からないときの目印）"))
+    label = models.CharField(
+        _("世帯の呼び名"), max_length=60, blank=True, help_text=_("例：山田さん宅（氏名が分からないときの目印）")
+    )
     postal_code = models.CharField(_("郵便番号"), max_length=8, blank=True)
     address = models.CharField(_("住所"), max_length=200, blank=True)
-    district = models.ForeignKey(District, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("地区"))
+    district = models.ForeignKey(
+        District, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("地区")
+    )
     phone = models.CharField(_("電話番号"), max_length=30, blank=True)
     # 8050 signals (DOMAIN.md §7)
     sig_elderly_parent = models.BooleanField(_("高齢の親がいる"), default=False)
@@ -36,11 +40,8 @@ class Household(BaseModel):
         return str(_("世帯 #{number}")).format(number=self.pk)
 
     def signals(self) -> list[str]:
-        return [
-            str(self._meta.get_field(name).verbose_name)
-            for name in SIGNAL_FIELDS
-            if getattr(self, name)
-        ]
+        labels = {field.name: str(field.verbose_name) for field in self._meta.fields}
+        return [labels[name] for name in SIGNAL_FIELDS if getattr(self, name)]
 
 
 SIGNAL_FIELDS = (
@@ -103,7 +104,9 @@ class Person(BaseModel):
     family_name_kana = models.CharField(_("セイ"), max_length=60, blank=True)
     given_name_kana = models.CharField(_("メイ"), max_length=60, blank=True)
     label = models.CharField(
-        _("呼び名（氏名が分からないとき）"), max_length=60, blank=True,
+        _("呼び名（氏名が分からないとき）"),
+        max_length=60,
+        blank=True,
         help_text=_("例：相談者の長男（50代）"),
     )
     sex = models.CharField(_("性別"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
@@ -163,7 +166,9 @@ class PersonNameKey(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["key", "person"], name="personnamekey_key", opclasses=["text_pattern_ops", "int8_ops"]),
+            models.Index(
+                fields=["key", "person"], name="personnamekey_key", opclasses=["text_pattern_ops", "int8_ops"]
+            ),
         ]
         constraints = [models.UniqueConstraint(fields=["person", "key"], name="personnamekey_unique")]
 

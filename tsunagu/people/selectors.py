@@ -56,8 +56,11 @@ def person_search(
         queryset.select_related("household", "household__district").order_by("key_kana", "key_name", "pk")[:limit]
     )
     access_record(
-        user=user, action=Action.SEARCH, object_type="person",
-        object_ids=[p.pk for p in results], person_ids=[p.pk for p in results],
+        user=user,
+        action=Action.SEARCH,
+        object_type="person",
+        object_ids=[p.pk for p in results],
+        person_ids=[p.pk for p in results],
     )
     return results
 
@@ -91,7 +94,11 @@ def person_find_similar(
     results = list(queryset.select_related("household")[:10])
     if results:
         access_record(
-            user=user, action=Action.SEARCH, object_type="person",
-            object_ids=[p.pk for p in results], person_ids=[p.pk for p in results], reason="duplicate check",
+            user=user,
+            action=Action.SEARCH,
+            object_type="person",
+            object_ids=[p.pk for p in results],
+            person_ids=[p.pk for p in results],
+            reason="duplicate check",
         )
     return results

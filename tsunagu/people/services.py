@@ -12,14 +12,33 @@ from tsunagu.lib import kana
 from tsunagu.people.models import Household, Person, PersonNameKey
 
 HOUSEHOLD_FIELDS = (
-    "label", "postal_code", "address", "district", "phone",
-    "sig_elderly_parent", "sig_adult_child_home", "sig_parent_pension",
-    "sig_care_need", "sig_arrears", "sig_refuses_services",
+    "label",
+    "postal_code",
+    "address",
+    "district",
+    "phone",
+    "sig_elderly_parent",
+    "sig_adult_child_home",
+    "sig_parent_pension",
+    "sig_care_need",
+    "sig_arrears",
+    "sig_refuses_services",
 )
 PERSON_FIELDS = (
-    "family_name", "given_name", "family_name_kana", "given_name_kana", "label", "sex",
-    "birth_date", "approx_decade", "relation", "is_concerned", "disability",
-    "withdrawal_since", "going_out", "phone",
+    "family_name",
+    "given_name",
+    "family_name_kana",
+    "given_name_kana",
+    "label",
+    "sex",
+    "birth_date",
+    "approx_decade",
+    "relation",
+    "is_concerned",
+    "disability",
+    "withdrawal_since",
+    "going_out",
+    "phone",
 )
 
 
@@ -54,11 +73,16 @@ def household_create(*, user: Any, data: dict[str, Any]) -> Household:
 def household_update(*, user: Any, household: Household, expected_version: int, data: dict[str, Any]) -> Household:
     with transaction.atomic():
         household = save_versioned(
-            obj=household, expected_version=expected_version, user=user,
+            obj=household,
+            expected_version=expected_version,
+            user=user,
             fields=_pick(_with_district(data), HOUSEHOLD_FIELDS),
         )
         access_record(
-            user=user, action=Action.UPDATE, object_type="household", object_ids=[household.pk],
+            user=user,
+            action=Action.UPDATE,
+            object_type="household",
+            object_ids=[household.pk],
             person_ids=household.members.values_list("pk", flat=True),
         )
     return household
@@ -98,7 +122,9 @@ def person_create(*, user: Any, household: Household, data: dict[str, Any]) -> P
 
 def person_update(*, user: Any, person: Person, expected_version: int, data: dict[str, Any]) -> Person:
     with transaction.atomic():
-        person = save_versioned(obj=person, expected_version=expected_version, user=user, fields=_pick(data, PERSON_FIELDS))
+        person = save_versioned(
+            obj=person, expected_version=expected_version, user=user, fields=_pick(data, PERSON_FIELDS)
+        )
         _refresh_keys(person)
         access_record(
             user=user, action=Action.UPDATE, object_type="person", object_ids=[person.pk], person_ids=[person.pk]

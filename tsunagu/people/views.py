@@ -6,10 +6,14 @@ from tsunagu.core.access import staff
 from tsunagu.core.conflict import render_conflict
 from tsunagu.core.services import ConflictError, create_once, created_for_key
 from tsunagu.people import access, selectors, services
-from tsunagu.people.models import Person
 from tsunagu.people.forms import (
-    HouseholdCreateForm, HouseholdEditForm, PersonCreateForm, PersonEditForm, PersonSearchForm,
+    HouseholdCreateForm,
+    HouseholdEditForm,
+    PersonCreateForm,
+    PersonEditForm,
+    PersonSearchForm,
 )
+from tsunagu.people.models import Person
 from tsunagu.people.services import HOUSEHOLD_FIELDS, PERSON_FIELDS
 
 PEOPLE_ROLES = ("desk", "caseworker", "supervisor")
@@ -30,13 +34,20 @@ def person_search(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         results = selectors.person_search(
-            user=request.user, q=data["q"], birth_date=data["birth_date"], decade=data["decade"],
+            user=request.user,
+            q=data["q"],
+            birth_date=data["birth_date"],
+            decade=data["decade"],
             district_id=data["district"].pk if data["district"] else None,
         )
     template = "people/_person_results.html" if request.headers.get("HX-Request") else "people/search.html"
     pick = request.GET.get("pick", "")
-    return render(request, template, {"form": form, "results": results, "pick": pick},
-                  status=400 if form.is_bound and not form.is_valid() else 200)
+    return render(
+        request,
+        template,
+        {"form": form, "results": results, "pick": pick},
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
 
 
 @staff(("desk",))
@@ -45,15 +56,17 @@ def household_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             household, _created = create_once(
-                key=form.cleaned_data["submission_key"], user=request.user,
+                key=form.cleaned_data["submission_key"],
+                user=request.user,
                 create=lambda: services.household_create(user=request.user, data=form.cleaned_data),
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
             return redirect("people:household_detail", pk=household.pk)
-    return render(request, "people/household_form.html", {"form": form},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request, "people/household_form.html", {"form": form}, status=400 if request.method == "POST" else 200
+    )
 
 
 @staff(PEOPLE_ROLES)
@@ -61,8 +74,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = access.household_get_for_user(request.user, pk)
     members = household.members.order_by("pk")
     cases = household.cases.order_by("-opened_at")
-    return render(request, "people/household_detail.html",
-                  {"household": household, "members": members, "cases": cases})
+    return render(request, "people/household_detail.html", {"household": household, "members": members, "cases": cases})
 
 
 @staff(PEOPLE_ROLES)
@@ -73,20 +85,28 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.household_update(
-                    user=request.user, household=household,
-                    expected_version=form.cleaned_data["version"], data=form.cleaned_data,
+                    user=request.user,
+                    household=household,
+                    expected_version=form.cleaned_data["version"],
+                    data=form.cleaned_data,
                 )
             except ConflictError as exc:
-                return render_conflict(request, "people/household_form.html", form=form, current=exc.current,
-                                       context={"household": household})
+                return render_conflict(
+                    request,
+                    "people/household_form.html",
+                    form=form,
+                    current=exc.current,
+                    context={"household": household},
+                )
             except ValidationError as exc:
                 _apply_errors(form, exc)
             else:
                 return redirect("people:household_detail", pk=household.pk)
         return render(request, "people/household_form.html", {"form": form, "household": household}, status=400)
     initial = {name: getattr(household, name) for name in HOUSEHOLD_FIELDS} | {"version": household.version}
-    return render(request, "people/household_form.html",
-                  {"form": HouseholdEditForm(initial=initial), "household": household})
+    return render(
+        request, "people/household_form.html", {"form": HouseholdEditForm(initial=initial), "household": household}
+    )
 
 
 @staff(PEOPLE_ROLES)
@@ -100,24 +120,35 @@ def person_create(request: HttpRequest, household_pk: int) -> HttpResponse:
         if isinstance(earlier, Person):
             return redirect("people:person_detail", pk=earlier.pk)
         similar = selectors.person_find_similar(
-            user=request.user, family_name=data["family_name"], given_name=data["given_name"],
-            family_name_kana=data["family_name_kana"], given_name_kana=data["given_name_kana"],
+            user=request.user,
+            family_name=data["family_name"],
+            given_name=data["given_name"],
+            family_name_kana=data["family_name_kana"],
+            given_name_kana=data["given_name_kana"],
             birth_date=data["birth_date"],
         )
         if similar and not data["not_duplicate"]:
-            form.add_error("not_duplicate", "似た人がすでに登録されています。同じ人なら下の一覧から選び、別の人なら確認欄にチェックしてください。")
+            form.add_error(
+                "not_duplicate",
+                "似た人がすでに登録されています。同じ人なら下の一覧から選び、別の人なら確認欄にチェックしてください。",
+            )
         else:
             try:
                 person, _created = create_once(
-                    key=data["submission_key"], user=request.user,
+                    key=data["submission_key"],
+                    user=request.user,
                     create=lambda: services.person_create(user=request.user, household=household, data=data),
                 )
             except ValidationError as exc:
                 _apply_errors(form, exc)
             else:
                 return redirect("people:person_detail", pk=person.pk)
-    return render(request, "people/person_form.html", {"form": form, "household": household, "similar": similar},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "people/person_form.html",
+        {"form": form, "household": household, "similar": similar},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @staff(PEOPLE_ROLES)
@@ -133,17 +164,33 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = PersonEditForm(request.POST)
         if form.is_valid():
             try:
-                services.person_update(user=request.user, person=person,
-                                       expected_version=form.cleaned_data["version"], data=form.cleaned_data)
+                services.person_update(
+                    user=request.user,
+                    person=person,
+                    expected_version=form.cleaned_data["version"],
+                    data=form.cleaned_data,
+                )
             except ConflictError as exc:
-                return render_conflict(request, "people/person_form.html", form=form, current=exc.current,
-                                       context={"person": person, "household": person.household})
+                return render_conflict(
+                    request,
+                    "people/person_form.html",
+                    form=form,
+                    current=exc.current,
+                    context={"person": person, "household": person.household},
+                )
             except ValidationError as exc:
                 _apply_errors(form, exc)
             else:
                 return redirect("people:person_detail", pk=person.pk)
-        return render(request, "people/person_form.html",
-                      {"form": form, "person": person, "household": person.household}, status=400)
+        return render(
+            request,
+            "people/person_form.html",
+            {"form": form, "person": person, "household": person.household},
+            status=400,
+        )
     initial = {name: getattr(person, name) for name in PERSON_FIELDS} | {"version": person.version}
-    return render(request, "people/person_form.html",
-                  {"form": PersonEditForm(initial=initial), "person": person, "household": person.household})
+    return render(
+        request,
+        "people/person_form.html",
+        {"form": PersonEditForm(initial=initial), "person": person, "household": person.household},
+    )

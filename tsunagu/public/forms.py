@@ -22,27 +22,38 @@ PUBLIC_CONCERNS = [
 
 
 class PublicRequestForm(SubmissionKeyMixin, forms.Form):
-    contact_type = forms.ChoiceField(label=_("あなたはどなたですか"), choices=PUBLIC_CONTACT_TYPES, widget=forms.RadioSelect)
+    contact_type = forms.ChoiceField(
+        label=_("あなたはどなたですか"), choices=PUBLIC_CONTACT_TYPES, widget=forms.RadioSelect
+    )
     contact_relation = forms.ChoiceField(
         label=_("ご家族の場合、ご本人との関係"), required=False, choices=[("", "—"), *FamilyRelation.choices]
     )
     concerns = forms.MultipleChoiceField(
-        label=_("気になっていること（いくつでも）"), choices=PUBLIC_CONCERNS, widget=forms.CheckboxSelectMultiple,
+        label=_("気になっていること（いくつでも）"),
+        choices=PUBLIC_CONCERNS,
+        widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    summary = TextField(label=_("ご相談したいこと"), max_length=2000,
-                        help_text=_("書ける範囲で大丈夫です。お名前は書かなくてもかまいません。"))
+    summary = TextField(
+        label=_("ご相談したいこと"),
+        max_length=2000,
+        help_text=_("書ける範囲で大丈夫です。お名前は書かなくてもかまいません。"),
+    )
     contact_preference = forms.ChoiceField(
-        label=_("連絡について"), choices=[
+        label=_("連絡について"),
+        choices=[
             (ContactPreference.MAY_CONTACT, _("連絡がほしい")),
             (ContactPreference.NO_CONTACT, _("連絡は不要。情報だけほしい")),
         ],
-        widget=forms.RadioSelect, initial=ContactPreference.MAY_CONTACT,
+        widget=forms.RadioSelect,
+        initial=ContactPreference.MAY_CONTACT,
     )
     contact_name = NameField(label=_("お名前（ニックネームでも）"), required=False, max_length=60)
     contact_phone = PhoneField(label=_("電話番号"), required=False)
     contact_email = forms.EmailField(label=_("メールアドレス"), required=False, max_length=200)
-    contact_note = forms.CharField(label=_("連絡してよい時間帯など"), required=False, max_length=200, validators=[no_emoji])
+    contact_note = forms.CharField(
+        label=_("連絡してよい時間帯など"), required=False, max_length=200, validators=[no_emoji]
+    )
     # Honeypot: hidden from people by CSS; a bot fills it in.
     website = forms.CharField(required=False, max_length=200, label=_("この欄は空のままにしてください"))
 
@@ -52,7 +63,9 @@ class PublicRequestForm(SubmissionKeyMixin, forms.Form):
             data.get("contact_phone") or data.get("contact_email")
         ):
             raise ValidationError(
-                _("連絡を希望される場合は、電話番号かメールアドレスのどちらかを書いてください。"
-                  "連絡が不要な場合は「連絡は不要」を選んでください。")
+                _(
+                    "連絡を希望される場合は、電話番号かメールアドレスのどちらかを書いてください。"
+                    "連絡が不要な場合は「連絡は不要」を選んでください。"
+                )
             )
         return data

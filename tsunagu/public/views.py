@@ -23,8 +23,9 @@ def request_form(request: HttpRequest) -> HttpResponse:
     desk = central_desk()
     if request.method != "POST":
         return render(request, "public/request_form.html", {"form": PublicRequestForm(), "desk": desk})
-    if is_ratelimited(request, group="public-request", key="ip", rate=settings.PUBLIC_FORM_RATE,
-                      method="POST", increment=True):
+    if is_ratelimited(
+        request, group="public-request", key="ip", rate=settings.PUBLIC_FORM_RATE, method="POST", increment=True
+    ):
         return rate_limited(request, None)
     form = PublicRequestForm(request.POST)
     if not form.is_valid():

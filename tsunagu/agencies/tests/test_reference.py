@@ -10,8 +10,13 @@ from tsunagu.people.services import district_for_postal_code
 
 
 def snapshot():
-    return (Area.objects.count(), District.objects.count(), Agency.objects.count(), PostalCode.objects.count(),
-            RoutingRule.objects.count())
+    return (
+        Area.objects.count(),
+        District.objects.count(),
+        Agency.objects.count(),
+        PostalCode.objects.count(),
+        RoutingRule.objects.count(),
+    )
 
 
 @pytest.mark.django_db
@@ -21,7 +26,10 @@ def test_setagaya_has_5_areas_28_districts_and_their_agencies(reference):
     assert Agency.objects.filter(kind="elderly").count() == 28
     assert Agency.objects.filter(kind="public_health").count() == 5
     assert set(District.objects.filter(area__code="karasuyama").values_list("name", flat=True)) == {
-        "上北沢", "上祖師谷", "烏山"}
+        "上北沢",
+        "上祖師谷",
+        "烏山",
+    }
     assert Agency.objects.get(is_central_desk=True).public_name == "ひきこもり相談窓口「リンク」"
     assert RoutingRule.objects.count() == 8
 
@@ -45,8 +53,14 @@ def test_a_postal_code_gives_its_district(reference):
 
 def test_personal_data_is_not_in_the_admin():
     registered = {model._meta.label for model in admin.site._registry}
-    for label in ("people.Person", "people.Household", "intake.Consultation", "cases.Case", "cases.CaseAgency",
-                  "audit.AccessEvent"):
+    for label in (
+        "people.Person",
+        "people.Household",
+        "intake.Consultation",
+        "cases.Case",
+        "cases.CaseAgency",
+        "audit.AccessEvent",
+    ):
         assert label not in registered
     assert {"agencies.Agency", "agencies.RoutingRule", "agencies.District"} <= registered
 

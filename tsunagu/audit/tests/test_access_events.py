@@ -17,10 +17,20 @@ def new_events(before: int) -> list[AccessEvent]:
 READS = [
     # url name, kwargs, object type, object id, person id(s) that must be listed
     ("people:person_detail", lambda w: {"pk": w.person.pk}, "person", lambda w: w.person.pk, lambda w: [w.person.pk]),
-    ("people:household_detail", lambda w: {"pk": w.household.pk}, "household", lambda w: w.household.pk,
-     lambda w: [w.person.pk]),
-    ("intake:detail", lambda w: {"pk": w.consultation.pk}, "consultation", lambda w: w.consultation.pk,
-     lambda w: [w.person.pk]),
+    (
+        "people:household_detail",
+        lambda w: {"pk": w.household.pk},
+        "household",
+        lambda w: w.household.pk,
+        lambda w: [w.person.pk],
+    ),
+    (
+        "intake:detail",
+        lambda w: {"pk": w.consultation.pk},
+        "consultation",
+        lambda w: w.consultation.pk,
+        lambda w: [w.person.pk],
+    ),
     ("cases:detail", lambda w: {"pk": w.case.pk}, "case", lambda w: w.case.pk, lambda w: [w.person.pk]),
 ]
 
@@ -120,13 +130,15 @@ def test_whose_data_a_user_touched_is_one_query(world, lead_worker):
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db
-@pytest.mark.parametrize("statement", [
-    "UPDATE audit_accessevent SET reason = 'tampered'",
-    "DELETE FROM audit_accessevent",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_accessevent SET reason = 'tampered'",
+        "DELETE FROM audit_accessevent",
+    ],
+)
 def test_postgres_refuses_update_and_delete_on_the_trail(world, statement):
     assert AccessEvent.objects.exists()
-    with pytest.raises(DatabaseError, match="append-only"):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(statement)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(statement)
     assert not AccessEvent.objects.filter(reason="tampered").exists()

@@ -18,9 +18,9 @@ from tsunagu.agencies.models import Agency, Membership, Role
 from tsunagu.cases.models import Case, SharingBasis
 from tsunagu.cases.services import case_open
 from tsunagu.intake.models import Consultation
+from tsunagu.intake.tests.factories import consultation_make
 from tsunagu.people.models import Household, Person
 from tsunagu.people.tests.factories import household_make, person_make
-from tsunagu.intake.tests.factories import consultation_make
 
 PASSWORD = "a-long-test-password-42"
 
@@ -87,15 +87,30 @@ def world(users) -> World:
     consultation still waiting in the desk queue."""
     desk = users["desk"]
     household = household_make(label="池尻の山田さん宅", district_code="ikejiri")
-    person = person_make(household, family_name="山田", given_name="太郎", family_name_kana="ヤマダ",
-                         given_name_kana="タロウ", birth_date="1990-05-10", is_concerned=True)
-    case = case_open(user=desk, household=household, lead=Agency.objects.get(code="merkmal"),
-                     sharing_basis=SharingBasis.CONSENT)
+    person = person_make(
+        household,
+        family_name="山田",
+        given_name="太郎",
+        family_name_kana="ヤマダ",
+        given_name_kana="タロウ",
+        birth_date="1990-05-10",
+        is_concerned=True,
+    )
+    case = case_open(
+        user=desk, household=household, lead=Agency.objects.get(code="merkmal"), sharing_basis=SharingBasis.CONSENT
+    )
     consultation = consultation_make(case=case, household=household, person=person, triaged_by=desk)
     other_household = household_make(label="成城の髙橋さん宅", district_code="seijo")
-    other_person = person_make(other_household, family_name="髙橋", given_name="花子", family_name_kana="タカハシ",
-                               given_name_kana="ハナコ", birth_date="1975-01-20")
-    other_case = case_open(user=desk, household=other_household, lead=Agency.objects.get(code="link"),
-                           sharing_basis=SharingBasis.CONSENT)
+    other_person = person_make(
+        other_household,
+        family_name="髙橋",
+        given_name="花子",
+        family_name_kana="タカハシ",
+        given_name_kana="ハナコ",
+        birth_date="1975-01-20",
+    )
+    other_case = case_open(
+        user=desk, household=other_household, lead=Agency.objects.get(code="link"), sharing_basis=SharingBasis.CONSENT
+    )
     waiting = consultation_make(summary="母親から、息子のことで電話。")
     return World(household, person, case, consultation, other_household, other_person, other_case, waiting)

@@ -14,8 +14,16 @@ ALL = ["desk", "lead_worker", "supervisor", "outsider", "secretariat", "partner"
 
 def expect(desk, team, outsider, others):
     """Statuses for: desk, the team (lead_worker, supervisor), outsider, the rest, anonymous."""
-    return {"desk": desk, "lead_worker": team, "supervisor": team, "outsider": outsider,
-            "secretariat": others, "partner": others, "admin_user": others, None: 302}
+    return {
+        "desk": desk,
+        "lead_worker": team,
+        "supervisor": team,
+        "outsider": outsider,
+        "secretariat": others,
+        "partner": others,
+        "admin_user": others,
+        None: 302,
+    }
 
 
 # (url name, kwargs builder, expected statuses)

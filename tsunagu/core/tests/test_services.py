@@ -49,8 +49,9 @@ def test_two_concurrent_saves_of_one_version_give_one_success_and_one_conflict(r
     def edit(address: str) -> None:
         try:
             barrier.wait(timeout=10)
-            save_versioned(obj=Household.objects.get(pk=household.pk), expected_version=1, user=None,
-                           fields={"address": address})
+            save_versioned(
+                obj=Household.objects.get(pk=household.pk), expected_version=1, user=None, fields={"address": address}
+            )
             outcomes.append("saved")
         except ConflictError:
             outcomes.append("conflict")

@@ -9,10 +9,16 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def load_settings(**env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL", "TSUNAGU_PRODUCTION"}}
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL", "TSUNAGU_PRODUCTION"}
+    }
     return subprocess.run(
         [sys.executable, "-c", "import tsunagu.settings as s; print(s.DATABASES['default']['ENGINE'], s.DEBUG)"],
-        cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
@@ -35,8 +41,12 @@ def test_production_refuses_debug():
 
 
 def test_production_starts_with_a_real_key_and_postgres_url():
-    result = load_settings(TSUNAGU_PRODUCTION="1", SECRET_KEY="k" * 50, DATABASE_URL="postgres://u@db/tsunagu",
-                           ALLOWED_HOSTS="tsunagu.example.lg.jp")
+    result = load_settings(
+        TSUNAGU_PRODUCTION="1",
+        SECRET_KEY="k" * 50,
+        DATABASE_URL="postgres://u@db/tsunagu",
+        ALLOWED_HOSTS="tsunagu.example.lg.jp",
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["django.db.backends.postgresql", "False"]
 
@@ -51,7 +61,15 @@ def test_production_passes_djangos_deployment_checks():
     clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL"}}
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, capture_output=True, text=True, check=False,
-        env={**clean, "TSUNAGU_PRODUCTION": "1", "SECRET_KEY": "Yq3v9-Lr0pZ8wT2m_Kc7Hb4Nf1Xj6Ds5Ge8Ua0Vi3Ro9Pt2Wl7", "ALLOWED_HOSTS": "tsunagu.example.lg.jp"},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={
+            **clean,
+            "TSUNAGU_PRODUCTION": "1",
+            "SECRET_KEY": "Yq3v9-Lr0pZ8wT2m_Kc7Hb4Nf1Xj6Ds5Ge8Ua0Vi3Ro9Pt2Wl7",
+            "ALLOWED_HOSTS": "tsunagu.example.lg.jp",
+        },
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -47,29 +47,39 @@ def test_the_desk_records_a_phone_call_from_a_mother(desk):
     assert consultation.received_by == desk
     assert consultation.received_at == dt.datetime(2026, 11, 27, 9, 30, tzinfo=dt.UTC)
     assert not consultation.is_triaged
-    assert AccessEvent.objects.filter(object_type="consultation", action="create",
-                                      object_ids=[consultation.pk]).exists()
+    assert AccessEvent.objects.filter(
+        object_type="consultation", action="create", object_ids=[consultation.pk]
+    ).exists()
 
 
 @pytest.mark.django_db
 @time_machine.travel(NOW, tick=False)
-@pytest.mark.parametrize(("data", "field", "message"), [
-    ({"summary": ""}, "summary", "このフィールドは必須です"),
-    ({"summary": "あ" * 4001}, "summary", "4000 文字以下"),
-    ({"received_at": "2026-11-30T10:00"}, "received_at", "未来の日時"),
-    ({"received_at": "2026-02-30T10:00"}, "received_at", "日時を正しく入力"),
-    ({"channel": ""}, "channel", "このフィールドは必須です"),
-    ({"contact_relation": ""}, "contact_relation", "本人との関係を選んでください"),
-    ({"contact_name": "母😢"}, "contact_name", "絵文字"),
-    ({"contact_phone": "ｾﾞﾛｻﾝ"}, "contact_phone", "数字とハイフン"),
-    ({"contact_email": "mother@"}, "contact_email", "有効なメールアドレス"),
-    ({"concerns": []}, "concerns", "このフィールドは必須です"),
-    ({"main_concern": "debt"}, "main_concern", "チェックした項目から"),
-    ({"summary": "a\x00b"}, "summary", "使えない文字"),
-])
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"summary": ""}, "summary", "このフィールドは必須です"),
+        ({"summary": "あ" * 4001}, "summary", "4000 文字以下"),
+        ({"received_at": "2026-11-30T10:00"}, "received_at", "未来の日時"),
+        ({"received_at": "2026-02-30T10:00"}, "received_at", "日時を正しく入力"),
+        ({"channel": ""}, "channel", "このフィールドは必須です"),
+        ({"contact_relation": ""}, "contact_relation", "本人との関係を選んでください"),
+        ({"contact_name": "母😢"}, "contact_name", "絵文字"),
+        ({"contact_phone": "ｾﾞﾛｻﾝ"}, "contact_phone", "数字とハイフン"),
+        ({"contact_email": "mother@"}, "contact_email", "有効なメールアドレス"),
+        ({"concerns": []}, "concerns", "このフィールドは必須です"),
+        ({"main_concern": "debt"}, "main_concern", "チェックした項目から"),
+        ({"summary": "a\x00b"}, "summary", "使えない文字"),
+    ],
+)
 def test_bad_consultation_input_is_answered_on_the_field(desk, data, field, message):
-    assert_refused(client_for(desk), reverse("intake:create"), phone_call(**data), field=field, message=message,
-                   unchanged=(Consultation, AccessEvent))
+    assert_refused(
+        client_for(desk),
+        reverse("intake:create"),
+        phone_call(**data),
+        field=field,
+        message=message,
+        unchanged=(Consultation, AccessEvent),
+    )
 
 
 @pytest.mark.django_db
@@ -84,9 +94,17 @@ def test_a_double_click_records_one_consultation(desk):
 
 @pytest.mark.django_db
 def test_anonymous_consultations_need_no_name_or_contact(desk):
-    response = client_for(desk).post(reverse("intake:create"), phone_call(
-        contact_name="", contact_phone="", contact_type="neighbour", contact_relation="",
-        contact_preference="no_contact", received_at="2026-01-05T10:00"))
+    response = client_for(desk).post(
+        reverse("intake:create"),
+        phone_call(
+            contact_name="",
+            contact_phone="",
+            contact_type="neighbour",
+            contact_relation="",
+            contact_preference="no_contact",
+            received_at="2026-01-05T10:00",
+        ),
+    )
     assert response.status_code == 302
     assert Consultation.objects.get().contact_display == "近隣・民生委員"
 
@@ -111,7 +129,7 @@ def test_the_queue_puts_untriaged_first_urgent_on_top_then_the_longest_waiting(w
 @pytest.mark.django_db
 def test_the_queue_refreshes_its_rows_for_htmx(world, desk):
     response = client_for(desk).get(reverse("intake:queue"), HTTP_HX_REQUEST="true")
-    assert [t.name for t in response.templates][0] == "intake/_queue_rows.html"
+    assert response.templates[0].name == "intake/_queue_rows.html"
 
 
 @pytest.mark.django_db

@@ -18,8 +18,7 @@ def test_bands_and_decades():
     assert decade_label(53) == "50代"
 
 
-@given(st.dates(min_value=dt.date(1920, 1, 1), max_value=dt.date(2026, 11, 28)),
-       st.integers(min_value=0, max_value=90))
+@given(st.dates(min_value=dt.date(1920, 1, 1), max_value=dt.date(2026, 11, 28)), st.integers(min_value=0, max_value=90))
 def test_birth_date_range_holds_exactly_the_people_of_those_ages(birth, low):
     today = dt.date(2026, 11, 28)
     earliest, latest = birth_date_range(low, low + 9, today)

@@ -9,16 +9,24 @@ from tsunagu.people.models import Household, Person
 from tsunagu.people.services import household_create, person_create
 
 
-def household_make(*, label: str = "テスト世帯", district_code: str | None = None, user: Any = None,
-                   **fields: Any) -> Household:
+def household_make(
+    *, label: str = "テスト世帯", district_code: str | None = None, user: Any = None, **fields: Any
+) -> Household:
     district = District.objects.get(code=district_code) if district_code else None
     return household_create(user=user, data={"label": label, "district": district, **fields})
 
 
-def person_make(household: Household, *, user: Any = None, birth_date: str | dt.date | None = None,
-                **fields: Any) -> Person:
+def person_make(
+    household: Household, *, user: Any = None, birth_date: str | dt.date | None = None, **fields: Any
+) -> Person:
     if isinstance(birth_date, str):
         birth_date = dt.date.fromisoformat(birth_date)
-    data = {"family_name": "", "given_name": "", "family_name_kana": "", "given_name_kana": "",
-            "birth_date": birth_date, **fields}
+    data = {
+        "family_name": "",
+        "given_name": "",
+        "family_name_kana": "",
+        "given_name_kana": "",
+        "birth_date": birth_date,
+        **fields,
+    }
     return person_create(user=user, household=household, data=data)

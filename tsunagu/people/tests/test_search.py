@@ -15,12 +15,30 @@ def people(users):
     ikejiri = household_make(label="A", district_code="ikejiri")
     seijo = household_make(label="B", district_code="seijo")
     return {
-        "takahashi": person_make(ikejiri, family_name="髙橋", given_name="一郎", family_name_kana="タカハシ",
-                                 given_name_kana="イチロウ", birth_date="1970-04-01"),
-        "watanabe": person_make(seijo, family_name="渡邊", given_name="美咲", family_name_kana="ワタナベ",
-                                given_name_kana="ミサキ", birth_date="1998-08-15"),
-        "yamazaki": person_make(seijo, family_name="山﨑", given_name="健", family_name_kana="やまざき",
-                                given_name_kana="けん", birth_date="2001-01-31"),
+        "takahashi": person_make(
+            ikejiri,
+            family_name="髙橋",
+            given_name="一郎",
+            family_name_kana="タカハシ",
+            given_name_kana="イチロウ",
+            birth_date="1970-04-01",
+        ),
+        "watanabe": person_make(
+            seijo,
+            family_name="渡邊",
+            given_name="美咲",
+            family_name_kana="ワタナベ",
+            given_name_kana="ミサキ",
+            birth_date="1998-08-15",
+        ),
+        "yamazaki": person_make(
+            seijo,
+            family_name="山﨑",
+            given_name="健",
+            family_name_kana="やまざき",
+            given_name_kana="けん",
+            birth_date="2001-01-31",
+        ),
         "unnamed": person_make(ikejiri, label="相談者の長男（50代）", approx_decade=50),
     }
 
@@ -82,7 +100,10 @@ def test_search_keys_follow_a_name_change(people, users, desk):
     from tsunagu.people.services import PERSON_FIELDS, person_update
 
     person = people["watanabe"]
-    data = {name: getattr(person, name) for name in PERSON_FIELDS} | {"family_name": "佐藤", "family_name_kana": "サトウ"}
+    data = {name: getattr(person, name) for name in PERSON_FIELDS} | {
+        "family_name": "佐藤",
+        "family_name_kana": "サトウ",
+    }
     person_update(user=desk, person=person, expected_version=person.version, data=data)
     assert found(desk, q="さとう") == [person.pk]
     assert found(desk, q="渡辺") == []

@@ -21,9 +21,14 @@ def person_post(**overrides):
 
 @pytest.mark.django_db
 def test_the_desk_registers_a_household_and_its_district_follows_the_postal_code(desk):
-    response = client_for(desk).post(reverse("people:household_create"), {
-        "submission_key": str(uuid.uuid4()), "label": "池尻のテスト宅", "postal_code": "１５４－０００１",
-    })
+    response = client_for(desk).post(
+        reverse("people:household_create"),
+        {
+            "submission_key": str(uuid.uuid4()),
+            "label": "池尻のテスト宅",
+            "postal_code": "１５４－０００１",
+        },
+    )
     household = Household.objects.get(label="池尻のテスト宅")
     assert response.status_code == 302
     assert household.postal_code == "154-0001"
@@ -31,24 +36,34 @@ def test_the_desk_registers_a_household_and_its_district_follows_the_postal_code
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("data", "field", "message"), [
-    ({"postal_code": "15400"}, "postal_code", "7桁"),
-    ({"postal_code": "ｲｹｼﾞﾘ"}, "postal_code", "7桁"),
-    ({"label": "山田さん宅🏠"}, "label", "絵文字"),
-    ({"label": "あ" * 61}, "label", "60 文字以下"),
-    ({"phone": "ﾃﾞﾝﾜ"}, "phone", "数字とハイフン"),
-])
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"postal_code": "15400"}, "postal_code", "7桁"),
+        ({"postal_code": "ｲｹｼﾞﾘ"}, "postal_code", "7桁"),
+        ({"label": "山田さん宅🏠"}, "label", "絵文字"),
+        ({"label": "あ" * 61}, "label", "60 文字以下"),
+        ({"phone": "ﾃﾞﾝﾜ"}, "phone", "数字とハイフン"),
+    ],
+)
 def test_bad_household_input_is_answered_on_the_field(desk, data, field, message):
-    assert_refused(client_for(desk), reverse("people:household_create"),
-                   {"submission_key": str(uuid.uuid4()), **data}, field=field, message=message,
-                   unchanged=(Household,))
+    assert_refused(
+        client_for(desk),
+        reverse("people:household_create"),
+        {"submission_key": str(uuid.uuid4()), **data},
+        field=field,
+        message=message,
+        unchanged=(Household,),
+    )
 
 
 @pytest.mark.django_db
 def test_an_unnamed_person_is_registered_with_a_label(world, desk):
     client = client_for(desk)
-    response = client.post(reverse("people:person_create", kwargs={"household_pk": world.household.pk}),
-                           person_post(label="相談者の長男（50代）", approx_decade="50", relation="son"))
+    response = client.post(
+        reverse("people:person_create", kwargs={"household_pk": world.household.pk}),
+        person_post(label="相談者の長男（50代）", approx_decade="50", relation="son"),
+    )
     assert response.status_code == 302
     person = Person.objects.get(label="相談者の長男（50代）")
     assert person.display_name == "相談者の長男（50代）"
@@ -57,45 +72,74 @@ def test_an_unnamed_person_is_registered_with_a_label(world, desk):
 
 @pytest.mark.django_db
 def test_kana_typed_in_hiragana_or_half_width_is_stored_as_katakana(world, desk):
-    client_for(desk).post(reverse("people:person_create", kwargs={"household_pk": world.household.pk}),
-                          person_post(family_name="山田", family_name_kana="やまだ", given_name_kana="ﾊﾅｺ",
-                                      birth_date="R2.1.1"))
+    client_for(desk).post(
+        reverse("people:person_create", kwargs={"household_pk": world.household.pk}),
+        person_post(family_name="山田", family_name_kana="やまだ", given_name_kana="ﾊﾅｺ", birth_date="R2.1.1"),
+    )
     person = Person.objects.get(family_name_kana="ヤマダ", given_name_kana="ハナコ")
     assert str(person.birth_date) == "2020-01-01"
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("data", "field", "message"), [
-    ({"birth_date": "令和7年2月30日"}, "birth_date", "2月30日という日付はありません"),
-    ({"birth_date": "2099-01-01"}, "birth_date", "未来の日付"),
-    ({"birth_date": "H31.5.1"}, "birth_date", "期間外"),
-    ({"birth_date": "あした"}, "birth_date", "のように入力"),
-    ({"family_name": "山田😀"}, "family_name", "絵文字"),
-    ({"family_name": "あ" * 41}, "family_name", "40 文字以下"),
-    ({"family_name_kana": "山田"}, "family_name_kana", "カタカナまたはひらがな"),
-    ({"given_name_kana": "タロウ👍"}, "given_name_kana", "絵文字"),
-    ({"phone": "ｾﾞﾛｻﾝ"}, "phone", "数字とハイフン"),
-    ({"sex": "robot"}, "sex", "正しく選択"),
-    ({"birth_date": "2000-01-01", "withdrawal_since": "1999-01-01"}, "withdrawal_since", "生年月日より前"),
-    ({"submission_key": "not-a-key"}, "submission_key", "UUID"),
-])
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"birth_date": "令和7年2月30日"}, "birth_date", "2月30日という日付はありません"),
+        ({"birth_date": "2099-01-01"}, "birth_date", "未来の日付"),
+        ({"birth_date": "H31.5.1"}, "birth_date", "期間外"),
+        ({"birth_date": "あした"}, "birth_date", "のように入力"),
+        ({"family_name": "山田😀"}, "family_name", "絵文字"),
+        ({"family_name": "あ" * 41}, "family_name", "40 文字以下"),
+        ({"family_name_kana": "山田"}, "family_name_kana", "カタカナまたはひらがな"),
+        ({"given_name_kana": "タロウ👍"}, "given_name_kana", "絵文字"),
+        ({"phone": "ｾﾞﾛｻﾝ"}, "phone", "数字とハイフン"),
+        ({"sex": "robot"}, "sex", "正しく選択"),
+        ({"birth_date": "2000-01-01", "withdrawal_since": "1999-01-01"}, "withdrawal_since", "生年月日より前"),
+        ({"submission_key": "not-a-key"}, "submission_key", "UUID"),
+    ],
+)
 def test_bad_person_input_is_answered_on_the_field(world, desk, data, field, message):
-    assert_refused(client_for(desk), reverse("people:person_create", kwargs={"household_pk": world.household.pk}),
-                   person_post(**data), field=field, message=message, unchanged=(Person, PersonNameKey))
+    assert_refused(
+        client_for(desk),
+        reverse("people:person_create", kwargs={"household_pk": world.household.pk}),
+        person_post(**data),
+        field=field,
+        message=message,
+        unchanged=(Person, PersonNameKey),
+    )
 
 
-@given(st.dictionaries(
-    st.sampled_from(["family_name", "given_name", "family_name_kana", "given_name_kana", "label", "birth_date",
-                     "phone", "approx_decade", "sex", "relation", "withdrawal_since", "going_out"]),
-    st.text(max_size=80), max_size=6,
-))
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "family_name",
+                "given_name",
+                "family_name_kana",
+                "given_name_kana",
+                "label",
+                "birth_date",
+                "phone",
+                "approx_decade",
+                "sex",
+                "relation",
+                "withdrawal_since",
+                "going_out",
+            ]
+        ),
+        st.text(max_size=80),
+        max_size=6,
+    )
+)
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @pytest.mark.django_db
 def test_any_input_is_saved_or_answered_never_a_server_error(world, desk, data):
     client = client_for(desk)
     before = Person.objects.count()
-    response = client.post(reverse("people:person_create", kwargs={"household_pk": world.household.pk}),
-                           person_post(**data, not_duplicate="on"))
+    response = client.post(
+        reverse("people:person_create", kwargs={"household_pk": world.household.pk}),
+        person_post(**data, not_duplicate="on"),
+    )
     assert response.status_code in (302, 400)
     assert Person.objects.count() == before + (1 if response.status_code == 302 else 0)
 
@@ -124,8 +168,13 @@ def test_a_double_submission_creates_one_household(desk):
 def test_a_look_alike_is_flagged_before_saving_and_can_be_confirmed(world, desk):
     client = client_for(desk)
     url = reverse("people:person_create", kwargs={"household_pk": world.other_household.pk})
-    data = person_post(family_name="山田", given_name="太郎", family_name_kana="やまだ", given_name_kana="たろう",
-                       birth_date="平成2年5月10日")
+    data = person_post(
+        family_name="山田",
+        given_name="太郎",
+        family_name_kana="やまだ",
+        given_name_kana="たろう",
+        birth_date="平成2年5月10日",
+    )
     response = client.post(url, data)
     assert response.status_code == 400
     assert [p.pk for p in response.context["similar"]] == [world.person.pk]

@@ -54,8 +54,9 @@ def test_asking_for_contact_needs_a_way_to_reach_you(reference):
     assert response.status_code == 400
     assert "電話番号かメールアドレス" in response.content.decode()
     assert not Consultation.objects.exists()
-    ok = Client().post(reverse("public:request"), request_data(contact_preference="may_contact",
-                                                               contact_phone="090-0000-0000"))
+    ok = Client().post(
+        reverse("public:request"), request_data(contact_preference="may_contact", contact_phone="090-0000-0000")
+    )
     assert ok.status_code == 200
     assert Consultation.objects.get().contact_phone == "090-0000-0000"
 
@@ -68,13 +69,16 @@ def test_contact_details_are_dropped_when_no_contact_is_wanted(reference):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("data", "message"), [
-    ({"summary": ""}, "このフィールドは必須です"),
-    ({"summary": "あ" * 2001}, "2000 文字以下"),
-    ({"contact_type": "agency"}, "正しく選択"),
-    ({"contact_name": "😀", "contact_preference": "may_contact", "contact_phone": "03-0000-0000"}, "絵文字"),
-    ({"contact_phone": "ﾃﾞﾝﾜ", "contact_preference": "may_contact"}, "数字とハイフン"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"summary": ""}, "このフィールドは必須です"),
+        ({"summary": "あ" * 2001}, "2000 文字以下"),
+        ({"contact_type": "agency"}, "正しく選択"),
+        ({"contact_name": "😀", "contact_preference": "may_contact", "contact_phone": "03-0000-0000"}, "絵文字"),
+        ({"contact_phone": "ﾃﾞﾝﾜ", "contact_preference": "may_contact"}, "数字とハイフン"),
+    ],
+)
 def test_bad_input_is_answered_gently_and_nothing_is_kept(reference, data, message):
     response = Client().post(reverse("public:request"), request_data(**data))
     assert response.status_code == 400
@@ -119,11 +123,14 @@ def test_an_oversized_request_is_refused(reference):
 @override_settings(PUBLIC_FORM_RATE="3/h")
 def test_many_requests_from_one_address_are_slowed_down(reference):
     client = Client()
-    statuses = [client.post(reverse("public:request"), request_data(), REMOTE_ADDR="192.0.2.10").status_code
-                for _ in range(4)]
+    statuses = [
+        client.post(reverse("public:request"), request_data(), REMOTE_ADDR="192.0.2.10").status_code for _ in range(4)
+    ]
     assert statuses == [200, 200, 200, 429]
-    assert "しばらくしてから" in client.post(reverse("public:request"), request_data(),
-                                          REMOTE_ADDR="192.0.2.10").content.decode()
+    assert (
+        "しばらくしてから"
+        in client.post(reverse("public:request"), request_data(), REMOTE_ADDR="192.0.2.10").content.decode()
+    )
     assert Consultation.objects.count() == 3
     assert Client().post(reverse("public:request"), request_data(), REMOTE_ADDR="192.0.2.11").status_code == 200
 
@@ -153,7 +160,11 @@ def test_pages_link_no_outside_host(world, desk):
 
     from tsunagu.core.tests.personas import client_for
 
-    for client, url in [(Client(), reverse("public:where")), (Client(), reverse("public:request")),
-                        (client_for(desk), reverse("intake:queue")), (client_for(desk), reverse("intake:create"))]:
+    for client, url in [
+        (Client(), reverse("public:where")),
+        (Client(), reverse("public:request")),
+        (client_for(desk), reverse("intake:queue")),
+        (client_for(desk), reverse("intake:create")),
+    ]:
         page = client.get(url).content.decode()
         assert re.findall(r'(?:src|href)="(?:https?:)?//', page) == []

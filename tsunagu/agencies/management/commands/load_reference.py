@@ -11,8 +11,19 @@ from tsunagu.agencies.models import Agency, Area, District, PostalCode, RoutingR
 
 DEFAULT = Path(__file__).resolve().parents[2] / "reference" / "setagaya.yaml"
 AGENCY_FIELDS = (
-    "name", "public_name", "kind", "age_min", "age_max", "specialties", "phone", "address",
-    "hours", "is_central_desk", "is_public", "public_description", "to_confirm",
+    "name",
+    "public_name",
+    "kind",
+    "age_min",
+    "age_max",
+    "specialties",
+    "phone",
+    "address",
+    "hours",
+    "is_central_desk",
+    "is_public",
+    "public_description",
+    "to_confirm",
 )
 
 
@@ -72,10 +83,21 @@ class Command(BaseCommand):
             f"振り分けルール {RoutingRule.objects.count()}"
         )
 
-    def _agency(self, pattern: dict[str, Any], *, area: Area, area_name: str = "", district: District | None = None,
-                district_code: str = "") -> Agency:
-        names = {"area": area.code, "area_name": area_name or area.name, "district": district_code,
-                 "district_name": district.name if district else ""}
+    def _agency(
+        self,
+        pattern: dict[str, Any],
+        *,
+        area: Area,
+        area_name: str = "",
+        district: District | None = None,
+        district_code: str = "",
+    ) -> Agency:
+        names = {
+            "area": area.code,
+            "area_name": area_name or area.name,
+            "district": district_code,
+            "district_name": district.name if district else "",
+        }
         defaults = {
             "name": pattern["name"].format(**names),
             "kind": pattern["kind"],

@@ -31,14 +31,52 @@ DEMO_USERS = [
     ("admin", "管理", "太郎", "ward-seikatsu-fukushi", Role.ADMIN, True),
 ]
 # Invented combinations of common surnames and given names, with readings.
-FAMILY = [("佐藤", "サトウ"), ("鈴木", "スズキ"), ("髙橋", "タカハシ"), ("田中", "タナカ"), ("伊藤", "イトウ"),
-          ("渡邊", "ワタナベ"), ("山本", "ヤマモト"), ("中村", "ナカムラ"), ("小林", "コバヤシ"), ("加藤", "カトウ"),
-          ("吉田", "ヨシダ"), ("山田", "ヤマダ"), ("佐々木", "ササキ"), ("松本", "マツモト"), ("井上", "イノウエ"),
-          ("木村", "キムラ"), ("齋藤", "サイトウ"), ("清水", "シミズ"), ("山﨑", "ヤマザキ"), ("長谷川", "ハセガワ")]
-MALE = [("一郎", "イチロウ"), ("健", "ケン"), ("大輔", "ダイスケ"), ("翔太", "ショウタ"), ("浩二", "コウジ"),
-        ("誠", "マコト"), ("拓也", "タクヤ"), ("和夫", "カズオ"), ("茂", "シゲル"), ("悠真", "ユウマ")]
-FEMALE = [("花子", "ハナコ"), ("恵子", "ケイコ"), ("陽子", "ヨウコ"), ("美咲", "ミサキ"), ("由美", "ユミ"),
-          ("幸子", "サチコ"), ("真由美", "マユミ"), ("葵", "アオイ"), ("和子", "カズコ"), ("結衣", "ユイ")]
+FAMILY = [
+    ("佐藤", "サトウ"),
+    ("鈴木", "スズキ"),
+    ("髙橋", "タカハシ"),
+    ("田中", "タナカ"),
+    ("伊藤", "イトウ"),
+    ("渡邊", "ワタナベ"),
+    ("山本", "ヤマモト"),
+    ("中村", "ナカムラ"),
+    ("小林", "コバヤシ"),
+    ("加藤", "カトウ"),
+    ("吉田", "ヨシダ"),
+    ("山田", "ヤマダ"),
+    ("佐々木", "ササキ"),
+    ("松本", "マツモト"),
+    ("井上", "イノウエ"),
+    ("木村", "キムラ"),
+    ("齋藤", "サイトウ"),
+    ("清水", "シミズ"),
+    ("山﨑", "ヤマザキ"),
+    ("長谷川", "ハセガワ"),
+]
+MALE = [
+    ("一郎", "イチロウ"),
+    ("健", "ケン"),
+    ("大輔", "ダイスケ"),
+    ("翔太", "ショウタ"),
+    ("浩二", "コウジ"),
+    ("誠", "マコト"),
+    ("拓也", "タクヤ"),
+    ("和夫", "カズオ"),
+    ("茂", "シゲル"),
+    ("悠真", "ユウマ"),
+]
+FEMALE = [
+    ("花子", "ハナコ"),
+    ("恵子", "ケイコ"),
+    ("陽子", "ヨウコ"),
+    ("美咲", "ミサキ"),
+    ("由美", "ユミ"),
+    ("幸子", "サチコ"),
+    ("真由美", "マユミ"),
+    ("葵", "アオイ"),
+    ("和子", "カズコ"),
+    ("結衣", "ユイ"),
+]
 SUMMARIES = [
     "息子が10年以上ほとんど部屋から出ない。最近は昼夜逆転していて、話しかけても返事がない。自分も80歳を過ぎ、この先が心配。",
     "娘が大学を中退してから家にいる。本人は相談に行くことを嫌がっているが、家族だけでも話を聞いてほしい。",
@@ -74,20 +112,21 @@ class Command(BaseCommand):
         users = {}
         for username, last, first, agency_code, role, is_staff in DEMO_USERS:
             user, created = User.objects.get_or_create(
-                username=username, defaults={"last_name": last, "first_name": first, "is_staff": is_staff,
-                                             "is_superuser": is_staff}
+                username=username,
+                defaults={"last_name": last, "first_name": first, "is_staff": is_staff, "is_superuser": is_staff},
             )
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
-            Membership.objects.get_or_create(user=user, agency=Agency.objects.get(code=agency_code),
-                                             defaults={"role": role})
+            Membership.objects.get_or_create(
+                user=user, agency=Agency.objects.get(code=agency_code), defaults={"role": role}
+            )
             users[username] = user
         return users
 
     def _print_logins(self):
         self.stdout.write("")
-        self.stdout.write("デモ利用者（パスワードはすべて %s ）:" % DEMO_PASSWORD)
+        self.stdout.write(f"デモ利用者（パスワードはすべて {DEMO_PASSWORD} ）:")
         for username, last, first, agency_code, role, _staff in DEMO_USERS:
             agency = Agency.objects.get(code=agency_code)
             self.stdout.write(f"  {username:<12} {last} {first}（{agency.name}・{Role(role).label}）")
@@ -96,13 +135,21 @@ class Command(BaseCommand):
         given = rng.choice(MALE if sex == Sex.MALE else FEMALE)
         birth = today - dt.timedelta(days=age * 365 + rng.randint(0, 364)) if named else None
         return {
-            "family_name": family[0] if named else "", "given_name": given[0] if named else "",
-            "family_name_kana": family[1] if named else "", "given_name_kana": given[1] if named else "",
+            "family_name": family[0] if named else "",
+            "given_name": given[0] if named else "",
+            "family_name_kana": family[1] if named else "",
+            "given_name_kana": given[1] if named else "",
             "label": "" if named else f"相談者の{'長男' if sex == Sex.MALE else '長女'}（{age // 10 * 10}代）",
-            "sex": sex, "birth_date": birth, "approx_decade": None if named else min(age // 10 * 10, 80),
-            "relation": relation, "is_concerned": concerned,
-            "disability": rng.choice([Disability.UNKNOWN, Disability.UNKNOWN, Disability.SUSPECTED, Disability.NONE,
-                                      Disability.CERTIFICATE]) if concerned else Disability.UNKNOWN,
+            "sex": sex,
+            "birth_date": birth,
+            "approx_decade": None if named else min(age // 10 * 10, 80),
+            "relation": relation,
+            "is_concerned": concerned,
+            "disability": rng.choice(
+                [Disability.UNKNOWN, Disability.UNKNOWN, Disability.SUSPECTED, Disability.NONE, Disability.CERTIFICATE]
+            )
+            if concerned
+            else Disability.UNKNOWN,
         }
 
     def _data(self, users, *, households, rng):
@@ -118,59 +165,128 @@ class Command(BaseCommand):
             kind = "8050" if i % 3 != 2 else "youth"
             child_age = rng.randint(40, 58) if kind == "8050" else rng.randint(14, 34)
             parent_age = child_age + rng.randint(25, 33)
-            household = household_create(user=desk, data={
-                "label": f"{district.name}の{family[0]}さん宅", "address": f"世田谷区{district.name}（架空）{i + 1}-{rng.randint(1, 30)}",
-                "district": district, "sig_elderly_parent": parent_age >= 65,
-                "sig_adult_child_home": kind == "8050", "sig_parent_pension": kind == "8050" and rng.random() < 0.6,
-                "sig_care_need": kind == "8050" and rng.random() < 0.3, "sig_arrears": rng.random() < 0.15,
-            })
-            mother = person_create(user=desk, household=household, data=self._person_data(
-                rng, family=family, sex=Sex.FEMALE, age=parent_age, relation=Relation.MOTHER, today=today))
+            household = household_create(
+                user=desk,
+                data={
+                    "label": f"{district.name}の{family[0]}さん宅",
+                    "address": f"世田谷区{district.name}（架空）{i + 1}-{rng.randint(1, 30)}",
+                    "district": district,
+                    "sig_elderly_parent": parent_age >= 65,
+                    "sig_adult_child_home": kind == "8050",
+                    "sig_parent_pension": kind == "8050" and rng.random() < 0.6,
+                    "sig_care_need": kind == "8050" and rng.random() < 0.3,
+                    "sig_arrears": rng.random() < 0.15,
+                },
+            )
+            mother = person_create(
+                user=desk,
+                household=household,
+                data=self._person_data(
+                    rng, family=family, sex=Sex.FEMALE, age=parent_age, relation=Relation.MOTHER, today=today
+                ),
+            )
             child_sex = rng.choice([Sex.MALE, Sex.MALE, Sex.FEMALE])
             named = rng.random() < 0.7
-            child = person_create(user=desk, household=household, data=self._person_data(
-                rng, family=family, sex=child_sex, age=child_age,
-                relation=Relation.SON if child_sex == Sex.MALE else Relation.DAUGHTER,
-                named=named, concerned=True, today=today))
+            child = person_create(
+                user=desk,
+                household=household,
+                data=self._person_data(
+                    rng,
+                    family=family,
+                    sex=child_sex,
+                    age=child_age,
+                    relation=Relation.SON if child_sex == Sex.MALE else Relation.DAUGHTER,
+                    named=named,
+                    concerned=True,
+                    today=today,
+                ),
+            )
             received = now - dt.timedelta(days=rng.randint(3, 90), hours=rng.randint(0, 8))
-            consultation, _created = consultation_create(user=desk, key=None, data={
-                "received_at": received, "channel": rng.choice([Channel.PHONE, Channel.PHONE, Channel.VISIT,
-                                                                Channel.AGENCY, Channel.EMAIL]),
-                "contact_type": ContactType.FAMILY, "contact_relation": FamilyRelation.MOTHER,
-                "contact_name": f"{mother.family_name}{mother.given_name}", "contact_phone": f"03-0000-{1000 + i}",
-                "concerns": [Concern.WITHDRAWAL, Concern.FAMILY], "main_concern": Concern.WITHDRAWAL,
-                "summary": rng.choice(SUMMARIES), "urgent": False,
-            })
+            consultation, _created = consultation_create(
+                user=desk,
+                key=None,
+                data={
+                    "received_at": received,
+                    "channel": rng.choice([Channel.PHONE, Channel.PHONE, Channel.VISIT, Channel.AGENCY, Channel.EMAIL]),
+                    "contact_type": ContactType.FAMILY,
+                    "contact_relation": FamilyRelation.MOTHER,
+                    "contact_name": f"{mother.family_name}{mother.given_name}",
+                    "contact_phone": f"03-0000-{1000 + i}",
+                    "concerns": [Concern.WITHDRAWAL, Concern.FAMILY],
+                    "main_concern": Concern.WITHDRAWAL,
+                    "summary": rng.choice(SUMMARIES),
+                    "urgent": False,
+                },
+            )
             outcome = i % 4
             if outcome == 3:
                 continue  # waits in the queue
             screening = [Screening.CONTINUE, Screening.CONTINUE, Screening.INFO_ONLY][outcome]
             lead = merkmal if child_age <= 39 else link
             consultation_triage(
-                user=desk, consultation=consultation, expected_version=consultation.version,
+                user=desk,
+                consultation=consultation,
+                expected_version=consultation.version,
                 decision=TriageDecision(
-                    screening=screening, household=household, person=child,
+                    screening=screening,
+                    household=household,
+                    person=child,
                     lead=lead if screening == Screening.CONTINUE else None,
-                    partners=tuple(Agency.objects.filter(kind="elderly", district=district)) if parent_age >= 65 else (),
+                    partners=tuple(Agency.objects.filter(kind="elderly", district=district))
+                    if parent_age >= 65
+                    else (),
                     sharing_basis=SharingBasis.CONSENT,
                     note="" if screening == Screening.CONTINUE else "パンフレットを郵送",
                 ),
             )
         # Fresh consultations that are still waiting, in every shape the desk meets.
         fresh = [
-            (Channel.PHONE, ContactType.FAMILY, FamilyRelation.MOTHER, True, "80代の母親から。50代の息子が部屋から出てこず、数日食事をとっていない様子。"),
-            (Channel.ONLINE_FORM, ContactType.SELF, "", False, "人と会うのが怖くて外に出られません。話だけでも聞いてほしいです。"),
-            (Channel.AGENCY, ContactType.AGENCY, "", False, "あんしんすこやかセンターの訪問先で、40代の息子さんが長くひきこもっている様子。母親は要介護1。"),
+            (
+                Channel.PHONE,
+                ContactType.FAMILY,
+                FamilyRelation.MOTHER,
+                True,
+                "80代の母親から。50代の息子が部屋から出てこず、数日食事をとっていない様子。",
+            ),
+            (
+                Channel.ONLINE_FORM,
+                ContactType.SELF,
+                "",
+                False,
+                "人と会うのが怖くて外に出られません。話だけでも聞いてほしいです。",
+            ),
+            (
+                Channel.AGENCY,
+                ContactType.AGENCY,
+                "",
+                False,
+                "あんしんすこやかセンターの訪問先で、40代の息子さんが長くひきこもっている様子。母親は要介護1。",
+            ),
             (Channel.VISIT, ContactType.NEIGHBOUR, "", False, "民生委員から。近所の家の息子さんを何年も見かけない。"),
-            (Channel.LETTER, ContactType.FAMILY, FamilyRelation.SIBLING, False, "実家の兄のことで相談したい。父が亡くなり、母と兄の二人暮らし。"),
+            (
+                Channel.LETTER,
+                ContactType.FAMILY,
+                FamilyRelation.SIBLING,
+                False,
+                "実家の兄のことで相談したい。父が亡くなり、母と兄の二人暮らし。",
+            ),
         ]
         anshin = Agency.objects.filter(kind="elderly").first()
         for n, (channel, contact, relation, urgent, summary) in enumerate(fresh):
-            consultation_create(user=desk, key=None, data={
-                "received_at": now - dt.timedelta(hours=3 + n * 7), "channel": channel, "contact_type": contact,
-                "contact_relation": relation, "contact_agency": anshin if contact == ContactType.AGENCY else None,
-                "concerns": [Concern.WITHDRAWAL] + ([Concern.CARE] if contact == ContactType.AGENCY else []),
-                "main_concern": Concern.WITHDRAWAL, "summary": summary, "urgent": urgent,
-                "contact_preference": "may_contact",
-            })
+            consultation_create(
+                user=desk,
+                key=None,
+                data={
+                    "received_at": now - dt.timedelta(hours=3 + n * 7),
+                    "channel": channel,
+                    "contact_type": contact,
+                    "contact_relation": relation,
+                    "contact_agency": anshin if contact == ContactType.AGENCY else None,
+                    "concerns": [Concern.WITHDRAWAL] + ([Concern.CARE] if contact == ContactType.AGENCY else []),
+                    "main_concern": Concern.WITHDRAWAL,
+                    "summary": summary,
+                    "urgent": urgent,
+                    "contact_preference": "may_contact",
+                },
+            )
         self.stdout.write(f"デモデータを作成しました：世帯 {households}、相談 {households + len(fresh)}")
