@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorDict
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -249,8 +250,11 @@ def triage(request: HttpRequest, pk: int) -> HttpResponse:
             data["lead"] = str(leads[0].agency.pk)
         if not data.getlist("partners"):
             data.setlist("partners", [str(s.agency.pk) for s in suggestions if s.role == "partner"])
-        context["form"] = TriageForm(data)
-        context["form"].is_valid()
+        shown = TriageForm(data)
+        shown.full_clean()
+        # Nothing was submitted for saving yet: show the values, not "required" errors.
+        shown._errors = ErrorDict()
+        context["form"] = shown
         context["suggest_only"] = True
         return render(request, "intake/triage.html", context)
 

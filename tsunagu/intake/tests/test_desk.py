@@ -6,6 +6,8 @@ import uuid
 import pytest
 import time_machine
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tsunagu.audit.models import AccessEvent
 from tsunagu.core.tests.forms import assert_refused
@@ -145,3 +147,35 @@ def test_two_edits_of_one_consultation_the_second_is_told(world, desk, users):
     assert response.context["form"]["summary"].value() == "二人目の修正"
     world.waiting.refresh_from_db()
     assert world.waiting.summary == "最初の修正"
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "received_at",
+                "channel",
+                "contact_type",
+                "contact_relation",
+                "contact_name",
+                "contact_phone",
+                "contact_email",
+                "contact_note",
+                "main_concern",
+                "summary",
+                "urgent",
+            ]
+        ),
+        st.text(max_size=60),
+        max_size=5,
+    )
+)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@pytest.mark.django_db
+def test_any_consultation_input_is_saved_or_answered_never_a_server_error(desk, data):
+    before = Consultation.objects.count()
+    response = client_for(desk).post(
+        reverse("intake:create"), phone_call(**{"received_at": "2026-01-05T10:00", **data})
+    )
+    assert response.status_code in (302, 400)
+    assert Consultation.objects.count() == before + (1 if response.status_code == 302 else 0)

@@ -226,3 +226,13 @@ def test_a_stale_triage_is_told(world, desk):
     )
     assert response.status_code == 409
     assert "他の職員が先に更新しました" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_showing_suggestions_does_not_complain_about_fields_not_chosen_yet(world, desk):
+    response = client_for(desk).post(
+        triage_url(world.waiting), new_household_and_unnamed_son(world.waiting, action="suggest")
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {}
+    assert "入力内容を確認してください" not in response.content.decode()

@@ -5,6 +5,8 @@ import uuid
 import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tsunagu.audit.models import AccessEvent
 from tsunagu.intake.models import Consultation
@@ -168,3 +170,31 @@ def test_pages_link_no_outside_host(world, desk):
     ]:
         page = client.get(url).content.decode()
         assert re.findall(r'(?:src|href)="(?:https?:)?//', page) == []
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "contact_type",
+                "contact_relation",
+                "summary",
+                "contact_preference",
+                "contact_name",
+                "contact_phone",
+                "contact_email",
+                "contact_note",
+            ]
+        ),
+        st.text(max_size=60),
+        max_size=5,
+    )
+)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@pytest.mark.django_db
+@override_settings(PUBLIC_FORM_RATE="100000/h")
+def test_any_public_input_is_kept_or_answered_never_a_server_error(reference, data):
+    before = Consultation.objects.count()
+    response = Client().post(reverse("public:request"), request_data(**data))
+    assert response.status_code in (200, 400)
+    assert Consultation.objects.count() == before + (1 if response.status_code == 200 else 0)

@@ -77,6 +77,16 @@ FEMALE = [
     ("和子", "カズコ"),
     ("結衣", "ユイ"),
 ]
+ELDER_FEMALE = [
+    ("和子", "カズコ"),
+    ("幸子", "サチコ"),
+    ("節子", "セツコ"),
+    ("洋子", "ヨウコ"),
+    ("久美子", "クミコ"),
+    ("照子", "テルコ"),
+    ("文子", "フミコ"),
+    ("京子", "キョウコ"),
+]
 SUMMARIES = [
     "息子が10年以上ほとんど部屋から出ない。最近は昼夜逆転していて、話しかけても返事がない。自分も80歳を過ぎ、この先が心配。",
     "娘が大学を中退してから家にいる。本人は相談に行くことを嫌がっているが、家族だけでも話を聞いてほしい。",
@@ -132,7 +142,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<12} {last} {first}（{agency.name}・{Role(role).label}）")
 
     def _person_data(self, rng, *, family, sex, age, relation, named=True, concerned=False, today):
-        given = rng.choice(MALE if sex == Sex.MALE else FEMALE)
+        pool = MALE if sex == Sex.MALE else (ELDER_FEMALE if age >= 60 else FEMALE)
+        given = rng.choice(pool)
         birth = today - dt.timedelta(days=age * 365 + rng.randint(0, 364)) if named else None
         return {
             "family_name": family[0] if named else "",
