@@ -2,6 +2,8 @@
 cases) is deliberately not registered: it is never shown or edited through the admin."""
 
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
 
 from tsunagu.agencies.models import Agency, Area, District, Membership, PostalCode, RoutingRule
 
@@ -50,3 +52,20 @@ class RoutingRuleAdmin(admin.ModelAdmin):
     list_display = ("name", "condition", "threshold", "team_role", "scope", "priority", "active")
     list_editable = ("priority", "active")
     filter_horizontal = ("target_agencies",)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ("agency",)
+
+
+class StaffUserAdmin(UserAdmin):
+    """Users with their agencies and roles on one page."""
+
+    inlines = [MembershipInline]
+    list_display = ("username", "last_name", "first_name", "is_active", "is_staff", "last_login")
+
+
+admin.site.unregister(User)
+admin.site.register(User, StaffUserAdmin)

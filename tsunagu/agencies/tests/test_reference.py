@@ -73,3 +73,10 @@ def test_an_admin_edits_reference_data_in_the_admin(reference):
     assert client.get(f"/admin/agencies/routingrule/{rule.pk}/change/").status_code == 200
     assert client.get("/admin/agencies/agency/").status_code == 200
     assert client.get("/admin/people/person/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_an_admin_sees_a_users_memberships_on_the_user_page(users):
+    admin_user = make_user("root", is_staff=True, is_superuser=True)
+    page = client_for(admin_user).get(f"/admin/auth/user/{users['desk'].pk}/change/").content.decode()
+    assert "ぷらっとホーム世田谷" in page

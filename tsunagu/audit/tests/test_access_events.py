@@ -142,3 +142,25 @@ def test_postgres_refuses_update_and_delete_on_the_trail(world, statement):
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(statement)
     assert not AccessEvent.objects.filter(reason="tampered").exists()
+
+
+@pytest.mark.django_db
+def test_every_kind_of_write_records_its_event(world, desk):
+    import uuid
+
+    client = client_for(desk)
+    before = AccessEvent.objects.count()
+    client.post(reverse("people:household_create"), {"submission_key": str(uuid.uuid4()), "label": "記録のテスト"})
+    client.post(
+        reverse("intake:triage", kwargs={"pk": world.waiting.pk}),
+        {
+            "version": world.waiting.version,
+            "screening": "info_only",
+            "household_mode": "none",
+            "person_mode": "none",
+            "action": "save",
+        },
+    )
+    written = {(e.action, e.object_type) for e in new_events(before) if e.action in ("create", "update")}
+    assert written == {("create", "household"), ("update", "consultation")}
+    assert all(e.user_id == desk.pk for e in new_events(before))
