@@ -1,6 +1,7 @@
 """Reads of persons: Japanese-aware search and duplicate detection, through the access door."""
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -14,6 +15,8 @@ from tsunagu.people.access import persons_visible_to
 from tsunagu.people.models import Person, PersonNameKey
 
 SEARCH_LIMIT = 50
+CANDIDATE_CAP = 2000
+KEYS_PER_PERSON = 6
 
 
 def _decade_filter(decade: int, today: dt.date) -> Q:
@@ -25,6 +28,26 @@ def _decade_filter(decade: int, today: dt.date) -> Q:
     return by_birth | Q(birth_date__isnull=True, approx_decade=decade)
 
 
+@dataclass
+class SearchResult:
+    persons: list[Person] = field(default_factory=list)
+    more: bool = False  # more matches than shown: narrow the search
+    too_broad: bool = False  # a name term matches too many people to list: add to it
+
+
+def _people_starting_with(term: str) -> QuerySet[PersonNameKey]:
+    # LIKE 'term%': an index range scan on PostgreSQL (text_pattern_ops); keys are lower-cased,
+    # so SQLite's case-insensitive LIKE gives the same answers.
+    return PersonNameKey.objects.filter(key__startswith=term)
+
+
+def _is_narrow(term: str) -> bool:
+    """Whether a term matches few enough keys to drive a search (a person has at most six)."""
+    return _people_starting_with(term)[: KEYS_PER_PERSON * CANDIDATE_CAP + 1].count() <= (
+        KEYS_PER_PERSON * CANDIDATE_CAP
+    )
+
+
 def person_search(
     *,
     user: Any,
@@ -33,36 +56,49 @@ def person_search(
     decade: int | None = None,
     district_id: int | None = None,
     limit: int = SEARCH_LIMIT,
-) -> list[Person]:
+) -> SearchResult:
     """Persons the user may see matching every given criterion; each name term matches the start
-    of a family name, a given name or the full name, in kanji or kana, variants folded."""
+    of a family name, a given name or the full name, in kanji or kana, variants folded.
+
+    A name term that matches at most CANDIDATE_CAP people drives the query from the key index;
+    those candidates are filtered and sorted here, so the cost follows the number of matches, not
+    the size of the table (QUALITY.md P1). When every term is broader, the user is asked to narrow.
+    """
     terms = [kana.search_key(t) for t in q.split()]
     terms = [t for t in terms if t]
     if not terms and birth_date is None and decade is None and district_id is None:
-        return []
+        return SearchResult()
     queryset: QuerySet[Person] = persons_visible_to(user)
+    narrow = [term for term in terms if _is_narrow(term)]
+    if terms and not narrow:
+        access_record(user=user, action=Action.SEARCH, object_type="person", object_ids=[], reason="too broad")
+        return SearchResult(too_broad=True)
     for term in terms:
-        # LIKE 'term%': an index range scan on PostgreSQL (text_pattern_ops); keys are
-        # lower-cased, so SQLite's case-insensitive LIKE gives the same answers.
-        matching = PersonNameKey.objects.filter(key__startswith=term).values("person_id")
-        queryset = queryset.filter(pk__in=matching)
+        queryset = queryset.filter(pk__in=_people_starting_with(term).values("person_id"))
     if birth_date is not None:
         queryset = queryset.filter(birth_date=birth_date)
     if decade is not None:
         queryset = queryset.filter(_decade_filter(decade, timezone.localdate()))
     if district_id is not None:
         queryset = queryset.filter(household__district_id=district_id)
-    results = list(
-        queryset.select_related("household", "household__district").order_by("key_kana", "key_name", "pk")[:limit]
-    )
+    related = ("household", "household__district")
+    if narrow:
+        # At most CANDIDATE_CAP rows: sort their keys here rather than let the database walk a
+        # sorted index of the whole table looking for them.
+        keys = sorted(queryset.values_list("key_kana", "key_name", "pk"))[: limit + 1]
+        by_pk = Person.objects.select_related(*related).in_bulk([pk for _kana, _name, pk in keys])
+        rows = [by_pk[pk] for _kana, _name, pk in keys]
+    else:
+        rows = list(queryset.select_related(*related).order_by("key_kana", "key_name", "pk")[: limit + 1])
+    persons = rows[:limit]
     access_record(
         user=user,
         action=Action.SEARCH,
         object_type="person",
-        object_ids=[p.pk for p in results],
-        person_ids=[p.pk for p in results],
+        object_ids=[p.pk for p in persons],
+        person_ids=[p.pk for p in persons],
     )
-    return results
+    return SearchResult(persons=persons, more=len(rows) > limit)
 
 
 def person_find_similar(

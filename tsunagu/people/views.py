@@ -30,10 +30,10 @@ def _apply_errors(form, exc: ValidationError) -> None:
 @staff(PEOPLE_ROLES)
 def person_search(request: HttpRequest) -> HttpResponse:
     form = PersonSearchForm(request.GET or None)
-    results = None
+    result = None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        results = selectors.person_search(
+        result = selectors.person_search(
             user=request.user,
             q=data["q"],
             birth_date=data["birth_date"],
@@ -45,7 +45,7 @@ def person_search(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         template,
-        {"form": form, "results": results, "pick": pick},
+        {"form": form, "result": result, "results": result.persons if result else None, "pick": pick},
         status=400 if form.is_bound and not form.is_valid() else 200,
     )
 

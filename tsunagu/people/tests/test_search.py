@@ -44,7 +44,7 @@ def people(users):
 
 
 def found(user, **criteria):
-    return sorted(p.pk for p in person_search(user=user, **criteria))
+    return sorted(p.pk for p in person_search(user=user, **criteria).persons)
 
 
 @pytest.mark.django_db
@@ -134,3 +134,23 @@ def test_the_name_key_index_serves_prefix_search_on_postgres(people, users):
         plan = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute("SET enable_seqscan = on")
     assert "personnamekey_key" in plan
+
+
+@pytest.mark.django_db
+def test_a_term_matching_too_many_people_asks_to_narrow_down(people, users, monkeypatch):
+    from tsunagu.people import selectors
+
+    monkeypatch.setattr(selectors, "CANDIDATE_CAP", 1)
+    monkeypatch.setattr(selectors, "KEYS_PER_PERSON", 1)
+    extra = household_make(label="C")
+    person_make(extra, family_name="髙木", family_name_kana="タカギ")
+    assert person_search(user=users["desk"], q="タカ").too_broad
+    # A second, narrower term drives the search; the broad one still filters.
+    assert found(users["desk"], q="タカ イチロウ") == [people["takahashi"].pk]
+
+
+@pytest.mark.django_db
+def test_more_matches_than_shown_are_flagged(people, users):
+    result = person_search(user=users["desk"], district_id=District.objects.get(code="seijo").pk, limit=1)
+    assert len(result.persons) == 1
+    assert result.more
