@@ -22,7 +22,11 @@ def test_demo_data_covers_every_state_and_every_role(reference, capsys):
     assert "tsunagu-demo-2026" in out
     assert Consultation.objects.filter(triaged_at__isnull=True).exists()
     assert Consultation.objects.filter(triaged_at__isnull=True, urgent=True).exists()
-    assert {c.screening for c in Consultation.objects.filter(triaged_at__isnull=False)} >= {"continue", "info_only"}
+    assert {c.screening for c in Consultation.objects.filter(triaged_at__isnull=False)} == {
+        "continue",
+        "info_only",
+        "refer",
+    }
     assert Case.objects.exists()
     assert Person.objects.filter(family_name="").exclude(label="").exists()  # some unnamed
     assert Person.objects.exclude(family_name_kana="").exists()

@@ -229,10 +229,10 @@ class Command(BaseCommand):
                     "urgent": False,
                 },
             )
-            outcome = i % 4
-            if outcome == 3:
+            outcome = i % 5
+            if outcome == 4:
                 continue  # waits in the queue
-            screening = [Screening.CONTINUE, Screening.CONTINUE, Screening.INFO_ONLY][outcome]
+            screening = [Screening.CONTINUE, Screening.CONTINUE, Screening.INFO_ONLY, Screening.REFER][outcome]
             lead = merkmal if child_age <= 39 else link
             consultation_triage(
                 user=desk,
@@ -247,7 +247,10 @@ class Command(BaseCommand):
                     if parent_age >= 65
                     else (),
                     sharing_basis=SharingBasis.CONSENT,
-                    note="" if screening == Screening.CONTINUE else "パンフレットを郵送",
+                    note={
+                        Screening.INFO_ONLY: "パンフレットを郵送",
+                        Screening.REFER: "地域の保健福祉センターを紹介",
+                    }.get(screening, ""),
                 ),
             )
         # Fresh consultations that are still waiting, in every shape the desk meets.
