@@ -16,7 +16,9 @@ from tsunagu.people.models import Person, PersonNameKey
 
 SEARCH_LIMIT = 50
 CANDIDATE_CAP = 2000
-KEYS_PER_PERSON = 6
+# A term starts at most three of a person's keys (family, full name, and given when it shares
+# the prefix), so this many key entries bound CANDIDATE_CAP people.
+KEYS_PER_PERSON = 3
 
 
 def _decade_filter(decade: int, today: dt.date) -> Q:
@@ -42,7 +44,7 @@ def _people_starting_with(term: str) -> QuerySet[PersonNameKey]:
 
 
 def _is_narrow(term: str) -> bool:
-    """Whether a term matches few enough keys to drive a search (a person has at most six)."""
+    """Whether a term matches few enough keys to drive a search."""
     return _people_starting_with(term)[: KEYS_PER_PERSON * CANDIDATE_CAP + 1].count() <= (
         KEYS_PER_PERSON * CANDIDATE_CAP
     )
@@ -70,10 +72,14 @@ def person_search(
         return SearchResult()
     queryset: QuerySet[Person] = persons_visible_to(user)
     narrow = [term for term in terms if _is_narrow(term)]
+    joined = "".join(terms)
+    if not narrow and len(terms) > 1 and _is_narrow(joined) and _people_starting_with(joined).exists():
+        # "山田 花子": both parts are common, the full-name key "山田花子" is not.
+        narrow = [joined]
     if terms and not narrow:
         access_record(user=user, action=Action.SEARCH, object_type="person", object_ids=[], reason="too broad")
         return SearchResult(too_broad=True)
-    for term in terms:
+    for term in dict.fromkeys(narrow + terms):
         queryset = queryset.filter(pk__in=_people_starting_with(term).values("person_id"))
     if birth_date is not None:
         queryset = queryset.filter(birth_date=birth_date)

@@ -154,3 +154,17 @@ def test_more_matches_than_shown_are_flagged(people, users):
     result = person_search(user=users["desk"], district_id=District.objects.get(code="seijo").pk, limit=1)
     assert len(result.persons) == 1
     assert result.more
+
+
+@pytest.mark.django_db
+def test_a_full_name_narrows_when_each_part_alone_is_too_common(people, users, monkeypatch):
+    from tsunagu.people import selectors
+
+    monkeypatch.setattr(selectors, "CANDIDATE_CAP", 1)
+    monkeypatch.setattr(selectors, "KEYS_PER_PERSON", 1)
+    other = household_make(label="D")
+    person_make(other, family_name="髙橋", given_name="次郎", family_name_kana="タカハシ", given_name_kana="ジロウ")
+    person_make(other, family_name="佐藤", given_name="一郎", family_name_kana="サトウ", given_name_kana="イチロウ")
+    assert person_search(user=users["desk"], q="たかはし").too_broad
+    assert found(users["desk"], q="たかはし いちろう") == [people["takahashi"].pk]
+    assert person_search(user=users["desk"], q="いちろう たかはし").too_broad

@@ -19,68 +19,41 @@ from tsunagu.agencies.models import Agency, Membership, Role
 from tsunagu.people.models import Person
 from tsunagu.people.selectors import person_search
 
-FAMILY = [
-    ("佐藤", "サトウ"),
-    ("鈴木", "スズキ"),
-    ("高橋", "タカハシ"),
-    ("田中", "タナカ"),
-    ("伊藤", "イトウ"),
-    ("渡辺", "ワタナベ"),
-    ("山本", "ヤマモト"),
-    ("中村", "ナカムラ"),
-    ("小林", "コバヤシ"),
-    ("加藤", "カトウ"),
-    ("吉田", "ヨシダ"),
-    ("山田", "ヤマダ"),
-    ("佐々木", "ササキ"),
-    ("山口", "ヤマグチ"),
-    ("松本", "マツモト"),
-    ("井上", "イノウエ"),
-    ("木村", "キムラ"),
+# Invented surnames: two characters, each with a reading, 900 in all, drawn with a skew so that
+# the commonest holds about 1% of the population, roughly as 佐藤 does in Japan.
+PARTS = [
+    ("山", "ヤマ"),
+    ("田", "タ"),
+    ("中", "ナカ"),
+    ("小", "コ"),
+    ("大", "オオ"),
+    ("高", "タカ"),
+    ("松", "マツ"),
+    ("石", "イシ"),
+    ("川", "カワ"),
+    ("井", "イ"),
+    ("木", "キ"),
     ("林", "ハヤシ"),
-    ("斎藤", "サイトウ"),
-    ("清水", "シミズ"),
-    ("山崎", "ヤマザキ"),
     ("森", "モリ"),
-    ("池田", "イケダ"),
-    ("橋本", "ハシモト"),
-    ("阿部", "アベ"),
-    ("石川", "イシカワ"),
-    ("山下", "ヤマシタ"),
-    ("中島", "ナカジマ"),
-    ("石井", "イシイ"),
-    ("小川", "オガワ"),
-    ("前田", "マエダ"),
-    ("岡田", "オカダ"),
-    ("長谷川", "ハセガワ"),
-    ("藤田", "フジタ"),
-    ("後藤", "ゴトウ"),
-    ("近藤", "コンドウ"),
-    ("村上", "ムラカミ"),
-    ("遠藤", "エンドウ"),
-    ("青木", "アオキ"),
-    ("坂本", "サカモト"),
-    ("斉藤", "サイトウ"),
-    ("福田", "フクダ"),
-    ("太田", "オオタ"),
-    ("西村", "ニシムラ"),
-    ("藤井", "フジイ"),
-    ("金子", "カネコ"),
-    ("岡本", "オカモト"),
-    ("藤原", "フジワラ"),
-    ("中野", "ナカノ"),
-    ("三浦", "ミウラ"),
-    ("原田", "ハラダ"),
-    ("中川", "ナカガワ"),
-    ("松田", "マツダ"),
-    ("竹内", "タケウチ"),
-    ("小野", "オノ"),
-    ("田村", "タムラ"),
-    ("中山", "ナカヤマ"),
-    ("和田", "ワダ"),
-    ("石田", "イシダ"),
-    ("森田", "モリタ"),
+    ("藤", "フジ"),
+    ("岡", "オカ"),
+    ("村", "ムラ"),
+    ("本", "モト"),
+    ("野", "ノ"),
+    ("原", "ハラ"),
+    ("島", "シマ"),
+    ("橋", "ハシ"),
+    ("上", "ウエ"),
+    ("下", "シタ"),
+    ("西", "ニシ"),
+    ("東", "ヒガシ"),
+    ("北", "キタ"),
+    ("南", "ミナミ"),
+    ("前", "マエ"),
+    ("後", "ゴ"),
+    ("長", "ナガ"),
 ]
+FAMILY = [(a + b, ka + kb) for a, ka in PARTS for b, kb in PARTS]
 GIVEN = [
     ("一郎", "イチロウ"),
     ("健", "ケン"),
@@ -107,7 +80,19 @@ GIVEN = [
     ("明美", "アケミ"),
     ("智子", "トモコ"),
 ]
-QUERIES = ["山田", "やまだ", "ヤマダハナコ", "高橋 一郎", "サトウ", "渡邊", "ユイ", "斎藤 恵子", "ハセガワ", "中村陽子"]
+# Common and rare surnames, alone and with a given name, in kanji, hiragana and katakana.
+QUERIES = [
+    "山山",
+    "山山 花子",
+    "やまやま はなこ",
+    "ヤマヤマハナコ",
+    "山田 一郎",
+    "長長",
+    "ナガナガ ユイ",
+    "森林 恵子",
+    "中村陽子",
+    "ひがしきた",
+]
 BUDGET_MS = 50
 
 
@@ -123,6 +108,11 @@ class Command(BaseCommand):
             raise CommandError("このベンチマークは PostgreSQL で実行してください（DATABASE_URL）。")
         started = time.perf_counter()
         added = self._populate(persons)
+        if added:
+            with connection.cursor() as cursor:  # as autovacuum would, before anybody searches
+                tables = "people_person, people_personnamekey, people_household"
+                # VACUUM cannot run inside a transaction (the test suite runs this in one).
+                cursor.execute(f"ANALYZE {tables}" if connection.in_atomic_block else f"VACUUM ANALYZE {tables}")
         fill_seconds = time.perf_counter() - started
         user = self._desk_user()
         timings: list[float] = []
@@ -176,7 +166,7 @@ class Command(BaseCommand):
                            FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS t(name, kana, i)),
                      g AS (SELECT i - 1 AS i, name, kana
                            FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS t(name, kana, i)),
-                     s AS (SELECT n, floor(power(random(), 2) * %s)::int AS fi, floor(random() * %s)::int AS gi
+                     s AS (SELECT n, floor(power(random(), 1.5) * %s)::int AS fi, floor(random() * %s)::int AS gi
                            FROM generate_series(0, %s - 1) AS n)
                 INSERT INTO people_person (created_at, updated_at, version, household_id, family_name, given_name,
                     family_name_kana, given_name_kana, label, sex, birth_date, relation, is_concerned, disability,
@@ -207,5 +197,4 @@ class Command(BaseCommand):
                 ON CONFLICT DO NOTHING
                 """
             )
-            cursor.execute("ANALYZE people_person; ANALYZE people_personnamekey; ANALYZE people_household;")
         return missing
