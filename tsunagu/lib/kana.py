@@ -57,8 +57,9 @@ def search_key(text: str | None) -> str:
     value = unicodedata.normalize("NFKC", text)
     value = _SPACES.sub("", value)
     value = jaconv.hira2kata(value)
-    value = fold_variants(value)
-    return value.lower()
+    value = fold_variants(value).lower()
+    # Removing spaces can bring a combining mark next to a letter: compose once more.
+    return unicodedata.normalize("NFKC", value)
 
 
 def to_katakana(text: str) -> str:
