@@ -79,7 +79,8 @@ def person_search(
     if terms and not narrow:
         access_record(user=user, action=Action.SEARCH, object_type="person", object_ids=[], reason="too broad")
         return SearchResult(too_broad=True)
-    for term in dict.fromkeys(narrow + terms):
+    # The full-name key already holds every part, so when it drives, the parts add nothing.
+    for term in narrow if narrow == [joined] else dict.fromkeys(narrow + terms):
         queryset = queryset.filter(pk__in=_people_starting_with(term).values("person_id"))
     if birth_date is not None:
         queryset = queryset.filter(birth_date=birth_date)
