@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import Resolver404, resolve
 
 from tsunagu.core.access import staff
 from tsunagu.core.conflict import render_conflict
@@ -27,6 +28,16 @@ def _apply_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
+def _triage_url_or_empty(url: str) -> str:
+    """The page a search result is picked for: only a triage page of this site, never a URL
+    taken from the request as it is (no javascript: or outside links in result rows)."""
+    try:
+        match = resolve(url)
+    except Resolver404:
+        return ""
+    return url if match.view_name == "intake:triage" and url.startswith("/") else ""
+
+
 @staff(PEOPLE_ROLES)
 def person_search(request: HttpRequest) -> HttpResponse:
     form = PersonSearchForm(request.GET or None)
@@ -41,7 +52,7 @@ def person_search(request: HttpRequest) -> HttpResponse:
             district_id=data["district"].pk if data["district"] else None,
         )
     template = "people/_person_results.html" if request.headers.get("HX-Request") else "people/search.html"
-    pick = request.GET.get("pick", "")
+    pick = _triage_url_or_empty(request.GET.get("pick", ""))
     return render(
         request,
         template,

@@ -168,3 +168,19 @@ def test_a_full_name_narrows_when_each_part_alone_is_too_common(people, users, m
     assert person_search(user=users["desk"], q="たかはし").too_broad
     assert found(users["desk"], q="たかはし いちろう") == [people["takahashi"].pk]
     assert person_search(user=users["desk"], q="いちろう たかはし").too_broad
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("pick", ["javascript:alert(1)//", "https://evil.example/", "/staff/cases/1/", "//evil"])
+def test_result_rows_link_only_to_a_triage_page_of_this_site(people, users, pick):
+    from django.urls import reverse
+
+    from tsunagu.core.tests.personas import client_for
+
+    response = client_for(users["desk"]).get(reverse("people:search"), {"q": "高橋", "pick": pick})
+    assert response.context["pick"] == ""
+    assert "この人を選ぶ" not in response.content.decode()
+    good = client_for(users["desk"]).get(
+        reverse("people:search"), {"q": "高橋", "pick": "/staff/desk/consultations/7/triage/"}
+    )
+    assert 'href="/staff/desk/consultations/7/triage/?person=' in good.content.decode()
