@@ -4,11 +4,12 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tsunagu.core.access import staff
-from tsunagu.core.conflict import render_conflict
+from tsunagu.core.editing import apply_errors, versioned_edit
 from tsunagu.core.services import ConflictError
 from tsunagu.intake import access, selectors, services
 from tsunagu.intake.forms import (
@@ -25,7 +26,6 @@ from tsunagu.people import access as people_access
 from tsunagu.people.models import Household, Person, Relation
 from tsunagu.people.selectors import person_find_similar
 from tsunagu.people.services import district_for_postal_code
-from tsunagu.people.views import _apply_errors
 
 DESK = ("desk",)
 CONTACT_RELATION_TO_PERSON = {
@@ -55,7 +55,7 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
                     user=request.user, data=form.cleaned_data, key=form.cleaned_data["submission_key"]
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 return redirect("intake:detail", pk=consultation.pk)
         return render(request, "intake/consultation_form.html", {"form": form}, status=400)
@@ -72,38 +72,18 @@ def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff(DESK)
 def consultation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = access.consultation_get_for_user(request.user, pk, write=True)
-    if request.method == "POST":
-        form = ConsultationEditForm(request.POST)
-        if form.is_valid():
-            try:
-                services.consultation_update(
-                    user=request.user,
-                    consultation=consultation,
-                    expected_version=form.cleaned_data["version"],
-                    data=form.cleaned_data,
-                )
-            except ConflictError as exc:
-                return render_conflict(
-                    request,
-                    "intake/consultation_form.html",
-                    form=form,
-                    current=exc.current,
-                    context={"consultation": consultation},
-                )
-            except ValidationError as exc:
-                _apply_errors(form, exc)
-            else:
-                return redirect("intake:detail", pk=consultation.pk)
-        return render(
-            request, "intake/consultation_form.html", {"form": form, "consultation": consultation}, status=400
-        )
     initial = {name: getattr(consultation, name) for name in CONSULTATION_FIELDS}
-    initial["received_at"] = timezone.localtime(consultation.received_at)
-    initial["version"] = consultation.version
-    return render(
+    initial |= {"received_at": timezone.localtime(consultation.received_at), "version": consultation.version}
+    return versioned_edit(
         request,
-        "intake/consultation_form.html",
-        {"form": ConsultationEditForm(initial=initial), "consultation": consultation},
+        form_class=ConsultationEditForm,
+        template="intake/consultation_form.html",
+        context={"consultation": consultation},
+        initial=initial,
+        save=lambda data: services.consultation_update(
+            user=request.user, consultation=consultation, expected_version=data["version"], data=data
+        ),
+        done=reverse("intake:detail", kwargs={"pk": consultation.pk}),
     )
 
 
@@ -309,7 +289,7 @@ def triage(request: HttpRequest, pk: int) -> HttpResponse:
         form.add_error(None, _("この相談は他の職員が先に更新しました。内容を確認してからやり直してください。"))
         return render(request, "intake/triage.html", context, status=409)
     except ValidationError as exc:
-        _apply_errors(form, exc)
+        apply_errors(form, exc)
         return render(request, "intake/triage.html", context, status=400)
     if consultation.case_id:
         return redirect("cases:detail", pk=consultation.case_id)

@@ -1,11 +1,11 @@
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 
 from tsunagu.core.access import staff
-from tsunagu.core.conflict import render_conflict
-from tsunagu.core.services import ConflictError, create_once, created_for_key
+from tsunagu.core.editing import apply_errors, versioned_edit
+from tsunagu.core.services import create_once, created_for_key
 from tsunagu.people import access, selectors, services
 from tsunagu.people.forms import (
     HouseholdCreateForm,
@@ -18,14 +18,6 @@ from tsunagu.people.models import Person
 from tsunagu.people.services import HOUSEHOLD_FIELDS, PERSON_FIELDS
 
 PEOPLE_ROLES = ("desk", "caseworker", "supervisor")
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _triage_url_or_empty(url: str) -> str:
@@ -72,7 +64,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
                 create=lambda: services.household_create(user=request.user, data=form.cleaned_data),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             return redirect("people:household_detail", pk=household.pk)
     return render(
@@ -91,32 +83,16 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff(PEOPLE_ROLES)
 def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     household = access.household_get_for_user(request.user, pk, write=True)
-    if request.method == "POST":
-        form = HouseholdEditForm(request.POST)
-        if form.is_valid():
-            try:
-                services.household_update(
-                    user=request.user,
-                    household=household,
-                    expected_version=form.cleaned_data["version"],
-                    data=form.cleaned_data,
-                )
-            except ConflictError as exc:
-                return render_conflict(
-                    request,
-                    "people/household_form.html",
-                    form=form,
-                    current=exc.current,
-                    context={"household": household},
-                )
-            except ValidationError as exc:
-                _apply_errors(form, exc)
-            else:
-                return redirect("people:household_detail", pk=household.pk)
-        return render(request, "people/household_form.html", {"form": form, "household": household}, status=400)
-    initial = {name: getattr(household, name) for name in HOUSEHOLD_FIELDS} | {"version": household.version}
-    return render(
-        request, "people/household_form.html", {"form": HouseholdEditForm(initial=initial), "household": household}
+    return versioned_edit(
+        request,
+        form_class=HouseholdEditForm,
+        template="people/household_form.html",
+        context={"household": household},
+        initial={name: getattr(household, name) for name in HOUSEHOLD_FIELDS} | {"version": household.version},
+        save=lambda data: services.household_update(
+            user=request.user, household=household, expected_version=data["version"], data=data
+        ),
+        done=reverse("people:household_detail", kwargs={"pk": household.pk}),
     )
 
 
@@ -151,7 +127,7 @@ def person_create(request: HttpRequest, household_pk: int) -> HttpResponse:
                     create=lambda: services.person_create(user=request.user, household=household, data=data),
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 return redirect("people:person_detail", pk=person.pk)
     return render(
@@ -171,37 +147,14 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff(PEOPLE_ROLES)
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = access.person_get_for_user(request.user, pk, write=True)
-    if request.method == "POST":
-        form = PersonEditForm(request.POST)
-        if form.is_valid():
-            try:
-                services.person_update(
-                    user=request.user,
-                    person=person,
-                    expected_version=form.cleaned_data["version"],
-                    data=form.cleaned_data,
-                )
-            except ConflictError as exc:
-                return render_conflict(
-                    request,
-                    "people/person_form.html",
-                    form=form,
-                    current=exc.current,
-                    context={"person": person, "household": person.household},
-                )
-            except ValidationError as exc:
-                _apply_errors(form, exc)
-            else:
-                return redirect("people:person_detail", pk=person.pk)
-        return render(
-            request,
-            "people/person_form.html",
-            {"form": form, "person": person, "household": person.household},
-            status=400,
-        )
-    initial = {name: getattr(person, name) for name in PERSON_FIELDS} | {"version": person.version}
-    return render(
+    return versioned_edit(
         request,
-        "people/person_form.html",
-        {"form": PersonEditForm(initial=initial), "person": person, "household": person.household},
+        form_class=PersonEditForm,
+        template="people/person_form.html",
+        context={"person": person, "household": person.household},
+        initial={name: getattr(person, name) for name in PERSON_FIELDS} | {"version": person.version},
+        save=lambda data: services.person_update(
+            user=request.user, person=person, expected_version=data["version"], data=data
+        ),
+        done=reverse("people:person_detail", kwargs={"pk": person.pk}),
     )

@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from tsunagu.agencies.models import Agency, Membership, Role
+from tsunagu.core.management.commands.seed_demo import FEMALE, MALE
 from tsunagu.people.models import Person
 from tsunagu.people.selectors import person_search
 
@@ -54,32 +55,7 @@ PARTS = [
     ("長", "ナガ"),
 ]
 FAMILY = [(a + b, ka + kb) for a, ka in PARTS for b, kb in PARTS]
-GIVEN = [
-    ("一郎", "イチロウ"),
-    ("健", "ケン"),
-    ("大輔", "ダイスケ"),
-    ("翔太", "ショウタ"),
-    ("浩二", "コウジ"),
-    ("誠", "マコト"),
-    ("拓也", "タクヤ"),
-    ("和夫", "カズオ"),
-    ("茂", "シゲル"),
-    ("悠真", "ユウマ"),
-    ("花子", "ハナコ"),
-    ("恵子", "ケイコ"),
-    ("陽子", "ヨウコ"),
-    ("美咲", "ミサキ"),
-    ("由美", "ユミ"),
-    ("幸子", "サチコ"),
-    ("真由美", "マユミ"),
-    ("葵", "アオイ"),
-    ("和子", "カズコ"),
-    ("結衣", "ユイ"),
-    ("隆", "タカシ"),
-    ("直樹", "ナオキ"),
-    ("明美", "アケミ"),
-    ("智子", "トモコ"),
-]
+GIVEN = MALE + FEMALE
 # Common and rare surnames, alone and with a given name, in kanji, hiragana and katakana.
 QUERIES = [
     "山山",
