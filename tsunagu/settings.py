@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "tsunagu.people",
     "tsunagu.cases",
     "tsunagu.intake",
+    "tsunagu.records",
     "tsunagu.public",
 ]
 

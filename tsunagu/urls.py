@@ -16,6 +16,7 @@ urlpatterns = [
     path("staff/people/", include("tsunagu.people.urls")),
     path("staff/desk/", include("tsunagu.intake.urls")),
     path("staff/cases/", include("tsunagu.cases.urls")),
+    path("staff/records/", include("tsunagu.records.urls")),
     path("admin/", admin.site.urls),
 ]
 

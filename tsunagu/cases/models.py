@@ -1,5 +1,6 @@
-"""The support case on a household, with its team of agencies (minimal here; built out next)."""
+"""The support case on a household: its team of agencies, status, closure and timeline."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -25,11 +26,25 @@ class SharingBasis(models.TextChoices):
     OTHER_LAW = "other_law", _("その他の法令に基づく")
 
 
+class ClosureReason(models.TextChoices):
+    WORK = "work", _("就労")
+    SCHOOL = "school", _("就学")
+    SOCIAL = "social", _("社会参加")
+    TRANSFER = "transfer", _("他機関へ移行")
+    MOVED = "moved", _("転出")
+    LOST_CONTACT = "lost_contact", _("連絡途絶")
+    WISH = "wish", _("本人の希望")
+    DEATH = "death", _("死亡")
+    OTHER = "other", _("その他")
+
+
 class Case(BaseModel):
     household = models.ForeignKey(Household, models.PROTECT, related_name="cases", verbose_name=_("世帯"))
     status = models.CharField(_("状態"), max_length=10, choices=CaseStatus.choices, default=CaseStatus.RECEIVED)
     opened_at = models.DateTimeField(_("開始日時"))
     closed_at = models.DateTimeField(_("終結日時"), null=True, blank=True)
+    closure_reason = models.CharField(_("終結の理由"), max_length=20, choices=ClosureReason.choices, blank=True)
+    follow_up_on = models.DateField(_("フォローアップ予定日"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("支援ケース")
@@ -70,3 +85,38 @@ class CaseAgency(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} / {self.agency} ({self.get_role_display()})"
+
+
+class TimelineKind(models.TextChoices):
+    OPENED = "opened", _("ケース開始")
+    CONSULTATION = "consultation", _("相談受付")
+    STATUS = "status", _("状態の変更")
+    RECORD = "record", _("支援経過記録")
+    RECORD_CORRECTED = "record_corrected", _("記録の訂正")
+    STAGE = "stage", _("支援段階の変更")
+
+
+class TimelineEntry(models.Model):
+    """One line of a case's history, written by the service that made the event (append-only).
+
+    The case page reads one page of these with a fixed number of queries, however long the
+    history is (QUALITY.md P2).
+    """
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="timeline", verbose_name=_("ケース"))
+    at = models.DateTimeField(_("日時"))
+    kind = models.CharField(_("種類"), max_length=20, choices=TimelineKind.choices)
+    object_id = models.BigIntegerField(null=True, blank=True)
+    summary = models.CharField(_("内容"), max_length=300)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("職員")
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["case", "-at", "-id"], name="timeline_case_at")]
+        verbose_name = _("経過")
+        verbose_name_plural = _("経過")
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.at:%Y-%m-%d} {self.summary}"

@@ -12,8 +12,24 @@ from django.utils.translation import gettext as _
 from tsunagu.agencies.models import Agency, TeamRole
 from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
-from tsunagu.cases.models import Case, CaseAgency, CaseStatus, SharingBasis
+from tsunagu.cases.models import Case, CaseAgency, CaseStatus, ClosureReason, SharingBasis, TimelineEntry, TimelineKind
+from tsunagu.core.services import save_versioned
+from tsunagu.lib.wareki import format_wareki
 from tsunagu.people.models import Household
+
+
+def timeline_add(
+    *, case: Case, kind: str, summary: str, user: Any, at: Any = None, object_id: int | None = None
+) -> TimelineEntry:
+    """Append one line to a case's history; called by the service that made the event."""
+    return TimelineEntry.objects.create(
+        case=case,
+        kind=kind,
+        summary=summary[:300],
+        user=user if getattr(user, "is_authenticated", False) else None,
+        at=at or timezone.now(),
+        object_id=object_id,
+    )
 
 
 def case_open(
@@ -39,6 +55,14 @@ def case_open(
                 for agency in {a.pk: a for a in partners if a.pk != lead.pk}.values()
             ]
         )
+        team = ", ".join([lead.name, *[a.name for a in partners if a.pk != lead.pk]])
+        timeline_add(
+            case=case,
+            kind=TimelineKind.OPENED,
+            summary=_("ケース開始（担当：%(team)s）") % {"team": team},
+            user=user,
+            at=now,
+        )
         access_record(
             user=user,
             action=Action.CREATE,
@@ -47,4 +71,43 @@ def case_open(
             case_id=case.pk,
             person_ids=household.members.values_list("pk", flat=True),
         )
+    return case
+
+
+def case_change_status(
+    *,
+    user: Any,
+    case: Case,
+    expected_version: int,
+    status: str,
+    closure_reason: str = "",
+    follow_up_on: Any = None,
+) -> Case:
+    """Move a case through 受付 → 支援中 → 見守り → 終結; closing needs a reason, reopening keeps
+    the history (the timeline keeps every change)."""
+    if status not in CaseStatus.values:
+        raise ValidationError({"status": _("状態を選んでください。")})
+    if status == case.status:
+        raise ValidationError({"status": _("状態が変わっていません。")})
+    closing = status == CaseStatus.CLOSED
+    if closing and closure_reason not in ClosureReason.values:
+        raise ValidationError({"closure_reason": _("終結の理由を選んでください。")})
+    now = timezone.now()
+    fields: dict[str, Any] = {
+        "status": status,
+        "closed_at": now if closing else None,
+        "closure_reason": closure_reason if closing else "",
+        "follow_up_on": follow_up_on if closing else None,
+    }
+    before = case.get_status_display()
+    with transaction.atomic():
+        case = save_versioned(obj=case, expected_version=expected_version, user=user, fields=fields)
+        summary = f"{before} → {case.get_status_display()}"
+        if closing:
+            summary += f"（{case.get_closure_reason_display()}"
+            if follow_up_on:
+                summary += "、" + _("フォローアップ %(date)s") % {"date": format_wareki(follow_up_on)}
+            summary += "）"
+        timeline_add(case=case, kind=TimelineKind.STATUS, summary=summary, user=user, at=now)
+        access_record(user=user, action=Action.UPDATE, object_type="case", object_ids=[case.pk], case_id=case.pk)
     return case

@@ -1,10 +1,14 @@
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from tsunagu.audit.selectors import access_events_for_case
-from tsunagu.cases import selectors
+from tsunagu.cases import selectors, services
 from tsunagu.cases.access import Level, case_get_for_user
+from tsunagu.cases.forms import StatusForm
 from tsunagu.core.access import staff
+from tsunagu.core.editing import versioned_edit
 
 CASE_ROLES = ("desk", "caseworker", "supervisor")
 
@@ -16,13 +20,45 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/list.html", {"rows": rows, "include_closed": include_closed})
 
 
+TIMELINE_PAGE = 20
+
+
 @staff(CASE_ROLES)
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case page. Its query count does not grow with the case's history: the timeline is
+    one paginated table written by the services (QUALITY.md P2)."""
     case, level = case_get_for_user(request.user, pk)
     team = case.team.select_related("agency").order_by("role", "since")
     context = {"case": case, "team": team, "full": level == Level.FULL}
     if level == Level.FULL:
         context["members"] = case.household.members.order_by("pk")
-        context["consultations"] = case.consultations.order_by("-received_at")
         context["viewers"] = access_events_for_case(case_id=case.pk)
+        timeline = case.timeline.select_related("user").order_by("-at", "-id")
+        context["timeline"] = Paginator(timeline, TIMELINE_PAGE).get_page(request.GET.get("page"))
     return render(request, "cases/detail.html", context)
+
+
+@staff(CASE_ROLES)
+def case_status(request: HttpRequest, pk: int) -> HttpResponse:
+    case, _level = case_get_for_user(request.user, pk, write=True)
+    return versioned_edit(
+        request,
+        form_class=StatusForm,
+        template="cases/status_form.html",
+        context={"case": case},
+        initial={
+            "version": case.version,
+            "status": case.status,
+            "closure_reason": case.closure_reason,
+            "follow_up_on": case.follow_up_on,
+        },
+        save=lambda data: services.case_change_status(
+            user=request.user,
+            case=case,
+            expected_version=data["version"],
+            status=data["status"],
+            closure_reason=data["closure_reason"],
+            follow_up_on=data["follow_up_on"],
+        ),
+        done=reverse("cases:detail", kwargs={"pk": case.pk}),
+    )

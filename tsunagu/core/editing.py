@@ -31,16 +31,20 @@ def versioned_edit(
     initial: dict[str, Any],
     save: Callable[[dict[str, Any]], Any],
     done: str,
+    form_kwargs: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """GET shows ``initial`` (with the record's version); POST calls ``save(cleaned_data)``."""
+    form_kwargs = form_kwargs or {}
     if request.method != "POST":
-        return render(request, template, {**context, "form": form_class(initial=initial)})
-    form = form_class(request.POST)
+        return render(request, template, {**context, "form": form_class(initial=initial, **form_kwargs)})
+    form = form_class(request.POST, **form_kwargs)
     if form.is_valid():
         try:
             save(form.cleaned_data)
         except ConflictError as exc:
-            return render_conflict(request, template, form=form, current=exc.current, context=context)
+            return render_conflict(
+                request, template, form=form, current=exc.current, context=context, form_kwargs=form_kwargs
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:

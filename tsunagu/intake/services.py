@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from tsunagu.agencies.models import Agency
 from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
-from tsunagu.cases.models import Case
-from tsunagu.cases.services import case_open
+from tsunagu.cases.models import Case, TimelineKind
+from tsunagu.cases.services import case_open, timeline_add
 from tsunagu.core.services import create_once, save_versioned
 from tsunagu.intake.models import Channel, Consultation, ContactPreference, Screening, Source
 from tsunagu.people.models import Household, Person
@@ -183,6 +183,15 @@ def consultation_triage(
                 lead=decision.lead,
                 sharing_basis=decision.sharing_basis,
                 partners=decision.partners,
+            )
+            timeline_add(
+                case=case,
+                kind=TimelineKind.CONSULTATION,
+                at=consultation.received_at,
+                object_id=consultation.pk,
+                user=user,
+                summary=f"{consultation.reference_code}（{consultation.get_channel_display()}・"
+                f"{consultation.contact_display}）{consultation.summary[:80]}",
             )
         consultation = save_versioned(
             obj=consultation,

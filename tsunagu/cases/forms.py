@@ -1,0 +1,13 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tsunagu.cases.models import CaseStatus, ClosureReason
+from tsunagu.core.forms import JapaneseDateField, VersionMixin
+
+
+class StatusForm(VersionMixin, forms.Form):
+    status = forms.ChoiceField(label=_("新しい状態"), choices=CaseStatus.choices, widget=forms.RadioSelect)
+    closure_reason = forms.ChoiceField(
+        label=_("終結の理由（終結のとき）"), choices=[("", "—"), *ClosureReason.choices], required=False
+    )
+    follow_up_on = JapaneseDateField(label=_("フォローアップ予定日（任意）"), required=False)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RecordsConfig(AppConfig):
+    name = "tsunagu.records"
+    verbose_name = "支援経過記録"

@@ -1,0 +1,95 @@
+"""Writes of progress records. A record is never deleted; a correction keeps what it replaced."""
+
+import uuid
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tsunagu.audit.models import Action
+from tsunagu.audit.services import access_record
+from tsunagu.cases.models import Case, TimelineKind
+from tsunagu.cases.services import timeline_add
+from tsunagu.core.services import create_once, save_versioned
+from tsunagu.records.models import ProgressRecord, ProgressRecordRevision
+
+RECORD_FIELDS = ("occurred_on", "method", "reached", "summary", "next_action", "next_action_on")
+
+
+def _check_persons(case: Case, persons: list[Any]) -> None:
+    members = set(case.household.members.values_list("pk", flat=True))
+    if not persons:
+        raise ValidationError({"persons": _("記録の対象の人を選んでください。")})
+    if any(p.pk not in members for p in persons):
+        raise ValidationError({"persons": _("このケースの世帯の人だけを選べます。")})
+
+
+def _summary(record: ProgressRecord) -> str:
+    reached = _("会えた") if record.reached else _("会えず")
+    return f"{record.get_method_display()}（{reached}）{record.summary[:80]}"
+
+
+def record_create(*, user: Any, case: Case, data: dict[str, Any], key: uuid.UUID | None) -> tuple[ProgressRecord, bool]:
+    persons = list(data["persons"])
+    _check_persons(case, persons)
+
+    def create() -> ProgressRecord:
+        record = ProgressRecord(
+            case=case, created_by=user, updated_by=user, **{name: data[name] for name in RECORD_FIELDS}
+        )
+        record.full_clean()
+        record.save()
+        record.persons.set(persons)
+        timeline_add(case=case, kind=TimelineKind.RECORD, summary=_summary(record), user=user, object_id=record.pk)
+        access_record(
+            user=user,
+            action=Action.CREATE,
+            object_type="record",
+            object_ids=[record.pk],
+            person_ids=[p.pk for p in persons],
+            case_id=case.pk,
+        )
+        return record
+
+    with transaction.atomic():
+        return create_once(key=key, user=user, create=create)
+
+
+def record_correct(
+    *, user: Any, record: ProgressRecord, expected_version: int, data: dict[str, Any], reason: str
+) -> ProgressRecord:
+    """Correct a record: the text it had is kept as a revision, with who corrected it and why."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("訂正の理由を書いてください。")})
+    persons = list(data["persons"])
+    _check_persons(record.case, persons)
+    snapshot: dict[str, Any] = {name: str(getattr(record, name)) for name in RECORD_FIELDS}
+    snapshot["persons"] = sorted(record.persons.values_list("pk", flat=True))
+    with transaction.atomic():
+        ProgressRecordRevision.objects.create(
+            record=record, version=record.version, snapshot=snapshot, reason=reason, corrected_by=user
+        )
+        record = save_versioned(
+            obj=record,
+            expected_version=expected_version,
+            user=user,
+            fields={name: data[name] for name in RECORD_FIELDS},
+        )
+        record.persons.set(persons)
+        timeline_add(
+            case=record.case,
+            kind=TimelineKind.RECORD_CORRECTED,
+            summary=_("訂正：%(reason)s") % {"reason": reason[:120]},
+            user=user,
+            object_id=record.pk,
+        )
+        access_record(
+            user=user,
+            action=Action.UPDATE,
+            object_type="record",
+            object_ids=[record.pk],
+            person_ids=[p.pk for p in persons],
+            case_id=record.case_id,
+        )
+    return record
