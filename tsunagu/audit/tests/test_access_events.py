@@ -32,6 +32,7 @@ READS = [
         lambda w: [w.person.pk],
     ),
     ("cases:detail", lambda w: {"pk": w.case.pk}, "case", lambda w: w.case.pk, lambda w: [w.person.pk]),
+    ("records:detail", lambda w: {"pk": w.record.pk}, "record", lambda w: w.record.pk, lambda w: [w.person.pk]),
 ]
 
 

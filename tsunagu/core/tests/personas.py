@@ -8,6 +8,7 @@
 - anonymous: the Django test client without login
 """
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pytest
@@ -21,6 +22,8 @@ from tsunagu.intake.models import Consultation
 from tsunagu.intake.tests.factories import consultation_make
 from tsunagu.people.models import Household, Person
 from tsunagu.people.tests.factories import household_make, person_make
+from tsunagu.records.models import ProgressRecord
+from tsunagu.records.services import record_create
 
 PASSWORD = "a-long-test-password-42"
 
@@ -79,6 +82,7 @@ class World:
     other_person: Person
     other_case: Case
     waiting: Consultation
+    record: ProgressRecord
 
 
 @pytest.fixture
@@ -113,4 +117,18 @@ def world(users) -> World:
         user=desk, household=other_household, lead=Agency.objects.get(code="link"), sharing_basis=SharingBasis.CONSENT
     )
     waiting = consultation_make(summary="母親から、息子のことで電話。")
-    return World(household, person, case, consultation, other_household, other_person, other_case, waiting)
+    record, _created = record_create(
+        user=users["lead_worker"],
+        case=case,
+        key=None,
+        data={
+            "occurred_on": dt.date(2026, 11, 20),
+            "method": "home_visit",
+            "reached": False,
+            "persons": [person],
+            "summary": "訪問したが応答なし。手紙を置いてきた。",
+            "next_action": "電話",
+            "next_action_on": None,
+        },
+    )
+    return World(household, person, case, consultation, other_household, other_person, other_case, waiting, record)

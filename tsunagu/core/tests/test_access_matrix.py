@@ -48,6 +48,13 @@ MATRIX = [
     # case: full for the team, the coordination summary for the desk
     ("cases:detail", lambda w: {"pk": w.case.pk}, expect(200, 200, 404, 404)),
     ("cases:detail", lambda w: {"pk": w.other_case.pk}, expect(200, 404, 404, 404)),
+    # changing a case and recording on it: the team only (the desk sees a summary, not enough)
+    ("cases:status", lambda w: {"pk": w.case.pk}, expect(404, 200, 404, 404)),
+    ("cases:status", lambda w: {"pk": w.other_case.pk}, expect(200, 404, 404, 404)),
+    ("records:create", lambda w: {"case_pk": w.case.pk}, expect(404, 200, 404, 404)),
+    ("records:create", lambda w: {"case_pk": w.other_case.pk}, expect(200, 404, 404, 404)),
+    ("records:detail", lambda w: {"pk": w.record.pk}, expect(404, 200, 404, 404)),
+    ("records:correct", lambda w: {"pk": w.record.pk}, expect(404, 200, 404, 404)),
 ]
 
 

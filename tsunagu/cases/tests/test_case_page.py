@@ -1,0 +1,115 @@
+"""The case page: status changes, closure and reopening, a timeline whose cost does not grow."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tsunagu.cases.models import TimelineEntry
+from tsunagu.cases.services import timeline_add
+from tsunagu.core.tests.personas import client_for
+
+
+def status_post(client, case, **data):
+    version = client.get(reverse("cases:status", kwargs={"pk": case.pk})).context["form"].initial["version"]
+    return client.post(reverse("cases:status", kwargs={"pk": case.pk}), {"version": version, **data})
+
+
+@pytest.mark.django_db
+def test_triage_and_opening_leave_their_lines_on_the_timeline(world, desk):
+    from tsunagu.agencies.models import Agency
+
+    client_for(desk).post(
+        reverse("intake:triage", kwargs={"pk": world.waiting.pk}),
+        {
+            "version": world.waiting.version,
+            "screening": "continue",
+            "household_mode": "existing",
+            "person_mode": "existing",
+            "person_id": world.other_person.pk,
+            "action": "save",
+            "lead": Agency.objects.get(code="link").pk,
+            "sharing_basis": "consent",
+        },
+    )
+    world.waiting.refresh_from_db()
+    kinds = list(TimelineEntry.objects.filter(case=world.waiting.case).values_list("kind", flat=True))
+    assert sorted(kinds) == ["consultation", "opened"]
+
+
+@pytest.mark.django_db
+def test_a_case_moves_through_its_states_and_closing_needs_a_reason(world, lead_worker):
+    client = client_for(lead_worker)
+    assert status_post(client, world.case, status="active").status_code == 302
+    refused = status_post(client, world.case, status="closed")
+    assert refused.status_code == 400
+    assert "終結の理由を選んでください" in refused.content.decode()
+    closed = status_post(client, world.case, status="closed", closure_reason="work", follow_up_on="令和9年3月1日")
+    assert closed.status_code == 302
+    world.case.refresh_from_db()
+    assert (world.case.status, world.case.closure_reason, str(world.case.follow_up_on)) == (
+        "closed",
+        "work",
+        "2027-03-01",
+    )
+    assert world.case.closed_at is not None
+
+
+@pytest.mark.django_db
+def test_reopening_keeps_the_history(world, lead_worker):
+    client = client_for(lead_worker)
+    status_post(client, world.case, status="closed", closure_reason="lost_contact")
+    status_post(client, world.case, status="active")
+    world.case.refresh_from_db()
+    assert (world.case.status, world.case.closed_at, world.case.closure_reason) == ("active", None, "")
+    lines = list(
+        TimelineEntry.objects.filter(case=world.case, kind="status")
+        .order_by("at", "id")
+        .values_list("summary", flat=True)
+    )
+    assert lines == ["受付 → 終結（連絡途絶）", "終結 → 支援中"]
+
+
+@pytest.mark.django_db
+def test_the_same_status_is_not_a_change(world, lead_worker):
+    response = status_post(client_for(lead_worker), world.case, status="received")
+    assert response.status_code == 400
+    assert "状態が変わっていません" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_stale_status_change_is_told(world, lead_worker, users):
+    first, second = client_for(lead_worker), client_for(users["supervisor"])
+    url = reverse("cases:status", kwargs={"pk": world.case.pk})
+    version = first.get(url).context["form"].initial["version"]
+    assert first.post(url, {"version": version, "status": "active"}).status_code == 302
+    assert second.post(url, {"version": version, "status": "watching"}).status_code == 409
+
+
+def _case_page_queries(client, case) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("cases:detail", kwargs={"pk": case.pk}))
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.django_db
+def test_the_case_page_costs_the_same_with_5_and_with_500_timeline_entries(world, lead_worker):
+    client = client_for(lead_worker)
+    base = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    for n in range(5):
+        timeline_add(case=world.case, kind="record", summary=f"記録 {n}", user=lead_worker, at=base)
+    few = _case_page_queries(client, world.case)
+    TimelineEntry.objects.bulk_create(
+        [
+            TimelineEntry(case=world.case, kind="record", summary=f"記録 {n}", user=lead_worker, at=base)
+            for n in range(495)
+        ]
+    )
+    many = _case_page_queries(client, world.case)
+    assert few == many
+    page = client.get(reverse("cases:detail", kwargs={"pk": world.case.pk}), {"page": 3})
+    assert page.context["timeline"].number == 3
+    assert len(page.context["timeline"]) == 20
