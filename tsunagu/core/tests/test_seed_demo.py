@@ -45,3 +45,14 @@ def test_running_the_demo_twice_adds_nothing(reference):
 def test_demo_logins_work(reference, client):
     call_command("seed_demo", households=2)
     assert client.login(username="desk", password="tsunagu-demo-2026")
+
+
+@pytest.mark.django_db
+def test_demo_cases_have_records_unanswered_outreach_and_every_status(reference):
+    from tsunagu.records.models import ProgressRecord
+
+    call_command("seed_demo", households=30)
+    assert ProgressRecord.objects.filter(reached=False).exists()
+    assert ProgressRecord.objects.filter(reached=True).exists()
+    assert set(Case.objects.values_list("status", flat=True)) == {"received", "active", "watching", "closed"}
+    assert Case.objects.filter(status="closed").exclude(closure_reason="").exists()

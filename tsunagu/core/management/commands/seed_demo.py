@@ -12,11 +12,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from tsunagu.agencies.models import Agency, District, Membership, Role
-from tsunagu.cases.models import SharingBasis
+from tsunagu.cases.models import CaseStatus, ClosureReason, SharingBasis
+from tsunagu.cases.services import case_change_status
 from tsunagu.intake.models import Channel, Concern, ContactType, FamilyRelation, Screening
 from tsunagu.intake.services import TriageDecision, consultation_create, consultation_triage
 from tsunagu.people.models import Disability, Household, Relation, Sex
 from tsunagu.people.services import household_create, person_create
+from tsunagu.records.models import Method
+from tsunagu.records.services import record_create
 
 DEMO_PASSWORD = "tsunagu-demo-2026"  # noqa: S105 - printed on purpose, demo only
 DEMO_USERS = [
@@ -99,6 +102,21 @@ SUMMARIES = [
 ]
 
 
+RECORD_TEXTS = {
+    True: [
+        "母親と面談。本人は最近、夜にコンビニへ行くようになったとのこと。",
+        "本人と電話で5分ほど話せた。ゲームの話題には応じる。",
+        "本人が来所。次回は居場所の見学を提案した。",
+        "ハローワークへ同行。本人は緊張していたが最後まで話を聞けた。",
+    ],
+    False: [
+        "訪問したがインターホンに応答なし。手紙をポストに入れた。",
+        "電話をかけたが出なかった。留守番電話にメッセージを残した。",
+        "訪問。母親は在宅だったが、本人は部屋から出てこなかった。",
+    ],
+}
+
+
 class Command(BaseCommand):
     help = "デモ用の世帯・人・相談・ケースと、役割ごとのデモ利用者を作ります（すべて架空のデータです）。"
 
@@ -162,6 +180,44 @@ class Command(BaseCommand):
             if concerned
             else Disability.UNKNOWN,
         }
+
+    def _support(self, case, worker, person, since, rng, i):
+        """A few months of support: records (some outreach unanswered) and status changes."""
+        day = timezone.localdate(since)
+        today = timezone.localdate()
+        visits = rng.randint(1, 6)
+        for n in range(visits):
+            day = min(today, day + dt.timedelta(days=rng.randint(5, 20)))
+            method = rng.choice([Method.PHONE, Method.HOME_VISIT, Method.OUTREACH, Method.VISIT_OFFICE, Method.ACCOMPANY])
+            reached = method not in (Method.HOME_VISIT, Method.OUTREACH) or rng.random() < 0.5
+            record_create(
+                user=worker,
+                case=case,
+                key=None,
+                data={
+                    "occurred_on": day,
+                    "method": method,
+                    "reached": reached,
+                    "persons": [person],
+                    "summary": rng.choice(RECORD_TEXTS[reached]),
+                    "next_action": "次回の訪問日を調整" if n == visits - 1 else "",
+                    "next_action_on": None,
+                },
+            )
+        if i % 6 == 1:
+            return  # still 受付: nobody has changed its status yet
+        case = case_change_status(user=worker, case=case, expected_version=case.version, status=CaseStatus.ACTIVE)
+        if i % 10 == 0:
+            case_change_status(user=worker, case=case, expected_version=case.version, status=CaseStatus.WATCHING)
+        elif i % 10 == 5:
+            case_change_status(
+                user=worker,
+                case=case,
+                expected_version=case.version,
+                status=CaseStatus.CLOSED,
+                closure_reason=ClosureReason.SOCIAL,
+                follow_up_on=today + dt.timedelta(days=90),
+            )
 
     def _data(self, users, *, households, rng):
         desk = users["desk"]
@@ -234,7 +290,7 @@ class Command(BaseCommand):
                 continue  # waits in the queue
             screening = [Screening.CONTINUE, Screening.CONTINUE, Screening.INFO_ONLY, Screening.REFER][outcome]
             lead = merkmal if child_age <= 39 else link
-            consultation_triage(
+            consultation = consultation_triage(
                 user=desk,
                 consultation=consultation,
                 expected_version=consultation.version,
@@ -253,6 +309,9 @@ class Command(BaseCommand):
                     }.get(screening, ""),
                 ),
             )
+            if consultation.case is not None:
+                worker = users["caseworker"] if lead == merkmal else users["link-worker"]
+                self._support(consultation.case, worker, child, received, rng, i)
         # Fresh consultations that are still waiting, in every shape the desk meets.
         fresh = [
             (
