@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tsunagu.cases.models import CaseStatus, ClosureReason
 from tsunagu.core.forms import JapaneseDateField, VersionMixin
+from tsunagu.people.models import SupportStage
 
 
 class StatusForm(VersionMixin, forms.Form):
@@ -11,3 +12,9 @@ class StatusForm(VersionMixin, forms.Form):
         label=_("終結の理由（終結のとき）"), choices=[("", "—"), *ClosureReason.choices], required=False
     )
     follow_up_on = JapaneseDateField(label=_("フォローアップ予定日（任意）"), required=False)
+
+
+class StageForm(VersionMixin, forms.Form):
+    stage = forms.TypedChoiceField(
+        label=_("支援段階"), choices=SupportStage.choices, coerce=int, widget=forms.RadioSelect
+    )

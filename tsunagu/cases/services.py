@@ -15,7 +15,7 @@ from tsunagu.audit.services import access_record
 from tsunagu.cases.models import Case, CaseAgency, CaseStatus, ClosureReason, SharingBasis, TimelineEntry, TimelineKind
 from tsunagu.core.services import save_versioned
 from tsunagu.lib.wareki import format_wareki
-from tsunagu.people.models import Household
+from tsunagu.people.models import Household, Person, SupportStage
 
 
 def timeline_add(
@@ -111,3 +111,31 @@ def case_change_status(
         timeline_add(case=case, kind=TimelineKind.STATUS, summary=summary, user=user, at=now)
         access_record(user=user, action=Action.UPDATE, object_type="case", object_ids=[case.pk], case_id=case.pk)
     return case
+
+
+def person_set_stage(*, user: Any, case: Case, person: Person, expected_version: int, stage: int) -> Person:
+    """Record a person's support stage (the guideline's four stages) from their case."""
+    if person.household_id != case.household_id:
+        raise ValidationError(_("このケースの世帯の人ではありません。"))
+    if stage not in SupportStage.values:
+        raise ValidationError({"stage": _("支援段階を選んでください。")})
+    with transaction.atomic():
+        person = save_versioned(
+            obj=person, expected_version=expected_version, user=user, fields={"support_stage": stage}
+        )
+        timeline_add(
+            case=case,
+            kind=TimelineKind.STAGE,
+            summary=f"{person.display_name}：{SupportStage(stage).label}",
+            user=user,
+            object_id=person.pk,
+        )
+        access_record(
+            user=user,
+            action=Action.UPDATE,
+            object_type="person",
+            object_ids=[person.pk],
+            person_ids=[person.pk],
+            case_id=case.pk,
+        )
+    return person

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.case_list, name="list"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/status/", views.case_status, name="status"),
+    path("<int:pk>/persons/<int:person_pk>/stage/", views.person_stage, name="stage"),
 ]

@@ -1,12 +1,12 @@
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
 from tsunagu.audit.selectors import access_events_for_case
 from tsunagu.cases import selectors, services
 from tsunagu.cases.access import Level, case_get_for_user
-from tsunagu.cases.forms import StatusForm
+from tsunagu.cases.forms import StageForm, StatusForm
 from tsunagu.core.access import staff
 from tsunagu.core.editing import versioned_edit
 
@@ -31,7 +31,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     team = case.team.select_related("agency").order_by("role", "since")
     context = {"case": case, "team": team, "full": level == Level.FULL}
     if level == Level.FULL:
-        context["members"] = case.household.members.order_by("pk")
+        context["members"] = members = list(case.household.members.order_by("pk"))
+        context["is_8050"] = case.household.derived_8050(members)
         context["viewers"] = access_events_for_case(case_id=case.pk)
         timeline = case.timeline.select_related("user").order_by("-at", "-id")
         context["timeline"] = Paginator(timeline, TIMELINE_PAGE).get_page(request.GET.get("page"))
@@ -59,6 +60,25 @@ def case_status(request: HttpRequest, pk: int) -> HttpResponse:
             status=data["status"],
             closure_reason=data["closure_reason"],
             follow_up_on=data["follow_up_on"],
+        ),
+        done=reverse("cases:detail", kwargs={"pk": case.pk}),
+    )
+
+
+@staff(CASE_ROLES)
+def person_stage(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
+    case, _level = case_get_for_user(request.user, pk, write=True)
+    person = case.household.members.filter(pk=person_pk).first()
+    if person is None:
+        raise Http404
+    return versioned_edit(
+        request,
+        form_class=StageForm,
+        template="cases/stage_form.html",
+        context={"case": case, "person": person},
+        initial={"version": person.version, "stage": person.support_stage},
+        save=lambda data: services.person_set_stage(
+            user=request.user, case=case, person=person, expected_version=data["version"], stage=data["stage"]
         ),
         done=reverse("cases:detail", kwargs={"pk": case.pk}),
     )

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 
 from tsunagu.agencies.models import Agency, RoutingRule, RuleCondition, TargetScope, TeamRole
 from tsunagu.intake.models import Concern
-from tsunagu.lib.ages import age_on
 from tsunagu.people.models import Disability
 
 
@@ -31,14 +30,6 @@ class Facts:
     goal_work: bool = False
     area_id: int | None = None
     district_id: int | None = None
-
-
-def estimate_age(*, birth_date: dt.date | None, decade: int | None, today: dt.date) -> tuple[int | None, bool]:
-    if birth_date is not None:
-        return age_on(birth_date, today), False
-    if decade is not None:
-        return decade + 5, True
-    return None, False
 
 
 @dataclass

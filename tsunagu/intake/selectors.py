@@ -16,9 +16,9 @@ def desk_queue(*, user: Any, show: str = "open", limit: int = QUEUE_LIMIT) -> li
     if show == "open":
         queryset = queryset.filter(triaged_at__isnull=True)
     rows = list(
-        queryset.select_related("person", "case", "contact_agency").order_by(
-            F("triaged_at").asc(nulls_first=True), "-urgent", "received_at"
-        )[:limit]
+        queryset.select_related("person", "case", "contact_agency", "household")
+        .prefetch_related("household__members")
+        .order_by(F("triaged_at").asc(nulls_first=True), "-urgent", "received_at")[:limit]
     )
     access_record(
         user=user,

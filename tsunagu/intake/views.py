@@ -20,8 +20,9 @@ from tsunagu.intake.forms import (
     TriagePersonForm,
 )
 from tsunagu.intake.models import Consultation, FamilyRelation
-from tsunagu.intake.routing import Facts, estimate_age, suggest
+from tsunagu.intake.routing import Facts, suggest
 from tsunagu.intake.services import CONSULTATION_FIELDS, TriageDecision
+from tsunagu.lib.ages import estimate_age
 from tsunagu.people import access as people_access
 from tsunagu.people.models import Household, Person, Relation
 from tsunagu.people.selectors import person_find_similar

@@ -54,3 +54,12 @@ def birth_date_range(low: int, high: int | None, today: dt.date) -> tuple[dt.dat
     latest = shift(low)
     earliest = None if high is None else shift(high + 1) + dt.timedelta(days=1)
     return earliest, latest
+
+
+def estimate_age(*, birth_date: dt.date | None, decade: int | None, today: dt.date) -> tuple[int | None, bool]:
+    """(age, is_estimate): from the birth date, else the middle of the approximate decade."""
+    if birth_date is not None:
+        return age_on(birth_date, today), False
+    if decade is not None:
+        return decade + 5, True
+    return None, False

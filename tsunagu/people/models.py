@@ -1,10 +1,12 @@
 """Households and persons. Every identity field is optional: anonymous is normal, not an error."""
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.agencies.models import District
 from tsunagu.core.models import BaseModel
+from tsunagu.lib.ages import estimate_age
 
 
 class Household(BaseModel):
@@ -38,6 +40,20 @@ class Household(BaseModel):
         if self.label:
             return self.label
         return str(_("世帯 #{number}")).format(number=self.pk)
+
+    def derived_8050(self, members: "list[Person] | None" = None) -> bool:
+        """A member aged 65 or over lives with a person of concern aged 40 or over (DOMAIN.md §7).
+
+        Ages come from birth dates, or from the approximate decade (its middle) when unknown.
+        """
+        elderly = concerned_40 = False
+        for member in self.members.all() if members is None else members:
+            age = member.age_estimate()
+            if age is None:
+                continue
+            elderly = elderly or age >= 65
+            concerned_40 = concerned_40 or (member.is_concerned and age >= 40)
+        return elderly and concerned_40
 
     def signals(self) -> list[str]:
         labels = {field.name: str(field.verbose_name) for field in self._meta.fields}
@@ -94,6 +110,15 @@ class GoingOut(models.IntegerChoices):
     ROOM_ONLY = 8, _("自室からほとんど出ない")
 
 
+class SupportStage(models.IntegerChoices):
+    """The guideline's support stages (支援の諸段階, DOMAIN.md §4), recorded per person."""
+
+    ENCOUNTER = 1, _("出会い・評価段階")
+    INDIVIDUAL = 2, _("個人的支援段階")
+    GROUP = 3, _("中間的・過渡的な集団との再会段階")
+    PARTICIPATION = 4, _("社会参加の試行段階")
+
+
 DECADE_CHOICES = [(d, f"{d}代") for d in range(10, 80, 10)] + [(80, _("80代以上"))]
 
 
@@ -118,6 +143,7 @@ class Person(BaseModel):
     withdrawal_since = models.DateField(_("ひきこもり状態になった時期"), null=True, blank=True)
     going_out = models.PositiveSmallIntegerField(_("外出の状況"), null=True, blank=True, choices=GoingOut.choices)
     phone = models.CharField(_("電話番号"), max_length=30, blank=True)
+    support_stage = models.PositiveSmallIntegerField(_("支援段階"), null=True, blank=True, choices=SupportStage.choices)
     # Derived by services from the names above; never typed by a user.
     key_name = models.CharField(max_length=100, blank=True, editable=False)
     key_kana = models.CharField(max_length=130, blank=True, editable=False)
@@ -133,6 +159,12 @@ class Person(BaseModel):
 
     def __str__(self) -> str:
         return self.display_name
+
+    def age_estimate(self) -> int | None:
+        age, _estimated = estimate_age(
+            birth_date=self.birth_date, decade=self.approx_decade, today=timezone.localdate()
+        )
+        return age
 
     @property
     def full_name(self) -> str:

@@ -75,9 +75,10 @@ def household_create(request: HttpRequest) -> HttpResponse:
 @staff(PEOPLE_ROLES)
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = access.household_get_for_user(request.user, pk)
-    members = household.members.order_by("pk")
+    members = list(household.members.order_by("pk"))
     cases = household.cases.order_by("-opened_at")
-    return render(request, "people/household_detail.html", {"household": household, "members": members, "cases": cases})
+    context = {"household": household, "members": members, "cases": cases, "is_8050": household.derived_8050(members)}
+    return render(request, "people/household_detail.html", context)
 
 
 @staff(PEOPLE_ROLES)

@@ -54,6 +54,7 @@ MATRIX = [
     ("records:create", lambda w: {"case_pk": w.case.pk}, expect(404, 200, 404, 404)),
     ("records:create", lambda w: {"case_pk": w.other_case.pk}, expect(200, 404, 404, 404)),
     ("records:detail", lambda w: {"pk": w.record.pk}, expect(404, 200, 404, 404)),
+    ("cases:stage", lambda w: {"pk": w.case.pk, "person_pk": w.person.pk}, expect(404, 200, 404, 404)),
     ("records:correct", lambda w: {"pk": w.record.pk}, expect(404, 200, 404, 404)),
 ]
 

@@ -179,3 +179,27 @@ def test_any_consultation_input_is_saved_or_answered_never_a_server_error(desk, 
     )
     assert response.status_code in (302, 400)
     assert Consultation.objects.count() == before + (1 if response.status_code == 302 else 0)
+
+
+@pytest.mark.django_db
+def test_the_queue_costs_the_same_for_3_and_for_12_households(world, desk):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tsunagu.people.tests.factories import household_make, person_make
+
+    def queue_queries():
+        with CaptureQueriesContext(connection) as queries:
+            client_for(desk).get(reverse("intake:queue"), {"show": "all"})
+        return len(queries)
+
+    def add(n):
+        for i in range(n):
+            household = household_make(label=f"世帯{i}")
+            person_make(household, approx_decade=80)
+            consultation_make(household=household)
+
+    add(3)
+    few = queue_queries()
+    add(9)
+    assert queue_queries() == few

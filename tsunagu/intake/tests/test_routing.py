@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 
 from tsunagu.agencies.models import Agency, District, RoutingRule
-from tsunagu.intake.routing import Facts, estimate_age, suggest
+from tsunagu.intake.routing import Facts, suggest
+from tsunagu.lib.ages import estimate_age
 
 TODAY = dt.date(2026, 11, 28)
 

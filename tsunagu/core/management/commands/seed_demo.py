@@ -188,7 +188,9 @@ class Command(BaseCommand):
         visits = rng.randint(1, 6)
         for n in range(visits):
             day = min(today, day + dt.timedelta(days=rng.randint(5, 20)))
-            method = rng.choice([Method.PHONE, Method.HOME_VISIT, Method.OUTREACH, Method.VISIT_OFFICE, Method.ACCOMPANY])
+            method = rng.choice(
+                [Method.PHONE, Method.HOME_VISIT, Method.OUTREACH, Method.VISIT_OFFICE, Method.ACCOMPANY]
+            )
             reached = method not in (Method.HOME_VISIT, Method.OUTREACH) or rng.random() < 0.5
             record_create(
                 user=worker,
