@@ -85,6 +85,11 @@ class Agency(models.Model):
     is_public = models.BooleanField(_("区民向けページに掲載"), default=False)
     public_description = models.TextField(_("区民向けの説明"), blank=True)
     to_confirm = models.BooleanField(_("要確認"), default=False, help_text=_("名称・連絡先が未確認の参照データ"))
+    stall_days = models.PositiveSmallIntegerField(
+        _("連絡が途絶えたとみなす日数"),
+        default=30,
+        help_text=_("主担当のケースで、この日数だけ本人・家族と会えていないと知らせます"),
+    )
     active = models.BooleanField(_("有効"), default=True)
 
     class Meta:

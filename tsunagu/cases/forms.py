@@ -18,3 +18,12 @@ class StageForm(VersionMixin, forms.Form):
     stage = forms.TypedChoiceField(
         label=_("支援段階"), choices=SupportStage.choices, coerce=int, widget=forms.RadioSelect
     )
+
+
+class LeadWorkerForm(VersionMixin, forms.Form):
+    worker = forms.ModelChoiceField(label=_("主担当者"), queryset=None, required=False, empty_label=_("（なし）"))
+
+    def __init__(self, *args, workers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["worker"].queryset = workers
+        self.fields["worker"].label_from_instance = lambda user: user.get_full_name() or user.get_username()

@@ -45,6 +45,9 @@ class Case(BaseModel):
     closed_at = models.DateTimeField(_("終結日時"), null=True, blank=True)
     closure_reason = models.CharField(_("終結の理由"), max_length=20, choices=ClosureReason.choices, blank=True)
     follow_up_on = models.DateField(_("フォローアップ予定日"), null=True, blank=True)
+    lead_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("主担当者")
+    )
 
     class Meta:
         verbose_name = _("支援ケース")
@@ -94,6 +97,7 @@ class TimelineKind(models.TextChoices):
     RECORD = "record", _("支援経過記録")
     RECORD_CORRECTED = "record_corrected", _("記録の訂正")
     STAGE = "stage", _("支援段階の変更")
+    LEAD_WORKER = "lead_worker", _("主担当者の変更")
 
 
 class TimelineEntry(models.Model):

@@ -139,3 +139,35 @@ def person_set_stage(*, user: Any, case: Case, person: Person, expected_version:
             case_id=case.pk,
         )
     return person
+
+
+def eligible_workers(case: Case) -> Any:
+    """Staff who may be the case's lead worker: active caseworkers, supervisors and desk staff of
+    an agency on the case's current team."""
+    from django.contrib.auth import get_user_model
+
+    agencies = case.team.filter(until__isnull=True).values("agency_id")
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__active=True,
+            memberships__agency_id__in=agencies,
+            memberships__role__in=("caseworker", "supervisor", "desk"),
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def case_set_lead_worker(*, user: Any, case: Case, expected_version: int, worker: Any) -> Case:
+    if worker is not None and not eligible_workers(case).filter(pk=worker.pk).exists():
+        raise ValidationError({"worker": _("ケースの担当機関の職員から選んでください。")})
+    with transaction.atomic():
+        case = save_versioned(obj=case, expected_version=expected_version, user=user, fields={"lead_worker": worker})
+        name = (worker.get_full_name() or worker.get_username()) if worker else _("なし")
+        timeline_add(
+            case=case, kind=TimelineKind.LEAD_WORKER, summary=_("主担当者：%(name)s") % {"name": name}, user=user
+        )
+        access_record(user=user, action=Action.UPDATE, object_type="case", object_ids=[case.pk], case_id=case.pk)
+    return case

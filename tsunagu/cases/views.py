@@ -2,11 +2,14 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 
+from tsunagu.agencies.selectors import staff_context
 from tsunagu.audit.selectors import access_events_for_case
 from tsunagu.cases import selectors, services
 from tsunagu.cases.access import Level, case_get_for_user
-from tsunagu.cases.forms import StageForm, StatusForm
+from tsunagu.cases.forms import LeadWorkerForm, StageForm, StatusForm
+from tsunagu.cases.worklist import worklist_for
 from tsunagu.core.access import staff
 from tsunagu.core.editing import versioned_edit
 
@@ -82,3 +85,30 @@ def person_stage(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
         ),
         done=reverse("cases:detail", kwargs={"pk": case.pk}),
     )
+
+
+@staff(CASE_ROLES)
+def case_lead_worker(request: HttpRequest, pk: int) -> HttpResponse:
+    case, _level = case_get_for_user(request.user, pk, write=True)
+    return versioned_edit(
+        request,
+        form_class=LeadWorkerForm,
+        form_kwargs={"workers": services.eligible_workers(case)},
+        template="cases/lead_worker_form.html",
+        context={"case": case},
+        initial={"version": case.version, "worker": case.lead_worker_id},
+        save=lambda data: services.case_set_lead_worker(
+            user=request.user, case=case, expected_version=data["version"], worker=data["worker"]
+        ),
+        done=reverse("cases:detail", kwargs={"pk": case.pk}),
+    )
+
+
+@staff(CASE_ROLES)
+def my_work(request: HttpRequest) -> HttpResponse:
+    """わたしの仕事: the user's own cases; supervisors may switch to every case of their agency."""
+    is_supervisor = staff_context(request.user).has_role("supervisor")
+    scope = "agency" if request.GET.get("scope") == "agency" and is_supervisor else "mine"
+    work = worklist_for(user=request.user, scope=scope, today=timezone.localdate())
+    context = {"work": work, "scope": scope, "is_supervisor": is_supervisor, "today": timezone.localdate()}
+    return render(request, "cases/my_work.html", context)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from tsunagu.agencies.models import Agency, RoutingRule, RuleCondition, TargetScope, TeamRole
 from tsunagu.intake.models import Concern
+from tsunagu.lib.ages import add_months, add_years
 from tsunagu.people.models import Disability
 
 
@@ -76,31 +77,13 @@ def _matches(rule: RoutingRule, facts: Facts, lead_age_max: int | None) -> str |
         if facts.birth_date is None or facts.today is None:
             return None
         months = n or 6
-        ages_out = _add_years(facts.birth_date, lead_age_max + 1)
-        if facts.today <= ages_out <= _add_months(facts.today, months):
+        ages_out = add_years(facts.birth_date, lead_age_max + 1)
+        if facts.today <= ages_out <= add_months(facts.today, months):
             return _("%(date)sに対象年齢の上限（%(max)s歳）を超える") % {
                 "date": ages_out.isoformat(),
                 "max": lead_age_max,
             }
     return None
-
-
-def _add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # born on 2/29
-        return day.replace(year=day.year + years, day=28)
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for last in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, last)
-        except ValueError:
-            continue
-    raise ValueError(day)
 
 
 def _targets(rule: RoutingRule, facts: Facts) -> list[Agency]:

@@ -63,3 +63,23 @@ def estimate_age(*, birth_date: dt.date | None, decade: int | None, today: dt.da
     if decade is not None:
         return decade + 5, True
     return None, False
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    """The same day ``years`` later (2/29 becomes 2/28 in a year without it)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later, or the month's last day when it has no such day."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    for last in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, last)
+        except ValueError:
+            continue
+    raise ValueError(day)

@@ -54,6 +54,8 @@ MATRIX = [
     ("records:create", lambda w: {"case_pk": w.case.pk}, expect(404, 200, 404, 404)),
     ("records:create", lambda w: {"case_pk": w.other_case.pk}, expect(200, 404, 404, 404)),
     ("records:detail", lambda w: {"pk": w.record.pk}, expect(404, 200, 404, 404)),
+    ("cases:lead_worker", lambda w: {"pk": w.case.pk}, expect(404, 200, 404, 404)),
+    ("cases:lead_worker", lambda w: {"pk": w.other_case.pk}, expect(200, 404, 404, 404)),
     ("cases:stage", lambda w: {"pk": w.case.pk, "person_pk": w.person.pk}, expect(404, 200, 404, 404)),
     ("records:correct", lambda w: {"pk": w.record.pk}, expect(404, 200, 404, 404)),
 ]
@@ -123,6 +125,13 @@ def test_the_desk_sees_only_the_summary_of_a_case_it_is_not_on(world, users):
     response = client_for(users["lead_worker"]).get(reverse("cases:detail", kwargs={"pk": world.case.pk}))
     assert response.context["full"] is True
     assert "山田 太郎" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["secretariat", "partner", "admin_user"])
+def test_my_work_is_for_staff_who_work_cases(world, users, persona):
+    assert client_for(users[persona]).get(reverse("cases:my_work")).status_code == 403
+    assert client_for(users["lead_worker"]).get(reverse("cases:my_work")).status_code == 200
 
 
 @pytest.mark.django_db

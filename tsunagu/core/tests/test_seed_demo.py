@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import timezone
 
 from tsunagu.agencies.models import Role
 from tsunagu.cases.models import Case
@@ -56,3 +57,15 @@ def test_demo_cases_have_records_unanswered_outreach_and_every_status(reference)
     assert ProgressRecord.objects.filter(reached=True).exists()
     assert set(Case.objects.values_list("status", flat=True)) == {"received", "active", "watching", "closed"}
     assert Case.objects.filter(status="closed").exclude(closure_reason="").exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_shows_a_stalled_case_and_a_person_about_to_turn_40(reference):
+    from tsunagu.cases.worklist import worklist_for
+
+    call_command("seed_demo", households=12)
+    supervisor = get_user_model().objects.get(username="supervisor")
+    work = worklist_for(user=supervisor, scope="agency", today=timezone.localdate())
+    assert work.stalled and work.unanswered and work.age_limit and work.due_actions
+    caseworker = get_user_model().objects.get(username="caseworker")
+    assert not worklist_for(user=caseworker, scope="mine", today=timezone.localdate()).empty

@@ -24,3 +24,12 @@ def test_birth_date_range_holds_exactly_the_people_of_those_ages(birth, low):
     earliest, latest = birth_date_range(low, low + 9, today)
     inside = earliest <= birth <= latest
     assert inside == (low <= age_on(birth, today) <= low + 9)
+
+
+def test_adding_years_and_months_handles_short_months_and_leap_days():
+    from tsunagu.lib.ages import add_months, add_years
+
+    assert add_years(dt.date(2000, 2, 29), 1) == dt.date(2001, 2, 28)
+    assert add_years(dt.date(1987, 3, 1), 40) == dt.date(2027, 3, 1)
+    assert add_months(dt.date(2026, 8, 31), 6) == dt.date(2027, 2, 28)
+    assert add_months(dt.date(2026, 11, 28), 6) == dt.date(2027, 5, 28)

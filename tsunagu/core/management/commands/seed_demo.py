@@ -12,11 +12,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from tsunagu.agencies.models import Agency, District, Membership, Role
-from tsunagu.cases.models import CaseStatus, ClosureReason, SharingBasis
-from tsunagu.cases.services import case_change_status
+from tsunagu.cases.models import Case, CaseStatus, ClosureReason, SharingBasis
+from tsunagu.cases.services import case_change_status, case_set_lead_worker
 from tsunagu.intake.models import Channel, Concern, ContactType, FamilyRelation, Screening
 from tsunagu.intake.services import TriageDecision, consultation_create, consultation_triage
-from tsunagu.people.models import Disability, Household, Relation, Sex
+from tsunagu.lib.ages import add_years
+from tsunagu.people.models import Disability, Household, Person, Relation, Sex
 from tsunagu.people.services import household_create, person_create
 from tsunagu.records.models import Method
 from tsunagu.records.services import record_create
@@ -183,8 +184,31 @@ class Command(BaseCommand):
 
     def _support(self, case, worker, person, since, rng, i):
         """A few months of support: records (some outreach unanswered) and status changes."""
+        case = case_set_lead_worker(user=worker, case=case, expected_version=case.version, worker=worker)
+        # The demo invents history: the case opened when the consultation came in, not today.
+        opened = since - dt.timedelta(days=100) if i == 5 else since + dt.timedelta(days=1)
+        Case.objects.filter(pk=case.pk).update(opened_at=opened)
         day = timezone.localdate(since)
         today = timezone.localdate()
+        if i == 5:
+            # Someone about to age out of メルクマール (39 → 40) and contact lost for weeks.
+            Person.objects.filter(pk=person.pk).update(birth_date=add_years(today, -40) + dt.timedelta(days=75))
+            for days in (70, 50, 40, 35):
+                record_create(
+                    user=worker,
+                    case=case,
+                    key=None,
+                    data={
+                        "occurred_on": today - dt.timedelta(days=days),
+                        "method": Method.HOME_VISIT,
+                        "reached": False,
+                        "persons": [person],
+                        "summary": RECORD_TEXTS[False][0],
+                        "next_action": "手紙で連絡",
+                        "next_action_on": today + dt.timedelta(days=2),
+                    },
+                )
+            return
         visits = rng.randint(1, 6)
         for n in range(visits):
             day = min(today, day + dt.timedelta(days=rng.randint(5, 20)))
