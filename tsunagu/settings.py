@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "tsunagu.cases",
     "tsunagu.intake",
     "tsunagu.records",
+    "tsunagu.assessments",
     "tsunagu.public",
 ]
 

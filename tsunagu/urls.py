@@ -17,6 +17,7 @@ urlpatterns = [
     path("staff/desk/", include("tsunagu.intake.urls")),
     path("staff/cases/", include("tsunagu.cases.urls")),
     path("staff/records/", include("tsunagu.records.urls")),
+    path("staff/assessments/", include("tsunagu.assessments.urls")),
     path("admin/", admin.site.urls),
 ]
 

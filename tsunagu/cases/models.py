@@ -98,6 +98,7 @@ class TimelineKind(models.TextChoices):
     RECORD_CORRECTED = "record_corrected", _("記録の訂正")
     STAGE = "stage", _("支援段階の変更")
     LEAD_WORKER = "lead_worker", _("主担当者の変更")
+    ASSESSMENT = "assessment", _("アセスメント")
 
 
 class TimelineEntry(models.Model):

@@ -36,6 +36,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if level == Level.FULL:
         context["members"] = members = list(case.household.members.order_by("pk"))
         context["is_8050"] = case.household.derived_8050(members)
+        context["assessments"] = case.assessments.select_related("instrument", "person").order_by(
+            "-assessed_on", "-pk"
+        )[:10]
         context["viewers"] = access_events_for_case(case_id=case.pk)
         timeline = case.timeline.select_related("user").order_by("-at", "-id")
         context["timeline"] = Paginator(timeline, TIMELINE_PAGE).get_page(request.GET.get("page"))

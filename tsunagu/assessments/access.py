@@ -1,0 +1,29 @@
+"""The one door to assessments: seen by whoever sees their case in full."""
+
+from typing import Any
+
+from django.http import Http404
+
+from tsunagu.assessments.models import Assessment
+from tsunagu.audit.models import Action
+from tsunagu.audit.services import access_record
+from tsunagu.cases.access import Level, case_level
+
+
+def assessment_get_for_user(user: Any, pk: int, *, write: bool = False) -> Assessment:
+    assessment = (
+        Assessment.objects.select_related("case", "case__household", "person", "instrument", "assessed_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if assessment is None or case_level(user, assessment.case) != Level.FULL:
+        raise Http404
+    access_record(
+        user=user,
+        action=Action.VIEW,
+        object_type="assessment",
+        object_ids=[assessment.pk],
+        person_ids=[assessment.person_id],
+        case_id=assessment.case_id,
+    )
+    return assessment
