@@ -17,6 +17,7 @@ def pytest_configure(config):
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("load_reference", verbosity=0)
+        call_command("load_instruments", verbosity=0)
 
 
 @pytest.fixture
@@ -24,6 +25,7 @@ def reference(db):
     """The Setagaya reference data (reloaded when a transactional test emptied the database)."""
     if not Agency.objects.filter(code="link").exists():
         call_command("load_reference", verbosity=0)
+        call_command("load_instruments", verbosity=0)
 
 
 @pytest.fixture(autouse=True)

@@ -4,8 +4,9 @@ from pathlib import Path
 
 import yaml
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
-from tsunagu.assessments.definition import DefinitionError
+from tsunagu.assessments.definition import DefinitionError, validate
 from tsunagu.assessments.services import instrument_load
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "instruments"
@@ -25,8 +26,17 @@ class Command(BaseCommand):
                 definitions.append((path, yaml.safe_load(path.read_text(encoding="utf-8"))))
             except (OSError, yaml.YAMLError) as exc:
                 raise CommandError(f"{path.name}: 読み込めません: {exc}") from exc
+        problems = []
+        for path, definition in definitions:
+            try:
+                validate(definition)
+            except DefinitionError as exc:
+                problems += [f"{path.name}: {problem}" for problem in exc.problems]
         try:
-            results = [(path, instrument_load(definition=d)) for path, d in definitions]
+            if problems:
+                raise DefinitionError(problems)
+            with transaction.atomic():  # all files or none
+                results = [(path, instrument_load(definition=d)) for path, d in definitions]
         except DefinitionError as exc:
             raise CommandError("様式に誤りがあるため、何も読み込みませんでした。\n" + "\n".join(exc.problems)) from exc
         if options["verbosity"]:
