@@ -33,6 +33,20 @@ READS = [
     ),
     ("cases:detail", lambda w: {"pk": w.case.pk}, "case", lambda w: w.case.pk, lambda w: [w.person.pk]),
     ("records:detail", lambda w: {"pk": w.record.pk}, "record", lambda w: w.record.pk, lambda w: [w.person.pk]),
+    (
+        "assessments:detail",
+        lambda w: {"pk": w.assessment.pk},
+        "assessment",
+        lambda w: w.assessment.pk,
+        lambda w: [w.person.pk],
+    ),
+    (
+        "assessments:history",
+        lambda w: {"person_pk": w.person.pk},
+        "person",
+        lambda w: w.person.pk,
+        lambda w: [w.person.pk],
+    ),
 ]
 
 

@@ -16,6 +16,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from tsunagu.agencies.models import Agency, Membership, Role
+from tsunagu.assessments.models import Assessment
+from tsunagu.assessments.services import assessment_create, current_instrument
 from tsunagu.cases.models import Case, SharingBasis
 from tsunagu.cases.services import case_open
 from tsunagu.intake.models import Consultation
@@ -83,6 +85,7 @@ class World:
     other_case: Case
     waiting: Consultation
     record: ProgressRecord
+    assessment: Assessment
 
 
 @pytest.fixture
@@ -131,4 +134,16 @@ def world(users) -> World:
             "next_action_on": None,
         },
     )
-    return World(household, person, case, consultation, other_household, other_person, other_case, waiting, record)
+    assessment, _created = assessment_create(
+        user=users["lead_worker"],
+        case=case,
+        person=person,
+        instrument=current_instrument("person"),
+        assessed_on=dt.date(2026, 11, 20),
+        answers={"going_out": "7"},
+        status="draft",
+        key=None,
+    )
+    return World(
+        household, person, case, consultation, other_household, other_person, other_case, waiting, record, assessment
+    )
