@@ -69,3 +69,15 @@ def test_the_demo_shows_a_stalled_case_and_a_person_about_to_turn_40(reference):
     assert work.stalled and work.unanswered and work.age_limit and work.due_actions
     caseworker = get_user_model().objects.get(username="caseworker")
     assert not worklist_for(user=caseworker, scope="mine", today=timezone.localdate()).empty
+
+
+@pytest.mark.django_db
+def test_the_demo_has_people_assessed_twice_and_family_needs(reference):
+    from django.db.models import Count
+
+    from tsunagu.assessments.models import Assessment
+
+    call_command("seed_demo", households=20)
+    twice = Assessment.objects.filter(target="person").values("person").annotate(n=Count("pk")).filter(n__gte=2)
+    assert twice.exists()
+    assert Assessment.objects.filter(target="family").exists()

@@ -7,11 +7,14 @@ import datetime as dt
 import random
 
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from tsunagu.agencies.models import Agency, District, Membership, Role
+from tsunagu.assessments.definition import UNKNOWN, items_of
+from tsunagu.assessments.services import assessment_create, current_instrument
 from tsunagu.cases.models import Case, CaseStatus, ClosureReason, SharingBasis
 from tsunagu.cases.services import case_change_status, case_set_lead_worker
 from tsunagu.intake.models import Channel, Concern, ContactType, FamilyRelation, Screening
@@ -128,6 +131,7 @@ class Command(BaseCommand):
     def handle(self, *args, households: int, seed: int, **options):
         if not Agency.objects.filter(code="link").exists():
             raise CommandError("先に load_reference で参照データを読み込んでください。")
+        call_command("load_instruments", verbosity=0)  # idempotent
         with transaction.atomic():
             users = self._users()
             if Household.objects.exists():
@@ -230,6 +234,8 @@ class Command(BaseCommand):
                     "next_action_on": None,
                 },
             )
+        if i % 3 == 0:
+            self._assessments(case, worker, person, timezone.localdate(since), rng)
         if i % 6 == 1:
             return  # still 受付: nobody has changed its status yet
         case = case_change_status(user=worker, case=case, expected_version=case.version, status=CaseStatus.ACTIVE)
@@ -244,6 +250,54 @@ class Command(BaseCommand):
                 closure_reason=ClosureReason.SOCIAL,
                 follow_up_on=today + dt.timedelta(days=90),
             )
+
+    def _assessments(self, case, worker, person, since, rng):
+        """A standard assessment soon after the case opened and, when there has been time, a
+        second one lately; and the family's needs."""
+        instrument = current_instrument("person")
+        going_out, stage = rng.randint(6, 8), 1
+        today = timezone.localdate()
+        days = [since + dt.timedelta(days=2)] + ([today - dt.timedelta(days=2)] if (today - since).days >= 20 else [])
+        for day in days:
+            answers = {item["id"]: UNKNOWN for item in items_of(instrument.definition)} | {
+                "going_out": str(going_out),
+                "support_stage": str(stage),
+                "sleep": str(rng.randint(1, 3)),
+                "meals": str(rng.randint(2, 4)),
+                "hygiene": str(rng.randint(1, 4)),
+                "internet": str(rng.randint(2, 4)),
+                "money": str(rng.randint(1, 3)),
+                "wishes": "今は話したくない" if stage == 1 else "少しずつ外に出てみたい",
+            }
+            assessment_create(
+                user=worker,
+                case=case,
+                person=person,
+                instrument=instrument,
+                assessed_on=day,
+                answers=answers,
+                status="complete",
+                key=None,
+            )
+            going_out, stage = max(4, going_out - rng.randint(1, 2)), 2
+        family = current_instrument("family")
+        answers = {item["id"]: UNKNOWN for item in items_of(family.definition)} | {
+            "strain_emotional": "4",
+            "strain_time": str(rng.randint(2, 4)),
+            "strain_money": str(rng.randint(1, 4)),
+            "support_around": "1",
+            "family_wishes": "親が元気なうちに、本人の将来の見通しを立てたい",
+        }
+        assessment_create(
+            user=worker,
+            case=case,
+            person=None,
+            instrument=family,
+            assessed_on=min(today, since + dt.timedelta(days=10)),
+            answers=answers,
+            status="complete",
+            key=None,
+        )
 
     def _data(self, users, *, households, rng):
         desk = users["desk"]
