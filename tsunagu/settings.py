@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "tsunagu.intake",
     "tsunagu.records",
     "tsunagu.assessments",
+    "tsunagu.plans",
     "tsunagu.public",
 ]
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("staff/cases/", include("tsunagu.cases.urls")),
     path("staff/records/", include("tsunagu.records.urls")),
     path("staff/assessments/", include("tsunagu.assessments.urls")),
+    path("staff/plans/", include("tsunagu.plans.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -99,6 +99,7 @@ class TimelineKind(models.TextChoices):
     STAGE = "stage", _("支援段階の変更")
     LEAD_WORKER = "lead_worker", _("主担当者の変更")
     ASSESSMENT = "assessment", _("アセスメント")
+    PLAN = "plan", _("支援計画")
 
 
 class TimelineEntry(models.Model):

@@ -36,6 +36,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if level == Level.FULL:
         context["members"] = members = list(case.household.members.order_by("pk"))
         context["is_8050"] = case.household.derived_8050(members)
+        context["plans"] = case.plans.order_by("-number")[:5]
         context["assessments"] = case.assessments.select_related("instrument", "person").order_by(
             "-assessed_on", "-pk"
         )[:10]

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, DateField, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, DateField, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from tsunagu.agencies.models import TeamRole
@@ -21,11 +21,13 @@ from tsunagu.cases.access import team_filter
 from tsunagu.cases.models import Case, CaseAgency, CaseStatus
 from tsunagu.lib.ages import add_months, add_years, age_on
 from tsunagu.people.models import Person
+from tsunagu.plans.models import PlanStatus, SupportPlan
 from tsunagu.records.models import ProgressRecord
 
 DUE_WITHIN_DAYS = 7
 UNANSWERED_STREAK = 3
 AGE_LIMIT_MONTHS = 6
+REVIEW_WITHIN_DAYS = 14
 
 
 @dataclass
@@ -35,10 +37,19 @@ class Worklist:
     stalled: list[Any] = field(default_factory=list)
     unanswered: list[Any] = field(default_factory=list)
     age_limit: list[tuple[Person, Any, dt.date]] = field(default_factory=list)
+    plans_due: list[Any] = field(default_factory=list)
+    plans_to_approve: list[Any] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (self.due_actions or self.stalled or self.unanswered or self.age_limit)
+        return not (
+            self.due_actions
+            or self.stalled
+            or self.unanswered
+            or self.age_limit
+            or self.plans_due
+            or self.plans_to_approve
+        )
 
 
 def _annotated(cases: QuerySet[Case]) -> QuerySet[Case]:
@@ -98,6 +109,29 @@ def worklist_for(*, user: Any, scope: str, today: dt.date) -> Worklist:
         ages_out = today if age_on(person.birth_date, today) > limit else add_years(person.birth_date, limit + 1)
         if ages_out <= horizon:
             work.age_limit.append((person, case, ages_out))
+    case_ids = [case.pk for case in rows]
+    work.plans_due = list(
+        SupportPlan.objects.filter(
+            case_id__in=case_ids,
+            status=PlanStatus.APPROVED,
+            review_on__lte=today + dt.timedelta(days=REVIEW_WITHIN_DAYS),
+        )
+        .select_related("case", "case__household")
+        .order_by("review_on")
+    )
+    supervised = staff_context(user).agency_ids("supervisor")
+    if supervised:
+        work.plans_to_approve = list(
+            SupportPlan.objects.filter(status=PlanStatus.SUBMITTED)
+            .filter(
+                Exists(
+                    CaseAgency.objects.filter(case_id=OuterRef("case_id"), agency_id__in=supervised, until__isnull=True)
+                )
+            )
+            .exclude(case__status=CaseStatus.CLOSED)
+            .select_related("case", "case__household")
+            .order_by("submitted_at")
+        )
     work.due_actions.sort(key=lambda c: c.next_action_on)
     work.stalled.sort(key=lambda c: -c.days_without_contact)
     work.age_limit.sort(key=lambda item: item[2])

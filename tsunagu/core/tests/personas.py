@@ -24,6 +24,8 @@ from tsunagu.intake.models import Consultation
 from tsunagu.intake.tests.factories import consultation_make
 from tsunagu.people.models import Household, Person
 from tsunagu.people.tests.factories import household_make, person_make
+from tsunagu.plans.models import SupportPlan
+from tsunagu.plans.services import plan_create
 from tsunagu.records.models import ProgressRecord
 from tsunagu.records.services import record_create
 
@@ -86,6 +88,7 @@ class World:
     waiting: Consultation
     record: ProgressRecord
     assessment: Assessment
+    plan: SupportPlan
 
 
 @pytest.fixture
@@ -144,6 +147,25 @@ def world(users) -> World:
         status="draft",
         key=None,
     )
+    plan, _created = plan_create(
+        user=users["lead_worker"],
+        case=case,
+        review_on=dt.date(2027, 2, 28),
+        goals=[
+            {"target": "person", "person": person, "text": "居場所に通う", "action": "", "owner": None, "due_on": None}
+        ],
+        key=None,
+    )
     return World(
-        household, person, case, consultation, other_household, other_person, other_case, waiting, record, assessment
+        household,
+        person,
+        case,
+        consultation,
+        other_household,
+        other_person,
+        other_case,
+        waiting,
+        record,
+        assessment,
+        plan,
     )

@@ -62,6 +62,11 @@ MATRIX = [
     ("assessments:detail", lambda w: {"pk": w.assessment.pk}, expect(404, 200, 404, 404)),
     ("assessments:edit", lambda w: {"pk": w.assessment.pk}, expect(404, 200, 404, 404)),
     ("assessments:history", lambda w: {"person_pk": w.person.pk}, expect(200, 200, 404, 404)),
+    # support plans: the team of the case only
+    ("plans:new", lambda w: {"case_pk": w.case.pk}, expect(404, 200, 404, 404)),
+    ("plans:new", lambda w: {"case_pk": w.other_case.pk}, expect(200, 404, 404, 404)),
+    ("plans:detail", lambda w: {"pk": w.plan.pk}, expect(404, 200, 404, 404)),
+    ("plans:edit", lambda w: {"pk": w.plan.pk}, expect(404, 200, 404, 404)),
     ("cases:lead_worker", lambda w: {"pk": w.other_case.pk}, expect(200, 404, 404, 404)),
     ("cases:stage", lambda w: {"pk": w.case.pk, "person_pk": w.person.pk}, expect(404, 200, 404, 404)),
     ("records:correct", lambda w: {"pk": w.record.pk}, expect(404, 200, 404, 404)),
@@ -132,6 +137,18 @@ def test_the_desk_sees_only_the_summary_of_a_case_it_is_not_on(world, users):
     response = client_for(users["lead_worker"]).get(reverse("cases:detail", kwargs={"pk": world.case.pk}))
     assert response.context["full"] is True
     assert "山田 太郎" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["desk", "outsider", "secretariat", "partner", "admin_user", None])
+@pytest.mark.parametrize("action", ["submit", "decide", "new_version"])
+def test_plan_actions_are_refused_outside_the_team(world, users, persona, action):
+    client = client_for(users[persona] if persona else None)
+    before = (world.plan.status, world.plan.version)
+    response = client.post(reverse(f"plans:{action}", kwargs={"pk": world.plan.pk}), {"version": 1})
+    assert response.status_code in ((302,) if persona is None else (404,))
+    world.plan.refresh_from_db()
+    assert (world.plan.status, world.plan.version) == before
 
 
 @pytest.mark.django_db

@@ -1,0 +1,25 @@
+"""The one door to support plans: seen by whoever sees their case in full."""
+
+from typing import Any
+
+from django.http import Http404
+
+from tsunagu.audit.models import Action
+from tsunagu.audit.services import access_record
+from tsunagu.cases.access import Level, case_level
+from tsunagu.plans.models import SupportPlan
+
+
+def plan_get_for_user(user: Any, pk: int, *, write: bool = False) -> SupportPlan:
+    plan = SupportPlan.objects.select_related("case", "case__household", "decided_by").filter(pk=pk).first()
+    if plan is None or case_level(user, plan.case) != Level.FULL:
+        raise Http404
+    access_record(
+        user=user,
+        action=Action.VIEW,
+        object_type="plan",
+        object_ids=[plan.pk],
+        person_ids=plan.goals.exclude(person=None).values_list("person_id", flat=True),
+        case_id=plan.case_id,
+    )
+    return plan

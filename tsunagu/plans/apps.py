@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PlansConfig(AppConfig):
+    name = "tsunagu.plans"
+    verbose_name = "支援計画"

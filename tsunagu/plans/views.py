@@ -1,0 +1,162 @@
+import uuid
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from tsunagu.cases.access import case_get_for_user
+from tsunagu.core.access import staff
+from tsunagu.core.editing import apply_errors, versioned_edit
+from tsunagu.core.services import ConflictError
+from tsunagu.plans import services
+from tsunagu.plans.access import plan_get_for_user
+from tsunagu.plans.forms import GOAL_ROWS, DecisionForm, PlanCreateForm, PlanEditForm
+from tsunagu.plans.models import PlanStatus
+
+CASE_ROLES = ("desk", "caseworker", "supervisor")
+
+
+@staff(CASE_ROLES)
+def plan_new(request: HttpRequest, case_pk: int) -> HttpResponse:
+    case, _level = case_get_for_user(request.user, case_pk, write=True)
+    form = PlanCreateForm(
+        request.POST or None,
+        household=case.household,
+        initial={"review_on": timezone.localdate() + timezone.timedelta(days=90)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan, _created = services.plan_create(
+                user=request.user,
+                case=case,
+                review_on=form.cleaned_data["review_on"],
+                goals=form.goals(),
+                key=form.cleaned_data["submission_key"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect("plans:detail", pk=plan.pk)
+    return render(request, "plans/form.html", {"form": form, "case": case}, status=400 if form.is_bound else 200)
+
+
+@staff(CASE_ROLES)
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = plan_get_for_user(request.user, pk)
+    return render(
+        request,
+        "plans/detail.html",
+        {
+            "plan": plan,
+            "goals": plan.goals.select_related("person", "owner"),
+            "may_decide": plan.status == PlanStatus.SUBMITTED and services.may_decide(request.user, plan),
+            "decision_form": DecisionForm(initial={"version": plan.version}),
+            "new_key": uuid.uuid4(),
+        },
+    )
+
+
+@staff(CASE_ROLES)
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = plan_get_for_user(request.user, pk, write=True)
+    if plan.status not in services.EDITABLE:
+        return redirect("plans:detail", pk=plan.pk)
+    initial = {"version": plan.version, "review_on": plan.review_on}
+    for n, goal in enumerate(plan.goals.all()[:GOAL_ROWS]):
+        initial |= {
+            f"g{n}_{name}": getattr(goal, f"{name}_id" if name in ("person", "owner") else name)
+            for name in ("target", "person", "text", "action", "owner", "due_on")
+        }
+    return versioned_edit(
+        request,
+        form_class=PlanEditForm,
+        form_kwargs={"household": plan.case.household},
+        template="plans/form.html",
+        context={"case": plan.case, "plan": plan},
+        initial=initial,
+        save=lambda data: services.plan_update(
+            user=request.user,
+            plan=plan,
+            expected_version=data["version"],
+            review_on=data["review_on"],
+            goals=_goals(data),
+        ),
+        done=reverse("plans:detail", kwargs={"pk": plan.pk}),
+    )
+
+
+def _goals(data: dict) -> list[dict]:
+    return [
+        {name: data.get(f"g{n}_{name}") for name in ("target", "person", "text", "action", "owner", "due_on")}
+        for n in range(GOAL_ROWS)
+        if data.get(f"g{n}_text")
+    ]
+
+
+@staff(CASE_ROLES)
+@require_POST
+def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = plan_get_for_user(request.user, pk, write=True)
+    try:
+        services.plan_submit(user=request.user, plan=plan, expected_version=int(request.POST.get("version", 0)))
+    except (ValidationError, ConflictError, ValueError):
+        return _detail_with_error(request, plan, "提出できませんでした。最新の内容を確認してください。")
+    return redirect("plans:detail", pk=plan.pk)
+
+
+@staff(("supervisor",))
+@require_POST
+def plan_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = plan_get_for_user(request.user, pk, write=True)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return _detail_with_error(request, plan, "判断を選んでください。", form=form)
+    try:
+        services.plan_decide(
+            user=request.user,
+            plan=plan,
+            expected_version=form.cleaned_data["version"],
+            approve=form.cleaned_data["decision"] == "approve",
+            comment=form.cleaned_data["comment"],
+        )
+    except PermissionDenied:
+        raise
+    except ConflictError:
+        return _detail_with_error(request, plan, "他の職員が先にこの計画を更新しました。", form=form, status=409)
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return _detail_with_error(request, plan, "", form=form)
+    return redirect("plans:detail", pk=plan.pk)
+
+
+@staff(CASE_ROLES)
+@require_POST
+def plan_new_version(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = plan_get_for_user(request.user, pk, write=True)
+    try:
+        key = uuid.UUID(request.POST.get("submission_key", ""))
+        new, _created = services.plan_new_version(user=request.user, plan=plan, key=key)
+    except (ValidationError, ValueError):
+        return _detail_with_error(request, plan, "新しい版は承認済みの計画から作ります。")
+    return redirect("plans:edit", pk=new.pk)
+
+
+def _detail_with_error(request, plan, message, *, form=None, status=400):
+    from django.utils.translation import gettext as _
+
+    return render(
+        request,
+        "plans/detail.html",
+        {
+            "plan": plan,
+            "goals": plan.goals.select_related("person", "owner"),
+            "error": _(message) if message else "",
+            "may_decide": plan.status == PlanStatus.SUBMITTED and services.may_decide(request.user, plan),
+            "decision_form": form or DecisionForm(initial={"version": plan.version}),
+            "new_key": uuid.uuid4(),
+        },
+        status=status,
+    )
