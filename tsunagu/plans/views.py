@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tsunagu.cases.access import case_get_for_user
@@ -103,7 +104,7 @@ def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.plan_submit(user=request.user, plan=plan, expected_version=int(request.POST.get("version", 0)))
     except (ValidationError, ConflictError, ValueError):
-        return _detail_with_error(request, plan, "提出できませんでした。最新の内容を確認してください。")
+        return _detail_with_error(request, plan, _("提出できませんでした。最新の内容を確認してください。"))
     return redirect("plans:detail", pk=plan.pk)
 
 
@@ -113,7 +114,7 @@ def plan_decide(request: HttpRequest, pk: int) -> HttpResponse:
     plan = plan_get_for_user(request.user, pk, write=True)
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        return _detail_with_error(request, plan, "判断を選んでください。", form=form)
+        return _detail_with_error(request, plan, _("判断を選んでください。"), form=form)
     try:
         services.plan_decide(
             user=request.user,
@@ -125,7 +126,7 @@ def plan_decide(request: HttpRequest, pk: int) -> HttpResponse:
     except PermissionDenied:
         raise
     except ConflictError:
-        return _detail_with_error(request, plan, "他の職員が先にこの計画を更新しました。", form=form, status=409)
+        return _detail_with_error(request, plan, _("他の職員が先にこの計画を更新しました。"), form=form, status=409)
     except ValidationError as exc:
         apply_errors(form, exc)
         return _detail_with_error(request, plan, "", form=form)
@@ -140,7 +141,7 @@ def plan_new_version(request: HttpRequest, pk: int) -> HttpResponse:
         key = uuid.UUID(request.POST.get("submission_key", ""))
         new, _created = services.plan_new_version(user=request.user, plan=plan, key=key)
     except (ValidationError, ValueError):
-        return _detail_with_error(request, plan, "新しい版は承認済みの計画から作ります。")
+        return _detail_with_error(request, plan, _("新しい版は承認済みの計画から作ります。"))
     return redirect("plans:edit", pk=new.pk)
 
 

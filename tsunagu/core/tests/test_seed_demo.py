@@ -81,3 +81,12 @@ def test_the_demo_has_people_assessed_twice_and_family_needs(reference):
     twice = Assessment.objects.filter(target="person").values("person").annotate(n=Count("pk")).filter(n__gte=2)
     assert twice.exists()
     assert Assessment.objects.filter(target="family").exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_plan_awaiting_approval_and_an_approved_one(reference):
+    from tsunagu.plans.models import SupportPlan
+
+    call_command("seed_demo", households=30)
+    statuses = set(SupportPlan.objects.values_list("status", flat=True))
+    assert {"submitted", "approved"} <= statuses

@@ -22,6 +22,7 @@ from tsunagu.intake.services import TriageDecision, consultation_create, consult
 from tsunagu.lib.ages import add_years
 from tsunagu.people.models import Disability, Household, Person, Relation, Sex
 from tsunagu.people.services import household_create, person_create
+from tsunagu.plans.services import may_decide, plan_create, plan_decide, plan_submit
 from tsunagu.records.models import Method
 from tsunagu.records.services import record_create
 
@@ -186,7 +187,40 @@ class Command(BaseCommand):
             else Disability.UNKNOWN,
         }
 
-    def _support(self, case, worker, person, since, rng, i):
+    def _plan(self, case, worker, person, *, approve_by, review_soon):
+        """A plan with one goal for the person and one for the family: approved where the lead
+        agency's supervisor is in the demo, otherwise waiting for approval."""
+        today = timezone.localdate()
+        lead = case.lead().agency if case.lead() else None
+        plan, _created = plan_create(
+            user=worker,
+            case=case,
+            key=None,
+            review_on=today + dt.timedelta(days=7 if review_soon else 90),
+            goals=[
+                {
+                    "target": "person",
+                    "person": person,
+                    "text": "週に1回、決まった時間に起きる",
+                    "action": "電話で声かけ",
+                    "owner": lead,
+                    "due_on": today + dt.timedelta(days=60),
+                },
+                {
+                    "target": "family",
+                    "person": None,
+                    "text": "家族が家族会で相談できる相手を見つける",
+                    "action": "はなみずきの会の紹介",
+                    "owner": lead,
+                    "due_on": None,
+                },
+            ],
+        )
+        plan = plan_submit(user=worker, plan=plan, expected_version=plan.version)
+        if approve_by is not None and may_decide(approve_by, plan):
+            plan_decide(user=approve_by, plan=plan, expected_version=plan.version, approve=True, comment="")
+
+    def _support(self, case, worker, person, since, rng, i, supervisor=None):
         """A few months of support: records (some outreach unanswered) and status changes."""
         case = case_set_lead_worker(user=worker, case=case, expected_version=case.version, worker=worker)
         # The demo invents history: the case opened when the consultation came in, not today.
@@ -236,6 +270,8 @@ class Command(BaseCommand):
             )
         if i % 3 == 0:
             self._assessments(case, worker, person, timezone.localdate(since), rng)
+        if i % 3 != 1:
+            self._plan(case, worker, person, approve_by=supervisor, review_soon=i % 2 == 0)
         if i % 6 == 1:
             return  # still 受付: nobody has changed its status yet
         case = case_change_status(user=worker, case=case, expected_version=case.version, status=CaseStatus.ACTIVE)
@@ -391,7 +427,7 @@ class Command(BaseCommand):
             )
             if consultation.case is not None:
                 worker = users["caseworker"] if lead == merkmal else users["link-worker"]
-                self._support(consultation.case, worker, child, received, rng, i)
+                self._support(consultation.case, worker, child, received, rng, i, supervisor=users["supervisor"])
         # Fresh consultations that are still waiting, in every shape the desk meets.
         fresh = [
             (
