@@ -4,9 +4,10 @@ from django.utils.translation import gettext_lazy as _
 from tsunagu.agencies.models import Agency
 from tsunagu.core.forms import JapaneseDateField, SubmissionKeyMixin, VersionMixin, no_emoji
 from tsunagu.people.models import Person
-from tsunagu.plans.models import GoalTarget
+from tsunagu.plans.models import GoalStatus, GoalTarget
 
 GOAL_ROWS = 4
+GOAL_FORM_FIELDS = ("target", "person", "text", "action", "owner", "due_on", "status")
 
 
 class PlanForm(forms.Form):
@@ -30,6 +31,9 @@ class PlanForm(forms.Form):
             )
             self.fields[f"g{n}_owner"] = forms.ModelChoiceField(label=_("担当機関"), queryset=agencies, required=False)
             self.fields[f"g{n}_due_on"] = JapaneseDateField(label=_("期日"), required=False)
+            self.fields[f"g{n}_status"] = forms.ChoiceField(
+                label=_("目標の状態"), choices=GoalStatus.choices, initial=GoalStatus.OPEN, required=False
+            )
 
     def clean(self):
         data = super().clean()
@@ -50,19 +54,11 @@ class PlanForm(forms.Form):
         for n in range(GOAL_ROWS):
             if not self.cleaned_data.get(f"g{n}_text"):
                 continue
-            rows.append(
-                {
-                    name: self.cleaned_data.get(f"g{n}_{name}")
-                    for name in ("target", "person", "text", "action", "owner", "due_on")
-                }
-            )
+            rows.append({name: self.cleaned_data.get(f"g{n}_{name}") for name in GOAL_FORM_FIELDS})
         return rows
 
     def rows(self):
-        return [
-            [self[f"g{n}_{name}"] for name in ("target", "person", "text", "action", "owner", "due_on")]
-            for n in range(GOAL_ROWS)
-        ]
+        return [[self[f"g{n}_{name}"] for name in GOAL_FORM_FIELDS] for n in range(GOAL_ROWS)]
 
 
 class PlanCreateForm(SubmissionKeyMixin, PlanForm):

@@ -15,9 +15,9 @@ from tsunagu.audit.services import access_record
 from tsunagu.cases.models import Case, TimelineKind
 from tsunagu.cases.services import timeline_add
 from tsunagu.core.services import create_once, save_versioned
-from tsunagu.plans.models import Goal, GoalTarget, PlanStatus, SupportPlan
+from tsunagu.plans.models import Goal, GoalStatus, GoalTarget, PlanStatus, SupportPlan
 
-GOAL_FIELDS = ("target", "person", "text", "action", "owner", "due_on")
+GOAL_FIELDS = ("target", "person", "text", "action", "owner", "due_on", "status")
 EDITABLE = (PlanStatus.DRAFT, PlanStatus.RETURNED)
 
 
@@ -37,7 +37,8 @@ def _write_goals(plan: SupportPlan, goals: list[dict[str, Any]]) -> None:
         Goal.objects.create(
             plan=plan,
             order=order,
-            **{name: goal.get(name) for name in GOAL_FIELDS} | {"action": goal.get("action") or ""},
+            **{name: goal.get(name) for name in GOAL_FIELDS}
+            | {"action": goal.get("action") or "", "status": goal.get("status") or GoalStatus.OPEN},
         )
 
 

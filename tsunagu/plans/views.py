@@ -14,7 +14,7 @@ from tsunagu.core.editing import apply_errors, versioned_edit
 from tsunagu.core.services import ConflictError
 from tsunagu.plans import services
 from tsunagu.plans.access import plan_get_for_user
-from tsunagu.plans.forms import GOAL_ROWS, DecisionForm, PlanCreateForm, PlanEditForm
+from tsunagu.plans.forms import GOAL_FORM_FIELDS, GOAL_ROWS, DecisionForm, PlanCreateForm, PlanEditForm
 from tsunagu.plans.models import PlanStatus
 
 CASE_ROLES = ("desk", "caseworker", "supervisor")
@@ -69,7 +69,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     for n, goal in enumerate(plan.goals.all()[:GOAL_ROWS]):
         initial |= {
             f"g{n}_{name}": getattr(goal, f"{name}_id" if name in ("person", "owner") else name)
-            for name in ("target", "person", "text", "action", "owner", "due_on")
+            for name in GOAL_FORM_FIELDS
         }
     return versioned_edit(
         request,
@@ -91,7 +91,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _goals(data: dict) -> list[dict]:
     return [
-        {name: data.get(f"g{n}_{name}") for name in ("target", "person", "text", "action", "owner", "due_on")}
+        {name: data.get(f"g{n}_{name}") for name in GOAL_FORM_FIELDS}
         for n in range(GOAL_ROWS)
         if data.get(f"g{n}_text")
     ]

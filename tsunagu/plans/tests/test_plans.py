@@ -186,3 +186,20 @@ def test_a_plan_due_for_review_is_on_my_work(world, lead_worker, users):
     assert [p.pk for p in due] == [plan.pk]  # the world's plan is reviewed later (2027-02-28)
     page = client_for(lead_worker).get(reverse("cases:my_work")).content.decode()
     assert "見直しの時期が来る支援計画" in page
+
+
+@pytest.mark.django_db
+def test_a_goal_is_marked_achieved_in_a_new_version(world, lead_worker):
+    url = reverse("plans:edit", kwargs={"pk": world.plan.pk})
+    form = client_for(lead_worker).get(url).context["form"]
+    assert form.initial["g0_status"] == "open"
+    data = {
+        "version": world.plan.version,
+        "review_on": "R9.2.28",
+        "g0_target": "person",
+        "g0_person": world.person.pk,
+        "g0_text": "居場所に通う",
+        "g0_status": "achieved",
+    }
+    assert client_for(lead_worker).post(url, data).status_code == 302
+    assert world.plan.goals.get().get_status_display() == "達成"
