@@ -216,3 +216,5 @@ LOGGING = {
 # --- Tsunagu's own -----------------------------------------------------------------------------
 # The display name of the municipality comes from reference data; these are only fallbacks.
 TSUNAGU_SITE_NAME = env_str("TSUNAGU_SITE_NAME", "つなぐ")
+# How long emergency access ("break the glass", QUALITY.md S13) to a case lasts.
+EMERGENCY_ACCESS_HOURS = env_int("EMERGENCY_ACCESS_HOURS", 3)

@@ -16,7 +16,7 @@ def assessment_get_for_user(user: Any, pk: int, *, write: bool = False) -> Asses
         .filter(pk=pk)
         .first()
     )
-    if assessment is None or case_level(user, assessment.case) != Level.FULL:
+    if assessment is None or case_level(user, assessment.case, write=write) != Level.FULL:
         raise Http404
     access_record(
         user=user,

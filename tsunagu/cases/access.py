@@ -6,15 +6,17 @@ Anybody else: 404, the case's existence is not revealed.
 """
 
 import enum
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from tsunagu.agencies.selectors import staff_context
 from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
-from tsunagu.cases.models import Case, CaseAgency
+from tsunagu.cases.models import Case, CaseAgency, EmergencyAccess
 
 
 class Level(enum.IntEnum):
@@ -38,23 +40,63 @@ def cases_visible_to(user: Any) -> QuerySet[Case]:
     return Case.objects.filter(team_filter(agencies))
 
 
-def case_level(user: Any, case: Case) -> Level:
+@dataclass(frozen=True)
+class Access:
+    """How much of a case a user sees, and why ("Why can I see this?" on the case page)."""
+
+    level: Level
+    basis: str = ""  # "team", "desk", "emergency"
+    roles: tuple[str, ...] = ()  # the user's roles in the team agencies that give access
+    agencies: tuple[str, ...] = ()
+    emergency: EmergencyAccess | None = None
+
+    @property
+    def can_write(self) -> bool:
+        return self.level == Level.FULL and self.basis == "team"
+
+
+def case_access(user: Any, case: Case) -> Access:
     context = staff_context(user)
     agencies = context.case_agency_ids
-    if agencies and CaseAgency.objects.filter(case=case, agency_id__in=agencies, until__isnull=True).exists():
-        return Level.FULL
+    if agencies:
+        team = list(
+            CaseAgency.objects.filter(case=case, agency_id__in=agencies, until__isnull=True).select_related("agency")
+        )
+        if team:
+            on_team = {member.agency_id for member in team}
+            roles = tuple(sorted({role for agency, role in context.memberships if agency in on_team}))
+            return Access(Level.FULL, "team", roles, tuple(member.agency.name for member in team))
+    if getattr(user, "is_authenticated", False):
+        emergency = (
+            EmergencyAccess.objects.filter(user=user, case=case, expires_at__gt=timezone.now())
+            .order_by("-expires_at")
+            .first()
+        )
+        if emergency is not None:
+            return Access(Level.FULL, "emergency", emergency=emergency)
     if context.is_desk:
-        return Level.SUMMARY
-    return Level.NONE
+        return Access(Level.SUMMARY, "desk")
+    return Access(Level.NONE)
 
 
-def case_get_for_user(user: Any, pk: int, *, write: bool = False) -> tuple[Case, Level]:
-    """The case and how much of it the user sees; 404 when they may not see it (or write it)."""
+def case_level(user: Any, case: Case, *, write: bool = False) -> Level:
+    """The level of a case the user sees; with ``write``, only the team may change it (emergency
+    access is for reading)."""
+    access = case_access(user, case)
+    if write and not access.can_write:
+        return Level.NONE
+    return access.level
+
+
+def case_get_for_user(user: Any, pk: int, *, write: bool = False) -> tuple[Case, Access]:
+    """The case and how much of it the user sees, and why; 404 when they may not see it (or
+    write it)."""
     case = Case.objects.select_related("household", "household__district").filter(pk=pk).first()
     if case is None:
         raise Http404
-    level = case_level(user, case)
-    if level == Level.NONE or (write and level != Level.FULL):
+    access = case_access(user, case)
+    level = access.level
+    if level == Level.NONE or (write and not access.can_write):
         raise Http404
     person_ids = list(case.household.members.values_list("pk", flat=True)) if level == Level.FULL else []
     access_record(
@@ -64,6 +106,12 @@ def case_get_for_user(user: Any, pk: int, *, write: bool = False) -> tuple[Case,
         object_ids=[case.pk],
         person_ids=person_ids,
         case_id=case.pk,
-        reason="" if level == Level.FULL else "summary",
+        reason=_event_reason(access),
     )
-    return case, level
+    return case, access
+
+
+def _event_reason(access: Access) -> str:
+    if access.basis == "emergency" and access.emergency is not None:
+        return f"emergency: {access.emergency.reason}"[:300]
+    return "" if access.level == Level.FULL else "summary"

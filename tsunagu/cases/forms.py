@@ -27,3 +27,28 @@ class LeadWorkerForm(VersionMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["worker"].queryset = workers
         self.fields["worker"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
+
+
+class EmergencyForm(forms.Form):
+    case_number = forms.RegexField(
+        label=_("ケース番号"),
+        regex=r"^\s*[Kk]?-?\s*0*(\d{1,9})\s*$",
+        max_length=20,
+        error_messages={"invalid": _("ケース番号は「K-000123」のように入力してください。")},
+    )
+    reason = forms.CharField(
+        label=_("理由（具体的に）"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("例：本人の母親から、本人が自傷をほのめかしているとの電話。担当機関に連絡がつかないため。"),
+    )
+
+    def case_pk(self) -> int:
+        import re
+
+        match = re.search(r"(\d+)", self.cleaned_data["case_number"])
+        return int(match.group(1)) if match else 0
+
+
+class EmergencyReviewForm(forms.Form):
+    note = forms.CharField(label=_("確認のメモ"), max_length=500, required=False)

@@ -100,6 +100,7 @@ class TimelineKind(models.TextChoices):
     LEAD_WORKER = "lead_worker", _("主担当者の変更")
     ASSESSMENT = "assessment", _("アセスメント")
     PLAN = "plan", _("支援計画")
+    EMERGENCY = "emergency", _("緊急アクセス")
 
 
 class TimelineEntry(models.Model):
@@ -126,3 +127,28 @@ class TimelineEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.at:%Y-%m-%d} {self.summary}"
+
+
+class EmergencyAccess(models.Model):
+    """Break the glass (QUALITY.md S13): a staff member opens a case they cannot otherwise see,
+    with a reason, for a limited time; a supervisor of their agency reviews it afterwards."""
+
+    case = models.ForeignKey(Case, models.PROTECT, related_name="emergency_accesses", verbose_name=_("ケース"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("職員"))
+    reason = models.CharField(_("理由"), max_length=500)
+    started_at = models.DateTimeField(_("開始日時"))
+    expires_at = models.DateTimeField(_("期限"))
+    reviewed_at = models.DateTimeField(_("確認日時"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("確認者")
+    )
+    review_note = models.CharField(_("確認のメモ"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["user", "case", "expires_at"], name="emergency_user_case")]
+        verbose_name = _("緊急アクセス")
+        verbose_name_plural = _("緊急アクセス")
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.user} {self.started_at:%Y-%m-%d %H:%M}"

@@ -1,18 +1,30 @@
 """Writes of cases. Opening a case shares the household's data with the team, so every team
 member needs a sharing basis (QUALITY.md S5)."""
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tsunagu.agencies.models import Agency, TeamRole
+from tsunagu.agencies.selectors import staff_context
 from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
-from tsunagu.cases.models import Case, CaseAgency, CaseStatus, ClosureReason, SharingBasis, TimelineEntry, TimelineKind
+from tsunagu.cases.models import (
+    Case,
+    CaseAgency,
+    CaseStatus,
+    ClosureReason,
+    EmergencyAccess,
+    SharingBasis,
+    TimelineEntry,
+    TimelineKind,
+)
 from tsunagu.core.services import save_versioned
 from tsunagu.lib.wareki import format_wareki
 from tsunagu.people.models import Household, Person, SupportStage
@@ -171,3 +183,66 @@ def case_set_lead_worker(*, user: Any, case: Case, expected_version: int, worker
         )
         access_record(user=user, action=Action.UPDATE, object_type="case", object_ids=[case.pk], case_id=case.pk)
     return case
+
+
+def emergency_open(*, user: Any, case: Case, reason: str) -> EmergencyAccess:
+    """Break the glass: time-limited read access to a case, with the reason on record (S13)."""
+    if len(reason.strip()) < 10:
+        raise ValidationError({"reason": _("理由を10文字以上で具体的に書いてください。")})
+    now = timezone.now()
+    with transaction.atomic():
+        emergency = EmergencyAccess.objects.create(
+            case=case,
+            user=user,
+            reason=reason.strip(),
+            started_at=now,
+            expires_at=now + dt.timedelta(hours=settings.EMERGENCY_ACCESS_HOURS),
+        )
+        timeline_add(
+            case=case,
+            kind=TimelineKind.EMERGENCY,
+            object_id=emergency.pk,
+            user=user,
+            summary=_("緊急アクセス：%(reason)s") % {"reason": emergency.reason[:200]},
+        )
+        access_record(
+            user=user,
+            action=Action.VIEW,
+            object_type="case",
+            object_ids=[case.pk],
+            case_id=case.pk,
+            reason=f"emergency opened: {emergency.reason}",
+        )
+    return emergency
+
+
+def emergency_reviewable_by(user: Any) -> Any:
+    """Emergency accesses by staff of the agencies the user supervises, not reviewed yet."""
+    supervised = staff_context(user).agency_ids("supervisor")
+    return (
+        EmergencyAccess.objects.filter(
+            reviewed_at__isnull=True, user__memberships__agency_id__in=supervised, user__memberships__active=True
+        )
+        .exclude(user=user)
+        .distinct()
+        .select_related("case", "case__household", "user")
+        .order_by("started_at")
+    )
+
+
+def emergency_review(*, user: Any, emergency: EmergencyAccess, note: str) -> EmergencyAccess:
+    if not emergency_reviewable_by(user).filter(pk=emergency.pk).exists():
+        raise PermissionDenied
+    EmergencyAccess.objects.filter(pk=emergency.pk, reviewed_at__isnull=True).update(
+        reviewed_at=timezone.now(), reviewed_by=user, review_note=note[:500]
+    )
+    access_record(
+        user=user,
+        action=Action.UPDATE,
+        object_type="case",
+        object_ids=[emergency.case_id],
+        case_id=emergency.case_id,
+        reason="emergency reviewed",
+    )
+    emergency.refresh_from_db()
+    return emergency

@@ -1,17 +1,22 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from tsunagu.agencies.selectors import staff_context
 from tsunagu.audit.selectors import access_events_for_case
 from tsunagu.cases import selectors, services
-from tsunagu.cases.access import Level, case_get_for_user
-from tsunagu.cases.forms import LeadWorkerForm, StageForm, StatusForm
+from tsunagu.cases.access import Level, case_get_for_user, case_level
+from tsunagu.cases.forms import EmergencyForm, EmergencyReviewForm, LeadWorkerForm, StageForm, StatusForm
+from tsunagu.cases.models import Case
 from tsunagu.cases.worklist import worklist_for
 from tsunagu.core.access import staff
-from tsunagu.core.editing import versioned_edit
+from tsunagu.core.editing import apply_errors, versioned_edit
 
 CASE_ROLES = ("desk", "caseworker", "supervisor")
 
@@ -30,10 +35,10 @@ TIMELINE_PAGE = 20
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The case page. Its query count does not grow with the case's history: the timeline is
     one paginated table written by the services (QUALITY.md P2)."""
-    case, level = case_get_for_user(request.user, pk)
+    case, access = case_get_for_user(request.user, pk)
     team = case.team.select_related("agency").order_by("role", "since")
-    context = {"case": case, "team": team, "full": level == Level.FULL}
-    if level == Level.FULL:
+    context = {"case": case, "team": team, "full": access.level == Level.FULL, "access": access}
+    if access.level == Level.FULL:
         context["members"] = members = list(case.household.members.order_by("pk"))
         context["is_8050"] = case.household.derived_8050(members)
         context["plans"] = case.plans.order_by("-number")[:5]
@@ -114,5 +119,48 @@ def my_work(request: HttpRequest) -> HttpResponse:
     is_supervisor = staff_context(request.user).has_role("supervisor")
     scope = "agency" if request.GET.get("scope") == "agency" and is_supervisor else "mine"
     work = worklist_for(user=request.user, scope=scope, today=timezone.localdate())
-    context = {"work": work, "scope": scope, "is_supervisor": is_supervisor, "today": timezone.localdate()}
+    context = {
+        "work": work,
+        "scope": scope,
+        "is_supervisor": is_supervisor,
+        "today": timezone.localdate(),
+        "emergencies": services.emergency_reviewable_by(request.user) if is_supervisor else [],
+    }
     return render(request, "cases/my_work.html", context)
+
+
+@staff(CASE_ROLES)
+def emergency(request: HttpRequest) -> HttpResponse:
+    """Break the glass. The case's existence is revealed only after a reason is on record."""
+    form = EmergencyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        case = Case.objects.filter(pk=form.case_pk()).first()
+        if case is None:
+            form.add_error("case_number", _("該当するケースが見つかりません。"))
+        elif case_level(request.user, case) == Level.FULL:
+            return redirect("cases:detail", pk=case.pk)
+        else:
+            try:
+                services.emergency_open(user=request.user, case=case, reason=form.cleaned_data["reason"])
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                return redirect("cases:detail", pk=case.pk)
+    return render(
+        request,
+        "cases/emergency_form.html",
+        {"form": form, "hours": settings.EMERGENCY_ACCESS_HOURS},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@staff(("supervisor",))
+@require_POST
+def emergency_review(request: HttpRequest, pk: int) -> HttpResponse:
+    emergency = services.emergency_reviewable_by(request.user).filter(pk=pk).first()
+    if emergency is None:
+        raise Http404
+    form = EmergencyReviewForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    services.emergency_review(user=request.user, emergency=emergency, note=note)
+    return redirect(reverse("cases:my_work") + "?scope=agency#emergency")

@@ -7,13 +7,14 @@ members. Everybody else sees none; what they may not see answers 404.
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from tsunagu.agencies.selectors import staff_context
 from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
-from tsunagu.cases.models import CaseAgency
+from tsunagu.cases.models import CaseAgency, EmergencyAccess
 from tsunagu.people.models import Household, Person
 
 
@@ -25,24 +26,35 @@ def _household_team_filter(agency_ids: set[int], household_ref: str) -> Exists:
     )
 
 
-def households_visible_to(user: Any, *, write: bool = False) -> QuerySet[Household]:
+def _emergency_filter(user: Any, household_ref: str) -> Exists:
+    """Households of a case the user opened by emergency access, while it lasts (read only)."""
+    return Exists(
+        EmergencyAccess.objects.filter(
+            user=user, case__household_id=OuterRef(household_ref), expires_at__gt=timezone.now()
+        )
+    )
+
+
+def _visible(user: Any, household_ref: str, *, write: bool) -> Q | None:
     context = staff_context(user)
     if context.is_desk:
-        return Household.objects.all()
+        return Q()
     agencies = context.agency_ids("caseworker", "supervisor")
-    if not agencies:
-        return Household.objects.none()
-    return Household.objects.filter(_household_team_filter(agencies, "pk"))
+    rule = Q(_household_team_filter(agencies, household_ref)) if agencies else None
+    if not write and getattr(user, "is_authenticated", False):
+        emergency = Q(_emergency_filter(user, household_ref))
+        rule = emergency if rule is None else rule | emergency
+    return rule
+
+
+def households_visible_to(user: Any, *, write: bool = False) -> QuerySet[Household]:
+    rule = _visible(user, "pk", write=write)
+    return Household.objects.none() if rule is None else Household.objects.filter(rule)
 
 
 def persons_visible_to(user: Any, *, write: bool = False) -> QuerySet[Person]:
-    context = staff_context(user)
-    if context.is_desk:
-        return Person.objects.all()
-    agencies = context.agency_ids("caseworker", "supervisor")
-    if not agencies:
-        return Person.objects.none()
-    return Person.objects.filter(_household_team_filter(agencies, "household_id"))
+    rule = _visible(user, "household_id", write=write)
+    return Person.objects.none() if rule is None else Person.objects.filter(rule)
 
 
 def household_get_for_user(user: Any, pk: int, *, write: bool = False) -> Household:

@@ -12,7 +12,7 @@ from tsunagu.plans.models import SupportPlan
 
 def plan_get_for_user(user: Any, pk: int, *, write: bool = False) -> SupportPlan:
     plan = SupportPlan.objects.select_related("case", "case__household", "decided_by").filter(pk=pk).first()
-    if plan is None or case_level(user, plan.case) != Level.FULL:
+    if plan is None or case_level(user, plan.case, write=write) != Level.FULL:
         raise Http404
     access_record(
         user=user,

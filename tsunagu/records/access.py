@@ -12,7 +12,7 @@ from tsunagu.records.models import ProgressRecord
 
 def record_get_for_user(user: Any, pk: int, *, write: bool = False) -> ProgressRecord:
     record = ProgressRecord.objects.select_related("case", "case__household").filter(pk=pk).first()
-    if record is None or case_level(user, record.case) != Level.FULL:
+    if record is None or case_level(user, record.case, write=write) != Level.FULL:
         raise Http404
     access_record(
         user=user,

@@ -153,6 +153,12 @@ def test_plan_actions_are_refused_outside_the_team(world, users, persona, action
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("persona", ["secretariat", "partner", "admin_user"])
+def test_emergency_access_is_for_staff_who_work_cases(world, users, persona):
+    assert client_for(users[persona]).get(reverse("cases:emergency")).status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["secretariat", "partner", "admin_user"])
 def test_my_work_is_for_staff_who_work_cases(world, users, persona):
     assert client_for(users[persona]).get(reverse("cases:my_work")).status_code == 403
     assert client_for(users["lead_worker"]).get(reverse("cases:my_work")).status_code == 200

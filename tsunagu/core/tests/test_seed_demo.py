@@ -90,3 +90,12 @@ def test_the_demo_has_a_plan_awaiting_approval_and_an_approved_one(reference):
     call_command("seed_demo", households=30)
     statuses = set(SupportPlan.objects.values_list("status", flat=True))
     assert {"submitted", "approved"} <= statuses
+
+
+@pytest.mark.django_db
+def test_the_demo_has_an_emergency_access_waiting_for_the_supervisor(reference):
+    from tsunagu.cases.services import emergency_reviewable_by
+
+    call_command("seed_demo", households=12)
+    supervisor = get_user_model().objects.get(username="supervisor")
+    assert emergency_reviewable_by(supervisor).exists()

@@ -16,7 +16,7 @@ from tsunagu.agencies.models import Agency, District, Membership, Role
 from tsunagu.assessments.definition import UNKNOWN, items_of
 from tsunagu.assessments.services import assessment_create, current_instrument
 from tsunagu.cases.models import Case, CaseStatus, ClosureReason, SharingBasis
-from tsunagu.cases.services import case_change_status, case_set_lead_worker
+from tsunagu.cases.services import case_change_status, case_set_lead_worker, emergency_open
 from tsunagu.intake.models import Channel, Concern, ContactType, FamilyRelation, Screening
 from tsunagu.intake.services import TriageDecision, consultation_create, consultation_triage
 from tsunagu.lib.ages import add_years
@@ -477,5 +477,13 @@ class Command(BaseCommand):
                     "urgent": urgent,
                     "contact_preference": "may_contact",
                 },
+            )
+        # A caseworker of メルクマール broke the glass on a case led by ぷらっとホーム: waiting for review.
+        other = Case.objects.filter(team__agency=link, team__role="lead").exclude(team__agency=merkmal).first()
+        if other is not None:
+            emergency_open(
+                user=users["caseworker"],
+                case=other,
+                reason="夜間に本人の母親から、本人が自傷をほのめかしているとの電話。主担当機関に連絡がつかないため。",
             )
         self.stdout.write(f"デモデータを作成しました：世帯 {households}、相談 {households + len(fresh)}")
