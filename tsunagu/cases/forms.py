@@ -1,8 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tsunagu.cases.models import CaseStatus, ClosureReason
-from tsunagu.core.forms import JapaneseDateField, VersionMixin
+from tsunagu.agencies.models import Agency
+from tsunagu.cases.models import CaseStatus, ClosureReason, Consent, ConsentMethod, SharingBasis
+from tsunagu.core.forms import JapaneseDateField, SubmissionKeyMixin, VersionMixin
 from tsunagu.people.models import SupportStage
 
 
@@ -52,3 +53,43 @@ class EmergencyForm(forms.Form):
 
 class EmergencyReviewForm(forms.Form):
     note = forms.CharField(label=_("確認のメモ"), max_length=500, required=False)
+
+
+class _BasisFields(forms.Form):
+    agency = forms.ModelChoiceField(label=_("機関"), queryset=None)
+    basis = forms.ChoiceField(label=_("情報共有の根拠"), choices=[("", "—"), *SharingBasis.choices])
+    basis_note = forms.CharField(label=_("根拠の補足（その他の法令のときは法令名）"), max_length=200, required=False)
+    consent = forms.ModelChoiceField(label=_("同意（根拠が同意のとき）"), queryset=None, required=False)
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Agency.objects.filter(active=True)
+        self.fields["consent"].queryset = Consent.objects.filter(
+            person__household_id=case.household_id, withdrawn_on__isnull=True
+        ).select_related("person")
+        self.fields["consent"].label_from_instance = lambda c: f"{c.person.display_name}（{c.given_on}・{c.purpose}）"
+
+
+class TeamAddForm(_BasisFields):
+    pass
+
+
+class HandoffForm(_BasisFields):
+    note = forms.CharField(label=_("受け取る機関へのメモ"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ConsentForm(SubmissionKeyMixin, forms.Form):
+    person = forms.ModelChoiceField(label=_("本人"), queryset=None)
+    agencies = forms.ModelMultipleChoiceField(
+        label=_("共有してよい機関"), queryset=None, widget=forms.SelectMultiple(attrs={"size": 8})
+    )
+    purpose = forms.CharField(label=_("目的"), max_length=300)
+    method = forms.ChoiceField(label=_("同意の方法"), choices=ConsentMethod.choices, widget=forms.RadioSelect)
+    given_on = JapaneseDateField(label=_("同意日"), past_only=True)
+    expires_on = JapaneseDateField(label=_("有効期限（任意）"), required=False)
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = case.household.members.order_by("pk")
+        self.fields["person"].label_from_instance = lambda p: p.display_name
+        self.fields["agencies"].queryset = Agency.objects.filter(active=True)

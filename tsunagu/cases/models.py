@@ -75,6 +75,11 @@ class CaseAgency(models.Model):
     since = models.DateField(_("開始日"))
     until = models.DateField(_("終了日"), null=True, blank=True)
     sharing_basis = models.CharField(_("情報共有の根拠"), max_length=20, choices=SharingBasis.choices)
+    basis_note = models.CharField(_("根拠の補足（法令名など）"), max_length=200, blank=True)
+    consent = models.ForeignKey(
+        "cases.Consent", models.PROTECT, null=True, blank=True, related_name="team_memberships", verbose_name=_("同意")
+    )
+    note = models.CharField(_("引き継ぎのメモ"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("ケースの担当機関")
@@ -101,6 +106,8 @@ class TimelineKind(models.TextChoices):
     ASSESSMENT = "assessment", _("アセスメント")
     PLAN = "plan", _("支援計画")
     EMERGENCY = "emergency", _("緊急アクセス")
+    TEAM = "team", _("担当機関の変更")
+    CONSENT = "consent", _("同意")
 
 
 class TimelineEntry(models.Model):
@@ -152,3 +159,38 @@ class EmergencyAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.user} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class ConsentMethod(models.TextChoices):
+    WRITTEN = "written", _("書面")
+    ORAL = "oral", _("口頭")
+
+
+class Consent(BaseModel):
+    """A person's consent to share their information with named agencies (DOMAIN.md §6).
+
+    Withdrawing it ends every team membership that rested on it.
+    """
+
+    person = models.ForeignKey("people.Person", models.PROTECT, related_name="consents", verbose_name=_("本人"))
+    agencies = models.ManyToManyField(Agency, related_name="consents", verbose_name=_("共有してよい機関"))
+    purpose = models.CharField(_("目的"), max_length=300)
+    method = models.CharField(_("同意の方法"), max_length=10, choices=ConsentMethod.choices)
+    given_on = models.DateField(_("同意日"))
+    expires_on = models.DateField(_("有効期限"), null=True, blank=True)
+    withdrawn_on = models.DateField(_("撤回日"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-given_on", "-pk"]
+        verbose_name = _("同意")
+        verbose_name_plural = _("同意")
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.given_on}"
+
+    def active_on(self, day) -> bool:
+        return (
+            self.given_on <= day
+            and (self.expires_on is None or day <= self.expires_on)
+            and (self.withdrawn_on is None or day < self.withdrawn_on)
+        )

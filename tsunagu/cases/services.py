@@ -2,6 +2,7 @@
 member needs a sharing basis (QUALITY.md S5)."""
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -20,12 +21,13 @@ from tsunagu.cases.models import (
     CaseAgency,
     CaseStatus,
     ClosureReason,
+    Consent,
     EmergencyAccess,
     SharingBasis,
     TimelineEntry,
     TimelineKind,
 )
-from tsunagu.core.services import save_versioned
+from tsunagu.core.services import create_once, save_versioned
 from tsunagu.lib.wareki import format_wareki
 from tsunagu.people.models import Household, Person, SupportStage
 
@@ -246,3 +248,210 @@ def emergency_review(*, user: Any, emergency: EmergencyAccess, note: str) -> Eme
     )
     emergency.refresh_from_db()
     return emergency
+
+
+# --- Sharing: consent and the case team (QUALITY.md S5) -------------------------------------------
+
+
+def _check_basis(*, case: Case, agency: Agency, basis: str, basis_note: str, consent: Consent | None) -> None:
+    """Refuse a share without a lawful basis; a consent must be active and name the agency."""
+    if basis not in SharingBasis.values:
+        raise ValidationError({"basis": _("情報共有の根拠を選んでください。")})
+    if basis == SharingBasis.CONSENT:
+        today = timezone.localdate()
+        if (
+            consent is None
+            or consent.person.household_id != case.household_id
+            or not consent.active_on(today)
+            or not consent.agencies.filter(pk=agency.pk).exists()
+        ):
+            raise ValidationError({"consent": _("この機関と共有することへの有効な同意がありません。")})
+    if basis == SharingBasis.OTHER_LAW and not basis_note.strip():
+        raise ValidationError({"basis_note": _("根拠となる法令名を書いてください。")})
+
+
+def team_add(
+    *, user: Any, case: Case, agency: Agency, basis: str, basis_note: str = "", consent: Consent | None = None
+) -> CaseAgency:
+    _check_basis(case=case, agency=agency, basis=basis, basis_note=basis_note, consent=consent)
+    if case.team.filter(agency=agency, until__isnull=True).exists():
+        raise ValidationError({"agency": _("この機関はすでに担当機関です。")})
+    with transaction.atomic():
+        member = CaseAgency.objects.create(
+            case=case,
+            agency=agency,
+            role=TeamRole.PARTNER,
+            since=timezone.localdate(),
+            sharing_basis=basis,
+            basis_note=basis_note,
+            consent=consent if basis == SharingBasis.CONSENT else None,
+        )
+        timeline_add(
+            case=case,
+            kind=TimelineKind.TEAM,
+            user=user,
+            object_id=member.pk,
+            summary=_("%(agency)s が協力機関に加わった（%(basis)s）")
+            % {"agency": agency.name, "basis": member.get_sharing_basis_display()},
+        )
+        access_record(
+            user=user,
+            action=Action.UPDATE,
+            object_type="case",
+            object_ids=[case.pk],
+            case_id=case.pk,
+            person_ids=case.household.members.values_list("pk", flat=True),
+            reason=f"shared with {agency.code} ({basis})",
+        )
+    return member
+
+
+def team_end(*, user: Any, member: CaseAgency) -> CaseAgency:
+    if member.role == TeamRole.LEAD:
+        raise ValidationError(_("主担当は外せません。主担当の引き継ぎをしてください。"))
+    if member.until is not None:
+        return member
+    with transaction.atomic():
+        CaseAgency.objects.filter(pk=member.pk).update(until=timezone.localdate())
+        timeline_add(
+            case=member.case,
+            kind=TimelineKind.TEAM,
+            user=user,
+            object_id=member.pk,
+            summary=_("%(agency)s が担当を外れた") % {"agency": member.agency.name},
+        )
+        access_record(
+            user=user, action=Action.UPDATE, object_type="case", object_ids=[member.case_id], case_id=member.case_id
+        )
+    member.refresh_from_db()
+    return member
+
+
+def lead_handoff(
+    *,
+    user: Any,
+    case: Case,
+    to_agency: Agency,
+    basis: str,
+    note: str,
+    basis_note: str = "",
+    consent: Consent | None = None,
+) -> CaseAgency:
+    """Hand the lead to another agency (e.g. メルクマール → ぷらっとホーム at 40). The old lead's
+    membership ends but stays in the history; the note is for the receiving agency."""
+    _check_basis(case=case, agency=to_agency, basis=basis, basis_note=basis_note, consent=consent)
+    current = case.team.filter(role=TeamRole.LEAD, until__isnull=True).select_related("agency").first()
+    if current is not None and current.agency_id == to_agency.pk:
+        raise ValidationError({"agency": _("この機関はすでに主担当です。")})
+    today = timezone.localdate()
+    with transaction.atomic():
+        case.team.filter(agency=to_agency, until__isnull=True).update(until=today)
+        if current is not None:
+            CaseAgency.objects.filter(pk=current.pk).update(until=today)
+        member = CaseAgency.objects.create(
+            case=case,
+            agency=to_agency,
+            role=TeamRole.LEAD,
+            since=today,
+            sharing_basis=basis,
+            basis_note=basis_note,
+            consent=consent if basis == SharingBasis.CONSENT else None,
+            note=note,
+        )
+        Case.objects.filter(pk=case.pk).update(lead_worker=None)
+        timeline_add(
+            case=case,
+            kind=TimelineKind.TEAM,
+            user=user,
+            object_id=member.pk,
+            summary=_("主担当を %(old)s から %(new)s へ引き継ぎ：%(note)s")
+            % {"old": current.agency.name if current else "—", "new": to_agency.name, "note": note[:120]},
+        )
+        access_record(
+            user=user,
+            action=Action.UPDATE,
+            object_type="case",
+            object_ids=[case.pk],
+            case_id=case.pk,
+            person_ids=case.household.members.values_list("pk", flat=True),
+            reason=f"lead handed to {to_agency.code} ({basis})",
+        )
+    return member
+
+
+def consent_create(
+    *,
+    user: Any,
+    person: Person,
+    agencies: Iterable[Agency],
+    purpose: str,
+    method: str,
+    given_on: Any,
+    expires_on: Any = None,
+    key: uuid.UUID | None = None,
+) -> tuple[Consent, bool]:
+    agencies = list(agencies)
+    if not agencies:
+        raise ValidationError({"agencies": _("共有してよい機関を選んでください。")})
+    if expires_on is not None and expires_on < given_on:
+        raise ValidationError({"expires_on": _("有効期限は同意日より後にしてください。")})
+
+    def create() -> Consent:
+        consent = Consent.objects.create(
+            person=person,
+            purpose=purpose,
+            method=method,
+            given_on=given_on,
+            expires_on=expires_on,
+            created_by=user,
+            updated_by=user,
+        )
+        consent.agencies.set(agencies)
+        for case in Case.objects.filter(household_id=person.household_id).exclude(status=CaseStatus.CLOSED):
+            timeline_add(
+                case=case,
+                kind=TimelineKind.CONSENT,
+                user=user,
+                object_id=consent.pk,
+                summary=_("%(person)s の同意（%(method)s）：%(agencies)s")
+                % {
+                    "person": person.display_name,
+                    "method": consent.get_method_display(),
+                    "agencies": "、".join(a.name for a in agencies),
+                },
+            )
+        access_record(
+            user=user, action=Action.CREATE, object_type="consent", object_ids=[consent.pk], person_ids=[person.pk]
+        )
+        return consent
+
+    with transaction.atomic():
+        return create_once(key=key, user=user, create=create)
+
+
+def consent_withdraw(*, user: Any, consent: Consent, on: Any) -> Consent:
+    """Withdrawal ends every team membership that rested on this consent."""
+    if consent.withdrawn_on is not None:
+        return consent
+    with transaction.atomic():
+        Consent.objects.filter(pk=consent.pk).update(withdrawn_on=on, updated_by=user)
+        ended = list(CaseAgency.objects.filter(consent=consent, until__isnull=True).select_related("agency", "case"))
+        CaseAgency.objects.filter(pk__in=[m.pk for m in ended]).update(until=on)
+        for member in ended:
+            timeline_add(
+                case=member.case,
+                kind=TimelineKind.CONSENT,
+                user=user,
+                object_id=consent.pk,
+                summary=_("同意の撤回により %(agency)s が担当を外れた") % {"agency": member.agency.name},
+            )
+        access_record(
+            user=user,
+            action=Action.UPDATE,
+            object_type="consent",
+            object_ids=[consent.pk],
+            person_ids=[consent.person_id],
+            reason="withdrawn",
+        )
+    consent.refresh_from_db()
+    return consent

@@ -12,8 +12,17 @@ from tsunagu.agencies.selectors import staff_context
 from tsunagu.audit.selectors import access_events_for_case
 from tsunagu.cases import selectors, services
 from tsunagu.cases.access import Level, case_get_for_user, case_level
-from tsunagu.cases.forms import EmergencyForm, EmergencyReviewForm, LeadWorkerForm, StageForm, StatusForm
-from tsunagu.cases.models import Case
+from tsunagu.cases.forms import (
+    ConsentForm,
+    EmergencyForm,
+    EmergencyReviewForm,
+    HandoffForm,
+    LeadWorkerForm,
+    StageForm,
+    StatusForm,
+    TeamAddForm,
+)
+from tsunagu.cases.models import Case, Consent
 from tsunagu.cases.worklist import worklist_for
 from tsunagu.core.access import staff
 from tsunagu.core.editing import apply_errors, versioned_edit
@@ -164,3 +173,125 @@ def emergency_review(request: HttpRequest, pk: int) -> HttpResponse:
     note = form.cleaned_data["note"] if form.is_valid() else ""
     services.emergency_review(user=request.user, emergency=emergency, note=note)
     return redirect(reverse("cases:my_work") + "?scope=agency#emergency")
+
+
+def _team_page(request: HttpRequest, case: Case, *, add=None, handoff=None, status: int = 200) -> HttpResponse:
+    members = case.team.select_related("agency", "consent").order_by("until", "role", "since")
+    return render(
+        request,
+        "cases/team.html",
+        {
+            "case": case,
+            "members": members,
+            "add_form": add or TeamAddForm(case=case),
+            "handoff_form": handoff or HandoffForm(case=case),
+        },
+        status=status,
+    )
+
+
+@staff(CASE_ROLES)
+def team(request: HttpRequest, pk: int) -> HttpResponse:
+    case, _access = case_get_for_user(request.user, pk, write=True)
+    return _team_page(request, case)
+
+
+@staff(CASE_ROLES)
+@require_POST
+def team_add(request: HttpRequest, pk: int) -> HttpResponse:
+    case, _access = case_get_for_user(request.user, pk, write=True)
+    form = TeamAddForm(request.POST, case=case)
+    if form.is_valid():
+        try:
+            services.team_add(
+                user=request.user,
+                case=case,
+                agency=form.cleaned_data["agency"],
+                basis=form.cleaned_data["basis"],
+                basis_note=form.cleaned_data["basis_note"],
+                consent=form.cleaned_data["consent"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect("cases:team", pk=case.pk)
+    return _team_page(request, case, add=form, status=400)
+
+
+@staff(CASE_ROLES)
+@require_POST
+def team_end(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+    case, _access = case_get_for_user(request.user, pk, write=True)
+    member = case.team.filter(pk=member_pk).select_related("agency", "case").first()
+    if member is None:
+        raise Http404
+    try:
+        services.team_end(user=request.user, member=member)
+    except ValidationError:
+        return _team_page(request, case, status=400)
+    return redirect("cases:team", pk=case.pk)
+
+
+@staff(CASE_ROLES)
+@require_POST
+def handoff(request: HttpRequest, pk: int) -> HttpResponse:
+    case, _access = case_get_for_user(request.user, pk, write=True)
+    form = HandoffForm(request.POST, case=case)
+    if form.is_valid():
+        try:
+            services.lead_handoff(
+                user=request.user,
+                case=case,
+                to_agency=form.cleaned_data["agency"],
+                basis=form.cleaned_data["basis"],
+                basis_note=form.cleaned_data["basis_note"],
+                consent=form.cleaned_data["consent"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect("cases:detail", pk=case.pk)
+    return _team_page(request, case, handoff=form, status=400)
+
+
+@staff(CASE_ROLES)
+def consents(request: HttpRequest, pk: int) -> HttpResponse:
+    case, _access = case_get_for_user(request.user, pk, write=True)
+    form = ConsentForm(request.POST or None, case=case)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.consent_create(
+                user=request.user,
+                person=data["person"],
+                agencies=data["agencies"],
+                purpose=data["purpose"],
+                method=data["method"],
+                given_on=data["given_on"],
+                expires_on=data["expires_on"],
+                key=data["submission_key"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect("cases:consents", pk=case.pk)
+    rows = Consent.objects.filter(person__household_id=case.household_id).select_related("person")
+    rows = rows.prefetch_related("agencies")
+    return render(
+        request,
+        "cases/consents.html",
+        {"case": case, "form": form, "consents": rows, "today": timezone.localdate()},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@staff(CASE_ROLES)
+@require_POST
+def consent_withdraw(request: HttpRequest, pk: int, consent_pk: int) -> HttpResponse:
+    case, _access = case_get_for_user(request.user, pk, write=True)
+    consent = Consent.objects.filter(pk=consent_pk, person__household_id=case.household_id).first()
+    if consent is None:
+        raise Http404
+    services.consent_withdraw(user=request.user, consent=consent, on=timezone.localdate())
+    return redirect("cases:consents", pk=case.pk)

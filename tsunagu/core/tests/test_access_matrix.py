@@ -55,6 +55,8 @@ MATRIX = [
     ("records:create", lambda w: {"case_pk": w.other_case.pk}, expect(200, 404, 404, 404)),
     ("records:detail", lambda w: {"pk": w.record.pk}, expect(404, 200, 404, 404)),
     ("cases:lead_worker", lambda w: {"pk": w.case.pk}, expect(404, 200, 404, 404)),
+    ("cases:team", lambda w: {"pk": w.case.pk}, expect(404, 200, 404, 404)),
+    ("cases:consents", lambda w: {"pk": w.case.pk}, expect(404, 200, 404, 404)),
     # assessments: the team of the case only
     ("assessments:person_new", lambda w: {"case_pk": w.case.pk, "person_pk": w.person.pk}, expect(404, 200, 404, 404)),
     ("assessments:family_new", lambda w: {"case_pk": w.case.pk}, expect(404, 200, 404, 404)),
