@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from tsunagu.agencies.models import Agency
 from tsunagu.cases.models import CaseStatus, ClosureReason, Consent, ConsentMethod, SharingBasis
 from tsunagu.core.forms import JapaneseDateField, SubmissionKeyMixin, VersionMixin
+from tsunagu.core.templatetags.tsunagu import person_name_of as staff_display_name
 from tsunagu.people.models import SupportStage
 
 
@@ -27,7 +28,7 @@ class LeadWorkerForm(VersionMixin, forms.Form):
     def __init__(self, *args, workers=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["worker"].queryset = workers
-        self.fields["worker"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
+        self.fields["worker"].label_from_instance = lambda user: staff_display_name(user)
 
 
 class EmergencyForm(forms.Form):

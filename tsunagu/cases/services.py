@@ -28,6 +28,7 @@ from tsunagu.cases.models import (
     TimelineKind,
 )
 from tsunagu.core.services import create_once, save_versioned
+from tsunagu.core.templatetags.tsunagu import person_name_of as staff_display_name
 from tsunagu.lib.wareki import format_wareki
 from tsunagu.people.models import Household, Person, SupportStage
 
@@ -179,7 +180,7 @@ def case_set_lead_worker(*, user: Any, case: Case, expected_version: int, worker
         raise ValidationError({"worker": _("ケースの担当機関の職員から選んでください。")})
     with transaction.atomic():
         case = save_versioned(obj=case, expected_version=expected_version, user=user, fields={"lead_worker": worker})
-        name = (worker.get_full_name() or worker.get_username()) if worker else _("なし")
+        name = staff_display_name(worker) if worker else _("なし")
         timeline_add(
             case=case, kind=TimelineKind.LEAD_WORKER, summary=_("主担当者：%(name)s") % {"name": name}, user=user
         )

@@ -1,10 +1,12 @@
 """Writes of progress records. A record is never deleted; a correction keeps what it replaced."""
 
+import datetime as dt
 import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tsunagu.audit.models import Action
@@ -41,7 +43,11 @@ def record_create(*, user: Any, case: Case, data: dict[str, Any], key: uuid.UUID
         record.full_clean()
         record.save()
         record.persons.set(persons)
-        timeline_add(case=case, kind=TimelineKind.RECORD, summary=_summary(record), user=user, object_id=record.pk)
+        # On the timeline a record stands at the day it happened, not the moment it was typed in.
+        occurred = timezone.make_aware(dt.datetime.combine(record.occurred_on, dt.time(0, 0)))
+        timeline_add(
+            case=case, kind=TimelineKind.RECORD, summary=_summary(record), user=user, object_id=record.pk, at=occurred
+        )
         access_record(
             user=user,
             action=Action.CREATE,

@@ -48,3 +48,16 @@ def waited_hours(value):
     if not value:
         return 0
     return int((timezone.now() - value).total_seconds() // 3600)
+
+
+@register.filter
+def staff_name(user):
+    """A staff member's name as Japanese colleagues write it: family name first."""
+    return person_name_of(user)
+
+
+def person_name_of(user) -> str:
+    if user is None:
+        return "—"
+    name = f"{user.last_name} {user.first_name}".strip()
+    return name or user.get_username()

@@ -55,3 +55,12 @@ def test_the_ui_is_japanese_even_for_an_english_browser_and_english_on_request(u
     client.post(reverse("set_language"), {"language": "en", "next": "/staff/"})
     page = client.get(reverse("intake:queue")).content.decode()
     assert "Consultations" in page
+
+
+@pytest.mark.django_db
+def test_staff_names_are_shown_family_name_first(users):
+    from tsunagu.core.templatetags.tsunagu import staff_name
+
+    users["desk"].last_name, users["desk"].first_name = "窓口", "花子"
+    assert staff_name(users["desk"]) == "窓口 花子"
+    assert staff_name(users["lead_worker"]) == "lead_worker"

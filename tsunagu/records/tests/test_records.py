@@ -7,6 +7,7 @@ import uuid
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from tsunagu.cases.models import TimelineEntry
 from tsunagu.core.tests.forms import assert_refused
@@ -44,6 +45,7 @@ def test_a_caseworker_records_an_unanswered_home_visit(world, lead_worker):
     entry = TimelineEntry.objects.filter(case=world.case, object_id=record.pk).get()
     assert entry.kind == "record"
     assert entry.summary.startswith("訪問（会えず）")
+    assert timezone.localtime(entry.at).date() == dt.date(2026, 11, 27)  # the day of the visit, not of typing
 
 
 @pytest.mark.django_db
