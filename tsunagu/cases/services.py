@@ -271,6 +271,21 @@ def _check_basis(*, case: Case, agency: Agency, basis: str, basis_note: str, con
         raise ValidationError({"basis_note": _("根拠となる法令名を書いてください。")})
 
 
+def _record_share(*, user: Any, member: CaseAgency, summary: str, reason: str) -> None:
+    """A new team membership shares the household's data: on the timeline and in the audit trail."""
+    case = member.case
+    timeline_add(case=case, kind=TimelineKind.TEAM, user=user, object_id=member.pk, summary=summary)
+    access_record(
+        user=user,
+        action=Action.UPDATE,
+        object_type="case",
+        object_ids=[case.pk],
+        case_id=case.pk,
+        person_ids=case.household.members.values_list("pk", flat=True),
+        reason=reason,
+    )
+
+
 def team_add(
     *, user: Any, case: Case, agency: Agency, basis: str, basis_note: str = "", consent: Consent | None = None
 ) -> CaseAgency:
@@ -287,21 +302,11 @@ def team_add(
             basis_note=basis_note,
             consent=consent if basis == SharingBasis.CONSENT else None,
         )
-        timeline_add(
-            case=case,
-            kind=TimelineKind.TEAM,
+        _record_share(
             user=user,
-            object_id=member.pk,
+            member=member,
             summary=_("%(agency)s が協力機関に加わった（%(basis)s）")
             % {"agency": agency.name, "basis": member.get_sharing_basis_display()},
-        )
-        access_record(
-            user=user,
-            action=Action.UPDATE,
-            object_type="case",
-            object_ids=[case.pk],
-            case_id=case.pk,
-            person_ids=case.household.members.values_list("pk", flat=True),
             reason=f"shared with {agency.code} ({basis})",
         )
     return member
@@ -360,21 +365,11 @@ def lead_handoff(
             note=note,
         )
         Case.objects.filter(pk=case.pk).update(lead_worker=None)
-        timeline_add(
-            case=case,
-            kind=TimelineKind.TEAM,
+        _record_share(
             user=user,
-            object_id=member.pk,
+            member=member,
             summary=_("主担当を %(old)s から %(new)s へ引き継ぎ：%(note)s")
             % {"old": current.agency.name if current else "—", "new": to_agency.name, "note": note[:120]},
-        )
-        access_record(
-            user=user,
-            action=Action.UPDATE,
-            object_type="case",
-            object_ids=[case.pk],
-            case_id=case.pk,
-            person_ids=case.household.members.values_list("pk", flat=True),
             reason=f"lead handed to {to_agency.code} ({basis})",
         )
     return member

@@ -175,7 +175,9 @@ def emergency_review(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("cases:my_work") + "?scope=agency#emergency")
 
 
-def _team_page(request: HttpRequest, case: Case, *, add=None, handoff=None, status: int = 200) -> HttpResponse:
+def _team_page(
+    request: HttpRequest, case: Case, *, add=None, handoff=None, error: str = "", status: int = 200
+) -> HttpResponse:
     members = case.team.select_related("agency", "consent").order_by("until", "role", "since")
     return render(
         request,
@@ -185,6 +187,7 @@ def _team_page(request: HttpRequest, case: Case, *, add=None, handoff=None, stat
             "members": members,
             "add_form": add or TeamAddForm(case=case),
             "handoff_form": handoff or HandoffForm(case=case),
+            "error": error,
         },
         status=status,
     )
@@ -227,8 +230,8 @@ def team_end(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
         raise Http404
     try:
         services.team_end(user=request.user, member=member)
-    except ValidationError:
-        return _team_page(request, case, status=400)
+    except ValidationError as exc:
+        return _team_page(request, case, error=" ".join(exc.messages), status=400)
     return redirect("cases:team", pk=case.pk)
 
 

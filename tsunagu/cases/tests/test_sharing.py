@@ -126,5 +126,6 @@ def test_the_lead_cannot_simply_be_removed(world, lead_worker):
         reverse("cases:team_end", kwargs={"pk": world.case.pk, "member_pk": lead.pk})
     )
     assert response.status_code == 400
+    assert "主担当は外せません" in response.content.decode()
     lead.refresh_from_db()
     assert lead.until is None
