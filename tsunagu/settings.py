@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "tsunagu.records",
     "tsunagu.assessments",
     "tsunagu.plans",
+    "tsunagu.referrals",
+    "tsunagu.meetings",
     "tsunagu.public",
 ]
 
@@ -218,3 +220,5 @@ LOGGING = {
 TSUNAGU_SITE_NAME = env_str("TSUNAGU_SITE_NAME", "つなぐ")
 # How long emergency access ("break the glass", QUALITY.md S13) to a case lasts.
 EMERGENCY_ACCESS_HOURS = env_int("EMERGENCY_ACCESS_HOURS", 3)
+# How long after a case meeting its attending agencies still see the discussed cases' summaries.
+MEETING_ACCESS_DAYS = env_int("MEETING_ACCESS_DAYS", 30)

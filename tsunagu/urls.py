@@ -19,6 +19,8 @@ urlpatterns = [
     path("staff/records/", include("tsunagu.records.urls")),
     path("staff/assessments/", include("tsunagu.assessments.urls")),
     path("staff/plans/", include("tsunagu.plans.urls")),
+    path("staff/referrals/", include("tsunagu.referrals.urls")),
+    path("staff/meetings/", include("tsunagu.meetings.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -90,6 +90,11 @@ class Agency(models.Model):
         default=30,
         help_text=_("主担当のケースで、この日数だけ本人・家族と会えていないと知らせます"),
     )
+    referral_days = models.PositiveSmallIntegerField(
+        _("つなぎの回答期限（営業日）"),
+        default=5,
+        help_text=_("この機関へのつなぎに回答する期限。土日・祝日・年末年始を除いて数えます"),
+    )
     active = models.BooleanField(_("有効"), default=True)
 
     class Meta:

@@ -14,6 +14,7 @@ class Action(models.TextChoices):
     CREATE = "create", _("登録")
     UPDATE = "update", _("更新")
     EXPORT = "export", _("出力")
+    SHARE = "share", _("共有")
 
 
 class AccessEvent(models.Model):

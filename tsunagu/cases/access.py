@@ -1,14 +1,17 @@
 """The one door to cases (PRODUCT.md §5).
 
 FULL: the user works for an agency on the case's current team (caseworker, supervisor or desk).
-SUMMARY: the desk sees the coordination summary of every case.
+SUMMARY: the desk sees the coordination summary of every case; an agency with an open referral on
+the case, or one that attended a case meeting discussing it, sees the same summary.
 Anybody else: 404, the case's existence is not revealed.
 """
 
+import datetime as dt
 import enum
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -49,6 +52,8 @@ class Access:
     roles: tuple[str, ...] = ()  # the user's roles in the team agencies that give access
     agencies: tuple[str, ...] = ()
     emergency: EmergencyAccess | None = None
+    referral: Any = None
+    meeting: Any = None
 
     @property
     def can_write(self) -> bool:
@@ -74,9 +79,38 @@ def case_access(user: Any, case: Case) -> Access:
         )
         if emergency is not None:
             return Access(Level.FULL, "emergency", emergency=emergency)
+    if agencies:
+        shared = _shared_by_referral_or_meeting(case, agencies)
+        if shared is not None:
+            return shared
     if context.is_desk:
         return Access(Level.SUMMARY, "desk")
     return Access(Level.NONE)
+
+
+def _shared_by_referral_or_meeting(case: Case, agencies: set[int]) -> Access | None:
+    """The summary for an agency with an open referral on the case, or one that attended a case
+    meeting discussing it (until MEETING_ACCESS_DAYS after the meeting)."""
+    from tsunagu.meetings.models import MeetingCase
+    from tsunagu.referrals.models import Referral, ReferralStatus
+
+    referral = (
+        Referral.objects.filter(case=case, to_agency_id__in=agencies, status=ReferralStatus.REQUESTED)
+        .select_related("to_agency")
+        .first()
+    )
+    if referral is not None:
+        return Access(Level.SUMMARY, "referral", agencies=(referral.to_agency.name,), referral=referral)
+    since = timezone.now() - dt.timedelta(days=settings.MEETING_ACCESS_DAYS)
+    item = (
+        MeetingCase.objects.filter(case=case, meeting__agencies__in=agencies, meeting__held_at__gte=since)
+        .select_related("meeting")
+        .order_by("-meeting__held_at")
+        .first()
+    )
+    if item is not None:
+        return Access(Level.SUMMARY, "meeting", meeting=item.meeting)
+    return None
 
 
 def case_level(user: Any, case: Case, *, write: bool = False) -> Level:
@@ -114,4 +148,6 @@ def case_get_for_user(user: Any, pk: int, *, write: bool = False) -> tuple[Case,
 def _event_reason(access: Access) -> str:
     if access.basis == "emergency" and access.emergency is not None:
         return f"emergency: {access.emergency.reason}"[:300]
+    if access.basis in ("referral", "meeting"):
+        return f"summary ({access.basis})"
     return "" if access.level == Level.FULL else "summary"

@@ -108,6 +108,8 @@ class TimelineKind(models.TextChoices):
     EMERGENCY = "emergency", _("緊急アクセス")
     TEAM = "team", _("担当機関の変更")
     CONSENT = "consent", _("同意")
+    REFERRAL = "referral", _("つなぎ")
+    MEETING = "meeting", _("会議")
 
 
 class TimelineEntry(models.Model):

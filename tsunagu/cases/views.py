@@ -26,6 +26,8 @@ from tsunagu.cases.models import Case, Consent
 from tsunagu.cases.worklist import worklist_for
 from tsunagu.core.access import staff
 from tsunagu.core.editing import apply_errors, versioned_edit
+from tsunagu.meetings.selectors import actions_for
+from tsunagu.referrals.selectors import referral_work
 
 CASE_ROLES = ("desk", "caseworker", "supervisor")
 
@@ -51,6 +53,12 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["members"] = members = list(case.household.members.order_by("pk"))
         context["is_8050"] = case.household.derived_8050(members)
         context["plans"] = case.plans.order_by("-number")[:5]
+        context["referrals"] = referrals = list(
+            case.referrals.select_related("from_agency", "to_agency").order_by("-requested_at", "-pk")[:20]
+        )
+        mine = staff_context(request.user).agency_ids()
+        for referral in referrals:
+            referral.linked = referral.from_agency_id in mine or referral.to_agency_id in mine
         context["assessments"] = case.assessments.select_related("instrument", "person").order_by(
             "-assessed_on", "-pk"
         )[:10]
@@ -134,6 +142,9 @@ def my_work(request: HttpRequest) -> HttpResponse:
         "is_supervisor": is_supervisor,
         "today": timezone.localdate(),
         "emergencies": services.emergency_reviewable_by(request.user) if is_supervisor else [],
+        "referrals": referral_work(user=request.user, today=timezone.localdate()),
+        "actions": actions_for(request.user),
+        "my_agencies": staff_context(request.user).agency_ids(),
     }
     return render(request, "cases/my_work.html", context)
 

@@ -8,4 +8,6 @@ def staff(request):
         "staff": context,
         "is_desk": context.is_desk,
         "works_cases": bool(context.case_agency_ids),
+        "works_referrals": context.has_role("desk", "caseworker", "supervisor", "partner"),
+        "attends_meetings": context.has_role("desk", "caseworker", "supervisor", "secretariat"),
     }

@@ -1,0 +1,74 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tsunagu.agencies.models import Agency
+from tsunagu.cases.forms import EmergencyForm
+from tsunagu.cases.models import Case
+from tsunagu.core.forms import JapaneseDateField, SubmissionKeyMixin, TextField, VersionMixin
+from tsunagu.core.templatetags.tsunagu import person_name_of as staff_display_name
+from tsunagu.meetings.models import MeetingKind
+
+
+class _MeetingFields(forms.Form):
+    title = forms.CharField(label=_("件名"), max_length=200)
+    held_on = JapaneseDateField(label=_("開催日"))
+    held_time = forms.TimeField(label=_("開始時刻"), initial="14:00", widget=forms.TimeInput(attrs={"type": "time"}))
+    place = forms.CharField(label=_("場所"), max_length=200, required=False)
+    agencies = forms.ModelMultipleChoiceField(
+        label=_("出席機関"), queryset=None, widget=forms.SelectMultiple(attrs={"size": 8}), required=False
+    )
+    other_attendees = forms.CharField(
+        label=_("その他の出席者"), max_length=300, required=False, help_text=_("例：民生委員、本人の母親")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agencies"].queryset = Agency.objects.filter(active=True)
+
+
+class MeetingForm(SubmissionKeyMixin, _MeetingFields):
+    kind = forms.ChoiceField(label=_("会議の種類"), choices=[("", "—"), *MeetingKind.choices])
+    organiser = forms.ModelChoiceField(label=_("主催機関"), queryset=None)
+
+    field_order = ["kind", "title", "held_on", "held_time", "place", "organiser", "agencies", "other_attendees"]
+
+    def __init__(self, *args, organisers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organiser"].queryset = organisers
+        if organisers is not None and organisers.count() == 1:
+            self.fields["organiser"].initial = organisers.first().pk
+
+
+class MeetingEditForm(VersionMixin, _MeetingFields):
+    attendees = forms.ModelMultipleChoiceField(
+        label=_("出席した職員"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    minutes = TextField(label=_("議事録"), max_length=20000, required=False, widget=forms.Textarea(attrs={"rows": 14}))
+
+    def __init__(self, *args, staff=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = staff
+        self.fields["attendees"].label_from_instance = lambda user: staff_display_name(user)
+
+
+class CaseAddForm(forms.Form):
+    case_number = EmergencyForm.base_fields["case_number"]
+
+    case_pk = EmergencyForm.case_pk
+
+
+class DecisionForm(SubmissionKeyMixin, forms.Form):
+    text = forms.CharField(label=_("決定事項"), max_length=500)
+    case = forms.ModelChoiceField(label=_("ケース（任意）"), queryset=None, required=False)
+    owner = forms.ModelChoiceField(label=_("担当者（対応が必要なとき）"), queryset=None, required=False)
+    due_on = JapaneseDateField(label=_("期日"), required=False)
+
+    def __init__(self, *args, meeting=None, staff=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["case"].queryset = Case.objects.filter(meetings__meeting=meeting).order_by("pk")
+        self.fields["owner"].queryset = staff
+        self.fields["owner"].label_from_instance = lambda user: staff_display_name(user)
+
+
+class DoneForm(VersionMixin, forms.Form):
+    pass

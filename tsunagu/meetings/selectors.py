@@ -1,0 +1,75 @@
+"""Reads for meeting pages and the work page; a fixed number of queries each."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Max, QuerySet
+
+from tsunagu.agencies.models import TeamRole
+from tsunagu.audit.models import Action
+from tsunagu.audit.services import access_record
+from tsunagu.cases.models import Case, CaseAgency
+from tsunagu.meetings.models import Decision, Meeting
+from tsunagu.people.models import Person
+from tsunagu.records.models import ProgressRecord
+
+
+@dataclass
+class CaseSummary:
+    case: Case
+    lead: str
+    persons: list[Person]
+    last_contact: Any
+
+
+def discussed_summaries(*, user: Any, meeting: Meeting) -> list[CaseSummary]:
+    """The coordination summary of each case on the meeting, recorded as a view under the
+    meeting's basis (one access event per case, so each case's "who viewed" shows it)."""
+    cases = [
+        item.case
+        for item in meeting.discussed.select_related(
+            "case", "case__household", "case__household__district", "case__lead_worker"
+        ).order_by("added_at", "pk")
+    ]
+    if not cases:
+        return []
+    ids = [c.pk for c in cases]
+    leads = dict(
+        CaseAgency.objects.filter(case_id__in=ids, role=TeamRole.LEAD, until__isnull=True).values_list(
+            "case_id", "agency__name"
+        )
+    )
+    persons: dict[int, list[Person]] = {}
+    for person in Person.objects.filter(household_id__in=[c.household_id for c in cases], is_concerned=True).order_by(
+        "pk"
+    ):
+        persons.setdefault(person.household_id, []).append(person)
+    contacts = dict(
+        ProgressRecord.objects.filter(case_id__in=ids, reached=True)
+        .values("case_id")
+        .annotate(last=Max("occurred_on"))
+        .values_list("case_id", "last")
+    )
+    summaries = []
+    for case in cases:
+        shown = persons.get(case.household_id, [])
+        access_record(
+            user=user,
+            action=Action.VIEW,
+            object_type="case",
+            object_ids=[case.pk],
+            person_ids=[p.pk for p in shown],
+            case_id=case.pk,
+            reason=f"meeting {meeting.pk} ({meeting.sharing_basis})",
+        )
+        summaries.append(CaseSummary(case, leads.get(case.pk, "—"), shown, contacts.get(case.pk)))
+    return summaries
+
+
+def actions_for(user: Any) -> QuerySet[Decision]:
+    """Open action items the user owns, earliest due first."""
+    return (
+        Decision.objects.filter(owner=user, done_at__isnull=True)
+        .select_related("meeting", "case")
+        .order_by("due_on", "pk")
+    )

@@ -1,0 +1,201 @@
+import contextlib
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tsunagu.agencies.models import Agency
+from tsunagu.agencies.selectors import staff_context
+from tsunagu.audit.models import Action
+from tsunagu.audit.services import access_record
+from tsunagu.cases.access import case_access
+from tsunagu.cases.models import Case
+from tsunagu.core.access import staff
+from tsunagu.core.editing import apply_errors, versioned_edit
+from tsunagu.core.services import ConflictError
+from tsunagu.meetings import selectors, services
+from tsunagu.meetings.access import (
+    MEETING_ROLES,
+    meeting_can_write,
+    meeting_get_for_user,
+    meetings_visible_to,
+    sharing_window_open,
+)
+from tsunagu.meetings.forms import CaseAddForm, DecisionForm, DoneForm, MeetingEditForm, MeetingForm
+from tsunagu.meetings.models import Decision, Meeting
+
+
+def _held_at(data: dict[str, Any]) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(data["held_on"], data["held_time"]))
+
+
+@staff(MEETING_ROLES)
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    meetings = meetings_visible_to(request.user).select_related("organiser").order_by("-held_at", "-pk")[:200]
+    return render(request, "meetings/list.html", {"meetings": meetings})
+
+
+@staff(MEETING_ROLES)
+def meeting_new(request: HttpRequest) -> HttpResponse:
+    organisers = Agency.objects.filter(pk__in=staff_context(request.user).agency_ids(*MEETING_ROLES))
+    form = MeetingForm(request.POST or None, organisers=organisers)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting, _created = services.meeting_create(
+                user=request.user,
+                organiser=data["organiser"],
+                kind=data["kind"],
+                title=data["title"],
+                held_at=_held_at(data),
+                place=data["place"],
+                agencies=data["agencies"],
+                other_attendees=data["other_attendees"],
+                key=data["submission_key"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect("meetings:detail", pk=meeting.pk)
+    return render(request, "meetings/form.html", {"form": form}, status=400 if form.is_bound else 200)
+
+
+def _detail(request: HttpRequest, meeting: Meeting, status: int = 200, **forms: Any) -> HttpResponse:
+    can_write = meeting_can_write(request.user, meeting)
+    window = sharing_window_open(meeting)
+    staff_list = services.staff_of(meeting.agencies.all())
+    decisions = list(meeting.decisions.select_related("case", "owner"))
+    if any(d.case_id for d in decisions):
+        access_record(
+            user=request.user,
+            action=Action.VIEW,
+            object_type="decision",
+            object_ids=[d.pk for d in decisions],
+            reason=f"meeting {meeting.pk}",
+        )
+    context = {
+        "meeting": meeting,
+        "can_write": can_write,
+        "window": window,
+        "summaries": selectors.discussed_summaries(user=request.user, meeting=meeting) if window else [],
+        "discussed": meeting.discussed.select_related("case"),
+        "agencies": meeting.agencies.order_by("kind", "code"),
+        "attendees": meeting.attendees.order_by("last_name", "first_name"),
+        "decisions": decisions,
+        "case_form": forms.get("case") or CaseAddForm(),
+        "decision_form": forms.get("decision") or DecisionForm(meeting=meeting, staff=staff_list),
+        "user_pk": request.user.pk,
+    }
+    return render(request, "meetings/detail.html", context, status=status)
+
+
+@staff(MEETING_ROLES)
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, meeting_get_for_user(request.user, pk))
+
+
+@staff(MEETING_ROLES)
+def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = meeting_get_for_user(request.user, pk, write=True)
+    local = timezone.localtime(meeting.held_at)
+    return versioned_edit(
+        request,
+        form_class=MeetingEditForm,
+        form_kwargs={"staff": services.staff_of(meeting.agencies.all())},
+        template="meetings/edit.html",
+        context={"meeting": meeting},
+        initial={
+            "version": meeting.version,
+            "title": meeting.title,
+            "held_on": local.date(),
+            "held_time": local.time(),
+            "place": meeting.place,
+            "agencies": list(meeting.agencies.values_list("pk", flat=True)),
+            "attendees": list(meeting.attendees.values_list("pk", flat=True)),
+            "other_attendees": meeting.other_attendees,
+            "minutes": meeting.minutes,
+        },
+        save=lambda data: services.meeting_update(
+            user=request.user,
+            meeting=meeting,
+            expected_version=data["version"],
+            title=data["title"],
+            held_at=_held_at(data),
+            place=data["place"],
+            agencies=data["agencies"],
+            attendees=data["attendees"],
+            other_attendees=data["other_attendees"],
+            minutes=data["minutes"],
+        ),
+        done=reverse("meetings:detail", kwargs={"pk": meeting.pk}),
+    )
+
+
+@staff(MEETING_ROLES)
+@require_POST
+def case_add(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = meeting_get_for_user(request.user, pk, write=True)
+    form = CaseAddForm(request.POST)
+    if form.is_valid():
+        case = Case.objects.filter(pk=form.case_pk()).first()
+        # Only a case the user works on may be put on a meeting: anything else answers like a
+        # missing case, so the form does not reveal which case numbers exist.
+        if case is None or not case_access(request.user, case).can_write:
+            form.add_error("case_number", _("担当しているケースの番号を入力してください。"))
+        else:
+            try:
+                services.meeting_add_case(user=request.user, meeting=meeting, case=case)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                return redirect(reverse("meetings:detail", kwargs={"pk": meeting.pk}) + "#cases")
+    return _detail(request, meeting, status=400, case=form)
+
+
+@staff(MEETING_ROLES)
+@require_POST
+def decision_add(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = meeting_get_for_user(request.user, pk, write=True)
+    form = DecisionForm(request.POST, meeting=meeting, staff=services.staff_of(meeting.agencies.all()))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.decision_add(
+                user=request.user,
+                meeting=meeting,
+                text=data["text"],
+                case=data["case"],
+                owner=data["owner"],
+                due_on=data["due_on"],
+                key=data["submission_key"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect(reverse("meetings:detail", kwargs={"pk": meeting.pk}) + "#decisions")
+    return _detail(request, meeting, status=400, decision=form)
+
+
+@staff(MEETING_ROLES)
+@require_POST
+def decision_done(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = Decision.objects.select_related("meeting").filter(pk=pk).first()
+    if decision is None:
+        raise Http404
+    meeting = meeting_get_for_user(request.user, decision.meeting_id)
+    if decision.owner_id != request.user.pk and not meeting_can_write(request.user, meeting):
+        raise Http404
+    form = DoneForm(request.POST)
+    if form.is_valid():
+        # Somebody marked it done (or changed it) first: the page shows the current state.
+        with contextlib.suppress(ConflictError):
+            services.decision_done(user=request.user, decision=decision, expected_version=form.cleaned_data["version"])
+    if request.POST.get("next") == "work":
+        return redirect(reverse("cases:my_work") + "#actions")
+    return redirect(reverse("meetings:detail", kwargs={"pk": meeting.pk}) + "#decisions")

@@ -1,0 +1,65 @@
+"""The one door to referrals.
+
+The receiving agency's staff (including partners such as a school or a clinic) and the sending
+agency's staff see a referral; nobody else does (404). Until it answers, the receiver sees the
+referral's summary, never the case; accepting makes its agency a member of the case team.
+"""
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from tsunagu.agencies.models import Role
+from tsunagu.agencies.selectors import staff_context
+from tsunagu.audit.models import Action
+from tsunagu.audit.services import access_record
+from tsunagu.referrals.models import Referral
+
+RECEIVER_ROLES = (Role.CASEWORKER, Role.SUPERVISOR, Role.DESK, Role.PARTNER)
+SENDER_ROLES = (Role.CASEWORKER, Role.SUPERVISOR, Role.DESK)
+
+
+def referral_side(user: Any, referral: Referral) -> str:
+    """ "receiver", "sender" or "" (no access)."""
+    context = staff_context(user)
+    if referral.to_agency_id in context.agency_ids(*RECEIVER_ROLES):
+        return "receiver"
+    if referral.from_agency_id in context.agency_ids(*SENDER_ROLES):
+        return "sender"
+    return ""
+
+
+def referrals_visible_to(user: Any) -> QuerySet[Referral]:
+    context = staff_context(user)
+    return Referral.objects.filter(
+        Q(to_agency_id__in=context.agency_ids(*RECEIVER_ROLES))
+        | Q(from_agency_id__in=context.agency_ids(*SENDER_ROLES))
+    )
+
+
+def referral_get_for_user(user: Any, pk: int, *, side: str | None = None) -> tuple[Referral, str]:
+    """The referral and the user's side of it; 404 when the user is on neither side (or not on
+    the side ``side`` asks for). The read is recorded with the person it concerns."""
+    referral = (
+        Referral.objects.select_related(
+            "case", "case__household", "case__household__district", "person", "from_agency", "to_agency", "created_by"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if referral is None:
+        raise Http404
+    found = referral_side(user, referral)
+    if not found or (side is not None and found != side):
+        raise Http404
+    access_record(
+        user=user,
+        action=Action.VIEW,
+        object_type="referral",
+        object_ids=[referral.pk],
+        person_ids=[referral.person_id],
+        case_id=referral.case_id,
+        reason=f"referral {found}",
+    )
+    return referral, found

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ReferralsConfig(AppConfig):
+    name = "tsunagu.referrals"
+    verbose_name = "つなぎ"

@@ -1,0 +1,73 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tsunagu.agencies.models import Agency
+from tsunagu.cases.forms import _BasisFields
+from tsunagu.core.forms import JapaneseDateField, SubmissionKeyMixin, TextField, VersionMixin
+from tsunagu.referrals.models import DeclineReason
+
+
+class ReferralForm(SubmissionKeyMixin, _BasisFields):
+    """Send a referral. ``agency`` (from _BasisFields) is the receiving agency."""
+
+    from_agency = forms.ModelChoiceField(label=_("依頼元（自分の機関）"), queryset=None)
+    person = forms.ModelChoiceField(label=_("つなぐ人"), queryset=None, required=False, empty_label=_("（世帯として）"))
+    reason = forms.CharField(label=_("つなぐ理由"), max_length=300)
+    summary = TextField(
+        label=_("依頼先に伝える概要"),
+        max_length=2000,
+        help_text=_("依頼先が回答するまでに見られるのはこの概要だけです。必要なことだけを書いてください。"),
+    )
+    accompanied = forms.BooleanField(label=_("同行してつなぐ（同行支援）"), required=False)
+
+    field_order = [
+        "from_agency",
+        "agency",
+        "person",
+        "reason",
+        "summary",
+        "accompanied",
+        "basis",
+        "basis_note",
+        "consent",
+    ]
+
+    def __init__(self, *args, case=None, from_agencies=None, **kwargs):
+        super().__init__(*args, case=case, **kwargs)
+        self.fields["agency"].label = _("依頼先")
+        on_team = case.team.filter(until__isnull=True).values("agency_id")
+        self.fields["agency"].queryset = Agency.objects.filter(active=True).exclude(pk__in=on_team)
+        self.fields["from_agency"].queryset = from_agencies
+        if from_agencies is not None and len(from_agencies) == 1:
+            self.fields["from_agency"].initial = from_agencies[0].pk
+        self.fields["person"].queryset = case.household.members.order_by("pk")
+        self.fields["person"].label_from_instance = lambda p: p.display_name
+
+
+class AnswerForm(VersionMixin, forms.Form):
+    answer = forms.ChoiceField(
+        label=_("回答"),
+        choices=[("accept", _("受理する")), ("decline", _("辞退する"))],
+        widget=forms.RadioSelect,
+    )
+    decline_reason = forms.ChoiceField(
+        label=_("辞退の理由（辞退のとき）"), choices=[("", "—"), *DeclineReason.choices], required=False
+    )
+    comment = TextField(
+        label=_("コメント（辞退のときは必須）"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class MessageForm(forms.Form):
+    text = TextField(label=_("内容"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class FirstMetForm(VersionMixin, forms.Form):
+    on = JapaneseDateField(label=_("初回面談日"), past_only=True)
+
+
+class WithdrawForm(VersionMixin, forms.Form):
+    reason = forms.CharField(label=_("取り下げる理由"), max_length=500)

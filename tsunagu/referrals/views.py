@@ -1,0 +1,184 @@
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tsunagu.agencies.models import Agency
+from tsunagu.agencies.selectors import staff_context
+from tsunagu.cases.access import case_get_for_user
+from tsunagu.core.access import staff
+from tsunagu.core.editing import apply_errors
+from tsunagu.core.services import ConflictError
+from tsunagu.referrals import selectors, services
+from tsunagu.referrals.access import RECEIVER_ROLES, referral_get_for_user
+from tsunagu.referrals.forms import AnswerForm, FirstMetForm, MessageForm, ReferralForm, WithdrawForm
+from tsunagu.referrals.models import Referral
+
+CASE_ROLES = ("desk", "caseworker", "supervisor")
+
+
+@staff(RECEIVER_ROLES)
+def inbox(request: HttpRequest) -> HttpResponse:
+    received, sent = selectors.referral_inbox(user=request.user)
+    return render(request, "referrals/inbox.html", {"received": received, "sent": sent, "today": timezone.localdate()})
+
+
+@staff(CASE_ROLES)
+def referral_new(request: HttpRequest, case_pk: int) -> HttpResponse:
+    case, _access = case_get_for_user(request.user, case_pk, write=True)
+    mine = staff_context(request.user).case_agency_ids
+    from_agencies = list(
+        Agency.objects.filter(pk__in=case.team.filter(until__isnull=True, agency_id__in=mine).values("agency_id"))
+    )
+    form = ReferralForm(request.POST or None, case=case, from_agencies=from_agencies)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            referral, _created = services.referral_send(
+                user=request.user,
+                case=case,
+                from_agency=data["from_agency"],
+                to_agency=data["agency"],
+                person=data["person"],
+                reason=data["reason"],
+                summary=data["summary"],
+                basis=data["basis"],
+                basis_note=data["basis_note"],
+                consent=data["consent"],
+                accompanied=data["accompanied"],
+                key=data["submission_key"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect("referrals:detail", pk=referral.pk)
+    return render(request, "referrals/form.html", {"case": case, "form": form}, status=400 if form.is_bound else 200)
+
+
+def _detail(request: HttpRequest, referral: Referral, side: str, status: int = 200, **forms: Any) -> HttpResponse:
+    referral.late = referral.is_open and referral.due_on < timezone.localdate()  # type: ignore[attr-defined]
+    context = {
+        "referral": referral,
+        "side": side,
+        "events": referral.events.select_related("user"),
+        "answer_form": forms.get("answer") or AnswerForm(initial={"version": referral.version}),
+        "message_form": forms.get("message") or MessageForm(),
+        "first_met_form": forms.get("first_met") or FirstMetForm(initial={"version": referral.version}),
+        "withdraw_form": forms.get("withdraw") or WithdrawForm(initial={"version": referral.version}),
+        # The receiver may open the case once its agency is on the team (and it works cases).
+        "case_link": side == "sender" or (referral.member_id and staff_context(request.user).case_agency_ids),
+    }
+    return render(request, "referrals/detail.html", context, status=status)
+
+
+@staff(RECEIVER_ROLES)
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    referral, side = referral_get_for_user(request.user, pk)
+    return _detail(request, referral, side)
+
+
+def _stale(form: Any) -> None:
+    form.add_error(None, _("ほかの職員が先にこのつなぎを更新しました。内容を確かめてからもう一度操作してください。"))
+
+
+@staff(RECEIVER_ROLES)
+@require_POST
+def answer(request: HttpRequest, pk: int) -> HttpResponse:
+    referral, side = referral_get_for_user(request.user, pk, side="receiver")
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["answer"] == "accept":
+                services.referral_accept(
+                    user=request.user, referral=referral, expected_version=data["version"], comment=data["comment"]
+                )
+            else:
+                services.referral_decline(
+                    user=request.user,
+                    referral=referral,
+                    expected_version=data["version"],
+                    decline_reason=data["decline_reason"],
+                    comment=data["comment"],
+                )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except ConflictError:
+            _stale(form)
+        else:
+            return redirect("referrals:detail", pk=referral.pk)
+    referral.refresh_from_db()
+    return _detail(request, referral, side, status=400, answer=form)
+
+
+@staff(RECEIVER_ROLES)
+@require_POST
+def message(request: HttpRequest, pk: int) -> HttpResponse:
+    referral, side = referral_get_for_user(request.user, pk)
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        try:
+            services.referral_message(user=request.user, referral=referral, side=side, text=form.cleaned_data["text"])
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect("referrals:detail", pk=referral.pk)
+    return _detail(request, referral, side, status=400, message=form)
+
+
+@staff(RECEIVER_ROLES)
+@require_POST
+def first_met(request: HttpRequest, pk: int) -> HttpResponse:
+    referral, side = referral_get_for_user(request.user, pk, side="receiver")
+    form = FirstMetForm(request.POST)
+    if form.is_valid():
+        try:
+            services.referral_first_met(
+                user=request.user,
+                referral=referral,
+                expected_version=form.cleaned_data["version"],
+                on=form.cleaned_data["on"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except ConflictError:
+            _stale(form)
+        else:
+            return redirect("referrals:detail", pk=referral.pk)
+    referral.refresh_from_db()
+    return _detail(request, referral, side, status=400, first_met=form)
+
+
+@staff(CASE_ROLES)
+@require_POST
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    referral, side = referral_get_for_user(request.user, pk, side="sender")
+    form = WithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            services.referral_withdraw(
+                user=request.user,
+                referral=referral,
+                expected_version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except ConflictError:
+            _stale(form)
+        else:
+            return redirect("referrals:detail", pk=referral.pk)
+    referral.refresh_from_db()
+    return _detail(request, referral, side, status=400, withdraw=form)
+
+
+@staff(CASE_ROLES)
+@require_POST
+def seen(request: HttpRequest, pk: int) -> HttpResponse:
+    referral, _side = referral_get_for_user(request.user, pk, side="sender")
+    services.referral_seen(user=request.user, referral=referral)
+    return redirect("cases:my_work")
