@@ -38,8 +38,8 @@ class ReferralForm(SubmissionKeyMixin, _BasisFields):
         on_team = case.team.filter(until__isnull=True).values("agency_id")
         self.fields["agency"].queryset = Agency.objects.filter(active=True).exclude(pk__in=on_team)
         self.fields["from_agency"].queryset = from_agencies
-        if from_agencies is not None and len(from_agencies) == 1:
-            self.fields["from_agency"].initial = from_agencies[0].pk
+        if from_agencies is not None and from_agencies.count() == 1:
+            self.fields["from_agency"].initial = from_agencies.first().pk
         self.fields["person"].queryset = case.household.members.order_by("pk")
         self.fields["person"].label_from_instance = lambda p: p.display_name
 

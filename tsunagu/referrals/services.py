@@ -80,16 +80,16 @@ def referral_send(
     if not case.team.filter(agency=from_agency, until__isnull=True).exists():
         raise ValidationError({"from_agency": _("依頼元は、このケースの担当機関から選んでください。")})
     if to_agency.pk == from_agency.pk:
-        raise ValidationError({"to_agency": _("依頼元と同じ機関にはつなげません。")})
+        raise ValidationError({"agency": _("依頼元と同じ機関にはつなげません。")})
     if case.team.filter(agency=to_agency, until__isnull=True).exists():
-        raise ValidationError({"to_agency": _("この機関はすでにケースの担当機関です。")})
+        raise ValidationError({"agency": _("この機関はすでにケースの担当機関です。")})
     if person is not None and person.household_id != case.household_id:
         raise ValidationError({"person": _("このケースの世帯の人を選んでください。")})
     _check_basis(case=case, agency=to_agency, basis=basis, basis_note=basis_note, consent=consent)
 
     def create() -> Referral:
         if Referral.objects.filter(case=case, to_agency=to_agency, status=ReferralStatus.REQUESTED).exists():
-            raise ValidationError({"to_agency": _("この機関への回答待ちのつなぎがすでにあります。")})
+            raise ValidationError({"agency": _("この機関への回答待ちのつなぎがすでにあります。")})
         now = timezone.now()
         referral = Referral.objects.create(
             case=case,

@@ -31,8 +31,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def referral_new(request: HttpRequest, case_pk: int) -> HttpResponse:
     case, _access = case_get_for_user(request.user, case_pk, write=True)
     mine = staff_context(request.user).case_agency_ids
-    from_agencies = list(
-        Agency.objects.filter(pk__in=case.team.filter(until__isnull=True, agency_id__in=mine).values("agency_id"))
+    from_agencies = Agency.objects.filter(
+        pk__in=case.team.filter(until__isnull=True, agency_id__in=mine).values("agency_id")
     )
     form = ReferralForm(request.POST or None, case=case, from_agencies=from_agencies)
     if request.method == "POST" and form.is_valid():
@@ -59,11 +59,14 @@ def referral_new(request: HttpRequest, case_pk: int) -> HttpResponse:
     return render(request, "referrals/form.html", {"case": case, "form": form}, status=400 if form.is_bound else 200)
 
 
-def _detail(request: HttpRequest, referral: Referral, side: str, status: int = 200, **forms: Any) -> HttpResponse:
+def _detail(
+    request: HttpRequest, referral: Referral, side: str, status: int = 200, error: str = "", **forms: Any
+) -> HttpResponse:
     referral.late = referral.is_open and referral.due_on < timezone.localdate()  # type: ignore[attr-defined]
     context = {
         "referral": referral,
         "side": side,
+        "error": error,
         "events": referral.events.select_related("user"),
         "answer_form": forms.get("answer") or AnswerForm(initial={"version": referral.version}),
         "message_form": forms.get("message") or MessageForm(),
@@ -81,6 +84,16 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, referral, side)
 
 
+def _refused(form: Any, exc: ValidationError) -> str:
+    """Field errors go on the form; a refusal of the whole action (the referral has moved on
+    meanwhile) is returned to be shown at the top of the page, where it is seen even when the
+    form is no longer offered."""
+    if hasattr(exc, "error_dict"):
+        apply_errors(form, exc)
+        return ""
+    return " ".join(exc.messages)
+
+
 def _stale(form: Any) -> None:
     form.add_error(None, _("ほかの職員が先にこのつなぎを更新しました。内容を確かめてからもう一度操作してください。"))
 
@@ -90,6 +103,7 @@ def _stale(form: Any) -> None:
 def answer(request: HttpRequest, pk: int) -> HttpResponse:
     referral, side = referral_get_for_user(request.user, pk, side="receiver")
     form = AnswerForm(request.POST)
+    error = ""
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -106,13 +120,13 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
                     comment=data["comment"],
                 )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            error = _refused(form, exc)
         except ConflictError:
             _stale(form)
         else:
             return redirect("referrals:detail", pk=referral.pk)
     referral.refresh_from_db()
-    return _detail(request, referral, side, status=400, answer=form)
+    return _detail(request, referral, side, status=400, error=error, answer=form)
 
 
 @staff(RECEIVER_ROLES)
@@ -120,14 +134,15 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
 def message(request: HttpRequest, pk: int) -> HttpResponse:
     referral, side = referral_get_for_user(request.user, pk)
     form = MessageForm(request.POST)
+    error = ""
     if form.is_valid():
         try:
             services.referral_message(user=request.user, referral=referral, side=side, text=form.cleaned_data["text"])
         except ValidationError as exc:
-            apply_errors(form, exc)
+            error = _refused(form, exc)
         else:
             return redirect("referrals:detail", pk=referral.pk)
-    return _detail(request, referral, side, status=400, message=form)
+    return _detail(request, referral, side, status=400, error=error, message=form)
 
 
 @staff(RECEIVER_ROLES)
@@ -135,6 +150,7 @@ def message(request: HttpRequest, pk: int) -> HttpResponse:
 def first_met(request: HttpRequest, pk: int) -> HttpResponse:
     referral, side = referral_get_for_user(request.user, pk, side="receiver")
     form = FirstMetForm(request.POST)
+    error = ""
     if form.is_valid():
         try:
             services.referral_first_met(
@@ -144,13 +160,13 @@ def first_met(request: HttpRequest, pk: int) -> HttpResponse:
                 on=form.cleaned_data["on"],
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            error = _refused(form, exc)
         except ConflictError:
             _stale(form)
         else:
             return redirect("referrals:detail", pk=referral.pk)
     referral.refresh_from_db()
-    return _detail(request, referral, side, status=400, first_met=form)
+    return _detail(request, referral, side, status=400, error=error, first_met=form)
 
 
 @staff(CASE_ROLES)
@@ -158,6 +174,7 @@ def first_met(request: HttpRequest, pk: int) -> HttpResponse:
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     referral, side = referral_get_for_user(request.user, pk, side="sender")
     form = WithdrawForm(request.POST)
+    error = ""
     if form.is_valid():
         try:
             services.referral_withdraw(
@@ -167,13 +184,13 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            error = _refused(form, exc)
         except ConflictError:
             _stale(form)
         else:
             return redirect("referrals:detail", pk=referral.pk)
     referral.refresh_from_db()
-    return _detail(request, referral, side, status=400, withdraw=form)
+    return _detail(request, referral, side, status=400, error=error, withdraw=form)
 
 
 @staff(CASE_ROLES)
