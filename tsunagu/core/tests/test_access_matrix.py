@@ -171,3 +171,18 @@ def test_the_desk_queue_is_for_the_desk(world, users):
     assert client_for(users["desk"]).get(reverse("intake:queue")).status_code == 200
     for persona in ("lead_worker", "outsider"):
         assert client_for(users[persona]).get(reverse("intake:queue")).status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "allowed"),
+    [
+        ("referrals:inbox", {"desk", "lead_worker", "supervisor", "outsider", "partner"}),
+        ("meetings:list", {"desk", "lead_worker", "supervisor", "outsider", "secretariat"}),
+        ("meetings:new", {"desk", "lead_worker", "supervisor", "outsider", "secretariat"}),
+    ],
+)
+def test_coordination_lists_by_role(world, users, name, allowed):
+    for persona, user in users.items():
+        expected = 200 if persona in allowed else 403
+        assert client_for(user).get(reverse(name)).status_code == expected, persona
