@@ -122,7 +122,9 @@ STATES = [
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("state", "case_page", "full", "write", "referral_page"), STATES, ids=[s[0].__name__ for s in STATES])
+@pytest.mark.parametrize(
+    ("state", "case_page", "full", "write", "referral_page"), STATES, ids=[s[0].__name__ for s in STATES]
+)
 def test_coordination_matrix(world, users, state, case_page, full, write, referral_page):
     with time_machine.travel(NOW, tick=False):
         who = state(world, users)
@@ -140,7 +142,7 @@ def test_coordination_matrix(world, users, state, case_page, full, write, referr
         if referral_page is not None:
             assert client.get(reverse("referrals:detail", kwargs={"pk": referral.pk})).status_code == referral_page
         # the sender's team keeps full access whatever happens
-        assert client_for(users["lead_worker"]).get(reverse("cases:detail", kwargs={"pk": world.case.pk})).context[
-            "full"
-        ]
+        assert (
+            client_for(users["lead_worker"]).get(reverse("cases:detail", kwargs={"pk": world.case.pk})).context["full"]
+        )
         assert Meeting.objects.count() == (1 if state is meeting_attendee else 0)

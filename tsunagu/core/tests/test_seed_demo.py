@@ -99,3 +99,34 @@ def test_the_demo_has_an_emergency_access_waiting_for_the_supervisor(reference):
     call_command("seed_demo", households=12)
     supervisor = get_user_model().objects.get(username="supervisor")
     assert emergency_reviewable_by(supervisor).exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_has_referrals_in_every_state_and_meetings_on_the_work_pages(reference):
+    from django.test import Client
+
+    from tsunagu.meetings.models import Meeting
+    from tsunagu.referrals.models import Referral, ReferralStatus
+
+    call_command("seed_demo")
+    assert set(Referral.objects.values_list("status", flat=True)) == set(ReferralStatus.values)
+    assert Referral.objects.filter(status="requested", escalated_at__isnull=False).exists()
+    assert Meeting.objects.filter(kind="support_art9").exclude(minutes="").exists()
+    assert Meeting.objects.filter(kind="liaison_council", discussed__isnull=True).exists()
+
+    def page(username, url="/staff/cases/my-work/"):
+        client = Client()
+        client.force_login(get_user_model().objects.get(username=username))
+        response = client.get(url)
+        assert response.status_code == 200
+        return response.context
+
+    caseworker = page("caseworker")
+    assert [r.status for r in caseworker["referrals"].answers] == ["declined"]
+    assert len(caseworker["referrals"].questions) == 1 and len(caseworker["actions"]) == 1
+    assert len(page("desk")["referrals"].overdue) == 2
+    assert len(page("supervisor")["referrals"].overdue) == 1
+    anshin = page("anshin")["referrals"]
+    assert len(anshin.incoming) == 1 and len(anshin.to_meet) == 1
+    assert len(page("partner", "/staff/referrals/")["received"]) == 1
+    assert [m.kind for m in page("secretariat", "/staff/meetings/")["meetings"]] == ["liaison_council"]

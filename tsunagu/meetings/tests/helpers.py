@@ -26,6 +26,12 @@ def add_case(client, meeting, case):
 
 
 def add_decision(client, meeting, **data):
-    form = {"submission_key": str(uuid.uuid4()), "text": "母親の入院に備え、本人への訪問を再開する", "case": "", "owner": "", "due_on": ""}
+    form = {
+        "submission_key": str(uuid.uuid4()),
+        "text": "母親の入院に備え、本人への訪問を再開する",
+        "case": "",
+        "owner": "",
+        "due_on": "",
+    }
     form.update(data)
     return client.post(reverse("meetings:decision_add", kwargs={"pk": meeting.pk}), form)

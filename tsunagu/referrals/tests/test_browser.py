@@ -47,7 +47,9 @@ def test_referrals_end_with_an_answer_and_a_conference_assigns_an_action(new_pag
     anshin.locator("#id_agency").select_option(label="ぷらっとホーム世田谷")
     anshin.get_by_label("つなぐ人").select_option(label=son.display_name)
     anshin.get_by_label("つなぐ理由").fill("母親の介護で訪問したところ、同居の長男が長く自室にこもっていると分かった")
-    anshin.get_by_label("依頼先に伝える概要").fill("30代後半の長男。日中は自室。母親は本人に会ってほしいと希望している。")
+    anshin.get_by_label("依頼先に伝える概要").fill(
+        "30代後半の長男。日中は自室。母親は本人に会ってほしいと希望している。"
+    )
     anshin.locator("#id_basis").select_option(label=BASIS)
     assert axe_violations(anshin) == []
     anshin.get_by_role("button", name="つなぎを依頼する").click()

@@ -162,9 +162,7 @@ def test_the_receiver_sees_the_summary_not_the_case_until_it_accepts(world, outs
 
 
 @pytest.mark.django_db
-def test_a_decline_needs_a_reason_and_a_comment_and_reaches_the_senders_work_page(
-    world, lead_worker, outsider, sent
-):
+def test_a_decline_needs_a_reason_and_a_comment_and_reaches_the_senders_work_page(world, lead_worker, outsider, sent):
     client = client_for(outsider)
     refused = answer(client, sent, answer="decline")
     assert refused.status_code == 400

@@ -486,4 +486,227 @@ class Command(BaseCommand):
                 case=other,
                 reason="夜間に本人の母親から、本人が自傷をほのめかしているとの電話。主担当機関に連絡がつかないため。",
             )
+        self._coordination(users, now)
         self.stdout.write(f"デモデータを作成しました：世帯 {households}、相談 {households + len(fresh)}")
+
+    def _coordination(self, users, now):
+        """Referrals in every state (one overdue and escalated), a support meeting with minutes and
+        action items, and a council meeting without personal data."""
+        from tsunagu.meetings.models import MeetingKind
+        from tsunagu.meetings.services import decision_add, meeting_add_case, meeting_create, meeting_update
+        from tsunagu.referrals import services as referrals
+        from tsunagu.referrals.models import Referral, ReferralEvent
+
+        def agency(code):
+            return Agency.objects.get(code=code)
+
+        def open_cases(code):
+            return list(
+                Case.objects.filter(team__agency__code=code, team__role="lead", team__until__isnull=True)
+                .exclude(status="closed")
+                .order_by("pk")
+            )
+
+        merkmal_cases, link_cases = open_cases("merkmal"), open_cases("link")
+        if len(merkmal_cases) < 4 or len(link_cases) < 4:
+            return
+
+        def refer(case, sender, from_code, to_code, reason, summary, days_ago=0):
+            person = case.household.members.filter(is_concerned=True).first()
+            referral, _created = referrals.referral_send(
+                user=sender,
+                case=case,
+                from_agency=agency(from_code),
+                to_agency=agency(to_code),
+                person=person,
+                reason=reason,
+                summary=summary,
+                basis=SharingBasis.MEETING_ART9,
+                accompanied=days_ago % 2 == 1,
+            )
+            if days_ago:  # demo only: as if sent some days ago
+                sent = now - dt.timedelta(days=days_ago)
+                due = referrals.referral_due_on(to_agency=referral.to_agency, sent_on=timezone.localdate(sent))
+                Referral.objects.filter(pk=referral.pk).update(requested_at=sent, due_on=due)
+                ReferralEvent.objects.filter(referral=referral).update(at=sent)
+                referral.refresh_from_db()
+            return referral
+
+        worker, link_worker = users["caseworker"], users["link-worker"]
+        # 依頼中: to the あんしんすこやかセンター (the demo user "anshin" answers it)
+        refer(
+            merkmal_cases[0],
+            worker,
+            "merkmal",
+            "anshin-ikejiri",
+            "母親の介護の相談先として",
+            "母親（80代）は足腰が弱り、買い物に困っている。本人（30代）は家事を手伝えていない。",
+        )
+        # 依頼中, with a question from the school that waits for the sender's reply
+        to_school = refer(
+            merkmal_cases[1],
+            worker,
+            "merkmal",
+            "kyoiku-iinkai",
+            "中学時代の不登校の経緯を共有したい",
+            "本人は中学2年から不登校。当時の支援の記録があれば教えてほしい。",
+        )
+        referrals.referral_message(
+            user=users["partner"], referral=to_school, side="receiver", text="在籍していた学校名を教えてください。"
+        )
+        # 期限超過: sent 12 days ago, unanswered, escalated to the desk and the supervisor
+        refer(
+            merkmal_cases[2],
+            worker,
+            "merkmal",
+            "shuro-yuni",
+            "就労体験を希望",
+            "本人は週2日程度の軽作業を希望。人の多い場所は苦手。",
+            days_ago=12,
+        )
+        refer(
+            link_cases[0],
+            link_worker,
+            "link",
+            "hfc-setagaya",
+            "保健師の訪問を依頼",
+            "本人に不眠と食欲低下。精神科の受診歴なし。",
+            days_ago=9,
+        )
+        referrals.referrals_escalate(today=timezone.localdate(now))
+        # 受理: the あんしんすこやかセンター joined the team, first meeting not yet held
+        accepted = refer(
+            link_cases[1],
+            link_worker,
+            "link",
+            "anshin-ikejiri",
+            "母親の介護保険の申請支援",
+            "母親が要介護認定を受けていない。本人は母親の介護を一人で抱えている。",
+            days_ago=3,
+        )
+        referrals.referral_accept(
+            user=users["anshin"], referral=accepted, expected_version=accepted.version, comment="来週訪問します。"
+        )
+        # 初回面談済
+        met = refer(
+            link_cases[2],
+            link_worker,
+            "link",
+            "merkmal",
+            "39歳以下の若者支援として",
+            "本人は30代前半。同年代の居場所に関心がある。",
+            days_ago=8,
+        )
+        met = referrals.referral_accept(user=worker, referral=met, expected_version=met.version)
+        referrals.referral_first_met(
+            user=worker, referral=met, expected_version=met.version, on=timezone.localdate(now - dt.timedelta(days=2))
+        )
+        # 辞退: the sender (caseworker) sees the answer on the work page
+        declined = refer(
+            merkmal_cases[3],
+            worker,
+            "merkmal",
+            "link",
+            "40歳を前に主担当の引き継ぎを相談したい",
+            "本人は39歳。就労には関心がない。",
+            days_ago=4,
+        )
+        referrals.referral_decline(
+            user=users["desk"],
+            referral=declined,
+            expected_version=declined.version,
+            decline_reason="not_enough",
+            comment="引き継ぎの時期と本人の意向を確認してから、もう一度ご依頼ください。",
+        )
+        # 取下げ
+        withdrawn = refer(
+            link_cases[3],
+            link_worker,
+            "link",
+            "saposute",
+            "就労準備の相談",
+            "本人は就労に関心があるが、体調に波がある。",
+            days_ago=6,
+        )
+        referrals.referral_withdraw(
+            user=link_worker,
+            referral=withdrawn,
+            expected_version=withdrawn.version,
+            reason="本人が通院を優先したいと話したため",
+        )
+
+        # A support meeting (第9条) with minutes, a case discussed and action items.
+        held = now - dt.timedelta(days=2)
+        meeting, _created = meeting_create(
+            user=users["supervisor"],
+            organiser=agency("merkmal"),
+            kind=MeetingKind.SUPPORT_ART9,
+            title="支援会議（11月）",
+            held_at=held,
+            place="メルクマールせたがや 会議室（架空）",
+            agencies=[agency("link"), agency("anshin-ikejiri")],
+            other_attendees="民生委員",
+        )
+        case = merkmal_cases[0]
+        meeting_add_case(user=users["supervisor"], meeting=meeting, case=case)
+        meeting = meeting_update(
+            user=users["supervisor"],
+            meeting=meeting,
+            expected_version=meeting.version,
+            title=meeting.title,
+            held_at=held,
+            place=meeting.place,
+            agencies=[agency("link"), agency("anshin-ikejiri")],
+            attendees=[users["supervisor"], worker, users["desk"], users["anshin"]],
+            other_attendees=meeting.other_attendees,
+            minutes=(
+                "1. 本人と家族の状況の共有（メルクマールせたがや）\n"
+                "   母親の足腰が弱り、通院に付き添いが必要になってきた。本人は夜間のみ外出。\n"
+                "2. 役割分担\n"
+                "   あんしんすこやかセンター：母親の介護保険の申請を支援する。\n"
+                "   メルクマールせたがや：本人への手紙と訪問を続ける。\n"
+                "3. 次回：1か月後に状況を確認する。"
+            ),
+        )
+        for text, owner, days in (
+            ("母親の介護保険の申請を支援する", users["anshin"], 10),
+            ("本人に手紙を出し、訪問の約束をとる", worker, 5),
+        ):
+            decision_add(
+                user=users["supervisor"],
+                meeting=meeting,
+                text=text,
+                case=case,
+                owner=owner,
+                due_on=timezone.localdate(now) + dt.timedelta(days=days),
+            )
+        decision_add(
+            user=users["supervisor"],
+            meeting=meeting,
+            text="1か月後に支援会議で状況を確認する",
+            case=case,
+            owner=None,
+            due_on=None,
+        )
+        # A council meeting: the secretariat's, no personal data.
+        council, _created = meeting_create(
+            user=users["secretariat"],
+            organiser=agency("ward-seikatsu-fukushi"),
+            kind=MeetingKind.LIAISON_COUNCIL,
+            title="ひきこもり支援機関連絡協議会（第3回）",
+            held_at=now - dt.timedelta(days=20),
+            place="世田谷区役所 会議室（架空）",
+            agencies=[agency("link"), agency("merkmal"), agency("saposute")],
+        )
+        meeting_update(
+            user=users["secretariat"],
+            meeting=council,
+            expected_version=council.version,
+            title=council.title,
+            held_at=council.held_at,
+            place=council.place,
+            agencies=council.agencies.all(),
+            attendees=[users["secretariat"], users["supervisor"], users["desk"]],
+            other_attendees="",
+            minutes="1. 上半期の相談件数の報告\n2. 居場所の新設について意見交換\n3. 家族向け講座の共同開催を検討する",
+        )
