@@ -307,3 +307,23 @@ def test_the_inbox_lists_both_directions(world, lead_worker, outsider, sent):
     other = make_user("another-anshin", "anshin-ikejiri", "caseworker")
     response = client_for(other).get(reverse("referrals:inbox"))
     assert response.context["received"] == [] and response.context["sent"] == []
+
+
+@pytest.mark.django_db
+def test_a_referral_sent_before_the_year_end_escalates_only_after_the_new_year_deadline(world, lead_worker, users):
+    with time_machine.travel(dt.datetime(2026, 12, 25, 1, 0, tzinfo=dt.UTC), tick=False):  # Friday
+        assert send(client_for(lead_worker), world).status_code == 302
+    referral = Referral.objects.get()
+    assert referral.due_on == dt.date(2027, 1, 7)  # 12/28, then 1/4, 1/5, 1/6, 1/7
+    for day in (dt.date(2026, 12, 29), dt.date(2027, 1, 4), dt.date(2027, 1, 7)):
+        # 23:00 in Tokyo on each day
+        with time_machine.travel(dt.datetime.combine(day, dt.time(14, 0), tzinfo=dt.UTC), tick=False):
+            call_command("escalate_referrals", verbosity=0)
+        referral.refresh_from_db()
+        assert referral.escalated_at is None, day
+    with time_machine.travel(dt.datetime(2027, 1, 8, 0, 0, tzinfo=dt.UTC), tick=False):  # 9:00 in Tokyo
+        call_command("escalate_referrals", verbosity=0)
+        call_command("escalate_referrals", verbosity=0)
+    referral.refresh_from_db()
+    assert referral.escalated_at is not None
+    assert referral.events.filter(kind="escalated").count() == 1
