@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -98,27 +99,23 @@ def _stale(form: Any) -> None:
     form.add_error(None, _("ほかの職員が先にこのつなぎを更新しました。内容を確かめてからもう一度操作してください。"))
 
 
-@staff(RECEIVER_ROLES)
-@require_POST
-def answer(request: HttpRequest, pk: int) -> HttpResponse:
-    referral, side = referral_get_for_user(request.user, pk, side="receiver")
-    form = AnswerForm(request.POST)
+def _act(
+    request: HttpRequest,
+    pk: int,
+    *,
+    side: str | None,
+    form_class: type[Any],
+    form_name: str,
+    run: Callable[[Referral, str, dict[str, Any]], Any],
+) -> HttpResponse:
+    """The shape of every action on a referral: validate, run the service, back to the page; on
+    bad input or a refusal, the page again with the message where it belongs (R4)."""
+    referral, found = referral_get_for_user(request.user, pk, side=side)
+    form = form_class(request.POST)
     error = ""
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            if data["answer"] == "accept":
-                services.referral_accept(
-                    user=request.user, referral=referral, expected_version=data["version"], comment=data["comment"]
-                )
-            else:
-                services.referral_decline(
-                    user=request.user,
-                    referral=referral,
-                    expected_version=data["version"],
-                    decline_reason=data["decline_reason"],
-                    comment=data["comment"],
-                )
+            run(referral, found, form.cleaned_data)
         except ValidationError as exc:
             error = _refused(form, exc)
         except ConflictError:
@@ -126,71 +123,80 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return redirect("referrals:detail", pk=referral.pk)
     referral.refresh_from_db()
-    return _detail(request, referral, side, status=400, error=error, answer=form)
+    return _detail(request, referral, found, status=400, error=error, **{form_name: form})
+
+
+def _answer(user: Any, referral: Referral, data: dict[str, Any]) -> Referral:
+    if data["answer"] == "accept":
+        return services.referral_accept(
+            user=user, referral=referral, expected_version=data["version"], comment=data["comment"]
+        )
+    return services.referral_decline(
+        user=user,
+        referral=referral,
+        expected_version=data["version"],
+        decline_reason=data["decline_reason"],
+        comment=data["comment"],
+    )
+
+
+@staff(RECEIVER_ROLES)
+@require_POST
+def answer(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        side="receiver",
+        form_class=AnswerForm,
+        form_name="answer",
+        run=lambda referral, _side, data: _answer(request.user, referral, data),
+    )
 
 
 @staff(RECEIVER_ROLES)
 @require_POST
 def message(request: HttpRequest, pk: int) -> HttpResponse:
-    referral, side = referral_get_for_user(request.user, pk)
-    form = MessageForm(request.POST)
-    error = ""
-    if form.is_valid():
-        try:
-            services.referral_message(user=request.user, referral=referral, side=side, text=form.cleaned_data["text"])
-        except ValidationError as exc:
-            error = _refused(form, exc)
-        else:
-            return redirect("referrals:detail", pk=referral.pk)
-    return _detail(request, referral, side, status=400, error=error, message=form)
+    """A question from the receiver, or the sender's reply: the side decides which."""
+    return _act(
+        request,
+        pk,
+        side=None,
+        form_class=MessageForm,
+        form_name="message",
+        run=lambda referral, side, data: services.referral_message(
+            user=request.user, referral=referral, side=side, text=data["text"]
+        ),
+    )
 
 
 @staff(RECEIVER_ROLES)
 @require_POST
 def first_met(request: HttpRequest, pk: int) -> HttpResponse:
-    referral, side = referral_get_for_user(request.user, pk, side="receiver")
-    form = FirstMetForm(request.POST)
-    error = ""
-    if form.is_valid():
-        try:
-            services.referral_first_met(
-                user=request.user,
-                referral=referral,
-                expected_version=form.cleaned_data["version"],
-                on=form.cleaned_data["on"],
-            )
-        except ValidationError as exc:
-            error = _refused(form, exc)
-        except ConflictError:
-            _stale(form)
-        else:
-            return redirect("referrals:detail", pk=referral.pk)
-    referral.refresh_from_db()
-    return _detail(request, referral, side, status=400, error=error, first_met=form)
+    return _act(
+        request,
+        pk,
+        side="receiver",
+        form_class=FirstMetForm,
+        form_name="first_met",
+        run=lambda referral, _side, data: services.referral_first_met(
+            user=request.user, referral=referral, expected_version=data["version"], on=data["on"]
+        ),
+    )
 
 
 @staff(CASE_ROLES)
 @require_POST
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    referral, side = referral_get_for_user(request.user, pk, side="sender")
-    form = WithdrawForm(request.POST)
-    error = ""
-    if form.is_valid():
-        try:
-            services.referral_withdraw(
-                user=request.user,
-                referral=referral,
-                expected_version=form.cleaned_data["version"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            error = _refused(form, exc)
-        except ConflictError:
-            _stale(form)
-        else:
-            return redirect("referrals:detail", pk=referral.pk)
-    referral.refresh_from_db()
-    return _detail(request, referral, side, status=400, error=error, withdraw=form)
+    return _act(
+        request,
+        pk,
+        side="sender",
+        form_class=WithdrawForm,
+        form_name="withdraw",
+        run=lambda referral, _side, data: services.referral_withdraw(
+            user=request.user, referral=referral, expected_version=data["version"], reason=data["reason"]
+        ),
+    )
 
 
 @staff(CASE_ROLES)
