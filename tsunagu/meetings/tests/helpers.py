@@ -5,7 +5,10 @@ from django.urls import reverse
 from tsunagu.agencies.models import Agency
 
 
-def create_meeting(client, kind="support_art9", agencies=("merkmal", "anshin-kyodo"), organiser="merkmal", **data):
+def create_meeting(
+    client, kind="support_art9", agencies=("merkmal", "anshin-kyodo"), organiser="merkmal", raw=None, **data
+):
+    """POST the new-meeting form; ``raw`` overrides fields with values posted as they are."""
     form = {
         "submission_key": str(uuid.uuid4()),
         "kind": kind,
@@ -18,6 +21,7 @@ def create_meeting(client, kind="support_art9", agencies=("merkmal", "anshin-kyo
         "other_attendees": "民生委員",
     }
     form.update(data)
+    form.update(raw or {})
     return client.post(reverse("meetings:new"), form)
 
 
