@@ -201,3 +201,18 @@ def test_who_sees_a_meeting(world, users, meeting):
     }
     listed = client_for(users["partner"]).get(reverse("meetings:list"))
     assert listed.status_code == 403
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_putting_a_case_on_a_meeting_is_all_or_nothing(world, lead_worker, meeting, monkeypatch):
+    from tsunagu.meetings import services
+
+    def crash(**kwargs):
+        raise RuntimeError("crash after the share was written")
+
+    monkeypatch.setattr(services, "access_record", crash)
+    with pytest.raises(RuntimeError):
+        services.meeting_add_case(user=lead_worker, meeting=meeting, case=world.case)
+    assert not MeetingCase.objects.exists()
+    assert not TimelineEntry.objects.filter(kind="meeting").exists()

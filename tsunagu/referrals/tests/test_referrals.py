@@ -327,3 +327,19 @@ def test_a_referral_sent_before_the_year_end_escalates_only_after_the_new_year_d
     referral.refresh_from_db()
     assert referral.escalated_at is not None
     assert referral.events.filter(kind="escalated").count() == 1
+
+
+@pytest.mark.django_db
+def test_accepting_is_all_or_nothing(world, outsider, sent, monkeypatch):
+    from tsunagu.referrals import services
+
+    def crash(**kwargs):
+        raise RuntimeError("crash after the team membership was written")
+
+    monkeypatch.setattr(services, "_timeline", crash)
+    with pytest.raises(RuntimeError):
+        services.referral_accept(user=outsider, referral=sent, expected_version=sent.version)
+    sent.refresh_from_db()
+    assert sent.status == ReferralStatus.REQUESTED and sent.member is None
+    assert not CaseAgency.objects.filter(agency=agency("anshin-kyodo")).exists()
+    assert list(sent.events.values_list("kind", flat=True)) == ["sent"]
