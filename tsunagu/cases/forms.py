@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -31,25 +33,28 @@ class LeadWorkerForm(VersionMixin, forms.Form):
         self.fields["worker"].label_from_instance = lambda user: staff_display_name(user)
 
 
-class EmergencyForm(forms.Form):
+class CaseNumberMixin(forms.Form):
+    """A case typed by its number ("K-000123", "123"), for forms that find a case by number."""
+
     case_number = forms.RegexField(
         label=_("ケース番号"),
         regex=r"^\s*[Kk]?-?\s*0*(\d{1,9})\s*$",
         max_length=20,
         error_messages={"invalid": _("ケース番号は「K-000123」のように入力してください。")},
     )
+
+    def case_pk(self) -> int:
+        match = re.search(r"(\d+)", self.cleaned_data["case_number"])
+        return int(match.group(1)) if match else 0
+
+
+class EmergencyForm(CaseNumberMixin, forms.Form):
     reason = forms.CharField(
         label=_("理由（具体的に）"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("例：本人の母親から、本人が自傷をほのめかしているとの電話。担当機関に連絡がつかないため。"),
     )
-
-    def case_pk(self) -> int:
-        import re
-
-        match = re.search(r"(\d+)", self.cleaned_data["case_number"])
-        return int(match.group(1)) if match else 0
 
 
 class EmergencyReviewForm(forms.Form):

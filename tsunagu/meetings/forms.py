@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.agencies.models import Agency
-from tsunagu.cases.forms import EmergencyForm
+from tsunagu.cases.forms import CaseNumberMixin
 from tsunagu.cases.models import Case
 from tsunagu.core.forms import JapaneseDateField, SubmissionKeyMixin, TextField, VersionMixin
 from tsunagu.core.templatetags.tsunagu import person_name_of as staff_display_name
@@ -51,10 +51,8 @@ class MeetingEditForm(VersionMixin, _MeetingFields):
         self.fields["attendees"].label_from_instance = lambda user: staff_display_name(user)
 
 
-class CaseAddForm(forms.Form):
-    case_number = EmergencyForm.base_fields["case_number"]
-
-    case_pk = EmergencyForm.case_pk
+class CaseAddForm(CaseNumberMixin, forms.Form):
+    pass
 
 
 class DecisionForm(SubmissionKeyMixin, forms.Form):

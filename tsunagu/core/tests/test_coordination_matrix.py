@@ -146,3 +146,55 @@ def test_coordination_matrix(world, users, state, case_page, full, write, referr
             client_for(users["lead_worker"]).get(reverse("cases:detail", kwargs={"pk": world.case.pk})).context["full"]
         )
         assert Meeting.objects.count() == (1 if state is meeting_attendee else 0)
+
+
+@pytest.mark.django_db
+def test_every_referral_and_meeting_action_answers_404_to_a_user_outside_it(world, users):
+    """An agency that is neither side of a referral nor at a meeting gets 404 on every action,
+    and nothing changes."""
+    from tsunagu.agencies.models import Membership
+    from tsunagu.core.tests.personas import make_user
+    from tsunagu.meetings.models import Decision
+    from tsunagu.meetings.services import decision_add
+    from tsunagu.referrals.models import ReferralEvent
+
+    with time_machine.travel(NOW, tick=False):
+        referral = _refer(world, users)
+        meeting_attendee(world, users)
+        meeting = Meeting.objects.get()
+        decision, _created = decision_add(
+            user=users["lead_worker"],
+            meeting=meeting,
+            text="訪問する",
+            case=world.case,
+            owner=users["outsider"],
+            due_on=dt.date(2026, 12, 1),
+        )
+    stranger = make_user("stranger", "anshin-ikejiri", "caseworker")
+    Membership.objects.create(
+    )
+    posts = [
+        ("referrals:answer", referral.pk, {"version": 1, "answer": "accept"}),
+        ("referrals:message", referral.pk, {"text": "質問"}),
+        ("referrals:first_met", referral.pk, {"version": 1, "on": "2026-11-25"}),
+        ("referrals:withdraw", referral.pk, {"version": 1, "reason": "取下げ"}),
+        ("referrals:seen", referral.pk, {}),
+        ("meetings:case_add", meeting.pk, {"case_number": world.other_case.number}),
+        ("meetings:decision_add", meeting.pk, {"text": "決定"}),
+        ("meetings:decision_done", decision.pk, {"version": decision.version}),
+    ]
+    events, decisions = ReferralEvent.objects.count(), Decision.objects.count()
+    with time_machine.travel(NOW + dt.timedelta(minutes=5), tick=False):
+        for user in (stranger, users["secretariat"], users["partner"], users["admin_user"]):
+            client = client_for(user)
+            for name, pk, data in posts:
+                assert client.post(reverse(name, kwargs={"pk": pk}), data).status_code in (403, 404), (user, name)
+            for name in ("meetings:detail", "meetings:edit"):
+                assert client.get(reverse(name, kwargs={"pk": meeting.pk})).status_code in (403, 404), (user, name)
+    assert ReferralEvent.objects.count() == events and Decision.objects.count() == decisions
+    decision.refresh_from_db()
+    assert decision.done_at is None
+    # an attendee who is not the organiser reads the meeting but does not write it
+    attendee = client_for(users["outsider"])
+    assert attendee.get(reverse("meetings:edit", kwargs={"pk": meeting.pk})).status_code == 404
+    assert attendee.post(reverse("meetings:decision_add", kwargs={"pk": meeting.pk}), {"text": "x"}).status_code == 404
