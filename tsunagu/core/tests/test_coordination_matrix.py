@@ -152,7 +152,6 @@ def test_coordination_matrix(world, users, state, case_page, full, write, referr
 def test_every_referral_and_meeting_action_answers_404_to_a_user_outside_it(world, users):
     """An agency that is neither side of a referral nor at a meeting gets 404 on every action,
     and nothing changes."""
-    from tsunagu.agencies.models import Membership
     from tsunagu.core.tests.personas import make_user
     from tsunagu.meetings.models import Decision
     from tsunagu.meetings.services import decision_add
@@ -171,8 +170,6 @@ def test_every_referral_and_meeting_action_answers_404_to_a_user_outside_it(worl
             due_on=dt.date(2026, 12, 1),
         )
     stranger = make_user("stranger", "anshin-ikejiri", "caseworker")
-    Membership.objects.create(
-    )
     posts = [
         ("referrals:answer", referral.pk, {"version": 1, "answer": "accept"}),
         ("referrals:message", referral.pk, {"text": "質問"}),
