@@ -248,3 +248,16 @@ def test_a_deleted_user_keeps_its_history(admin_b, reference):
     assert not get_user_model().objects.filter(username="gone_user").exists()
     kinds = list(RoleChange.objects.filter(subject_username="gone_user").order_by("id").values_list("kind", flat=True))
     assert kinds == ["revoke", "account"]
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db
+@pytest.mark.parametrize("statement", ["UPDATE audit_rolechange SET kind = 'revoke'", "DELETE FROM audit_rolechange"])
+def test_postgres_refuses_update_and_delete_on_the_role_change_trail(admin_a, admin_b, statement):
+    from django.db import connection, transaction
+    from django.db.utils import DatabaseError
+
+    add_membership(client_for(admin_b), admin_a)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(statement)
+    assert RoleChange.objects.get().kind == "grant"
