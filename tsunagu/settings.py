@@ -134,6 +134,10 @@ else:
             },
         }
     }
+# The schema owner's connection to the same database, used by ``manage.py migrate`` only; the
+# application then connects (DATABASE_URL) as a role that may only read and append the audit
+# trail (``manage.py db_roles``, docs/decisions/0009-database-roles-and-role-changes.md).
+MIGRATE_DATABASE_URL = env_str("MIGRATE_DATABASE_URL")
 # Every request runs in one transaction, so that the access events of a request are written
 # with (and only with) the data the request showed or changed (QUALITY.md S3).
 DATABASES["default"]["ATOMIC_REQUESTS"] = True

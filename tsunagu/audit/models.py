@@ -56,3 +56,65 @@ class AccessEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("access events are append-only")
+
+
+class RoleChangeKind(models.TextChoices):
+    GRANT = "grant", _("付与")
+    CHANGE = "change", _("変更")
+    REVOKE = "revoke", _("削除")
+    ACCOUNT = "account", _("アカウントの権限")
+
+
+class RoleChange(models.Model):
+    """Who changed whose agency membership, role or account flags, when and from where.
+
+    Written by ``agencies.services`` in the change's own transaction (decision 0009). Append-only
+    like ``AccessEvent``: the model refuses updates and deletes, a PostgreSQL trigger refuses them
+    at the database, and the application's database role may only INSERT and SELECT. ``before``
+    and ``after`` are snapshots (agency name, role, active; or the account flags), so the row
+    still reads correctly after the membership or the agency has changed again.
+    """
+
+    at = models.DateTimeField(_("日時"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("変更した人")
+    )
+    actor_username = models.CharField(_("変更した人のユーザー名"), max_length=150, blank=True)
+    # No database constraint: the record outlives a deleted user (the username is kept).
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.DO_NOTHING,
+        null=True,
+        blank=True,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("対象の職員"),
+    )
+    subject_username = models.CharField(_("対象の職員のユーザー名"), max_length=150)
+    kind = models.CharField(_("種類"), max_length=10, choices=RoleChangeKind.choices)
+    membership_id = models.BigIntegerField(_("所属ID"), null=True, blank=True)
+    before = models.JSONField(_("変更前"), default=dict)
+    after = models.JSONField(_("変更後"), default=dict)
+    reads_cases = models.BooleanField(_("ケースを読める役割になった"), default=False)
+    ip = models.CharField(_("接続元"), max_length=45, blank=True)
+    path = models.CharField(_("画面"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("役割の変更記録")
+        verbose_name_plural = _("役割の変更記録")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.kind} {self.subject_username}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("role changes are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("role changes are append-only")
+
+    @property
+    def states(self) -> tuple[dict, dict]:
+        return (self.before, self.after)

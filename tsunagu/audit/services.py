@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db import transaction
 
-from tsunagu.audit.models import AccessEvent
+from tsunagu.audit.models import AccessEvent, RoleChange
 from tsunagu.core.middleware import current_request
 
 
@@ -38,4 +38,34 @@ def access_record(
             ip=info.ip if info else "",
             path=info.path if info else "",
             reason=reason[:300],
+        )
+
+
+def role_change_record(
+    *,
+    actor: Any,
+    subject: Any,
+    kind: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    membership_id: int | None = None,
+    reads_cases: bool = False,
+) -> RoleChange:
+    """Append one role change (membership granted, changed or revoked; account flags) in the
+    current transaction. Called by ``agencies.services`` only (decision 0009)."""
+    info = current_request.get()
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    with transaction.atomic():
+        return RoleChange.objects.create(
+            actor=actor if authenticated else None,
+            actor_username=actor.get_username() if authenticated else "",
+            subject=subject,
+            subject_username=subject.get_username(),
+            kind=kind,
+            membership_id=membership_id,
+            before=before,
+            after=after,
+            reads_cases=reads_cases,
+            ip=info.ip if info else "",
+            path=info.path if info else "",
         )
