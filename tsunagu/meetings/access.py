@@ -46,7 +46,33 @@ def meeting_get_for_user(user: Any, pk: int, *, write: bool = False) -> Meeting:
     return meeting
 
 
+def sharing_starts(held_at: dt.datetime) -> dt.datetime:
+    """Sharing starts at the beginning of the meeting day (local time), never before: a meeting
+    not yet held shares nothing (decision 0008)."""
+    day = timezone.localdate(held_at)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def sharing_ends(held_at: dt.datetime) -> dt.datetime:
+    return held_at + dt.timedelta(days=settings.MEETING_ACCESS_DAYS)
+
+
 def sharing_window_open(meeting: Meeting, now: dt.datetime | None = None) -> bool:
-    """Attending agencies see the discussed cases' summaries until MEETING_ACCESS_DAYS after it."""
+    """Attending agencies see the discussed cases' summaries from the meeting day until
+    MEETING_ACCESS_DAYS after the meeting."""
     now = now or timezone.now()
-    return now <= meeting.held_at + dt.timedelta(days=settings.MEETING_ACCESS_DAYS)
+    return sharing_starts(meeting.held_at) <= now <= sharing_ends(meeting.held_at)
+
+
+def sharing_window_q(now: dt.datetime | None = None, prefix: str = "") -> Q:
+    """The same window as :func:`sharing_window_open`, as a filter on meetings (``prefix`` leads
+    to the meeting, e.g. ``"meeting__"``)."""
+    now = now or timezone.now()
+    tomorrow = timezone.localdate(now) + dt.timedelta(days=1)
+    next_midnight = timezone.make_aware(dt.datetime.combine(tomorrow, dt.time.min))
+    return Q(
+        **{
+            f"{prefix}held_at__gte": now - dt.timedelta(days=settings.MEETING_ACCESS_DAYS),
+            f"{prefix}held_at__lt": next_midnight,
+        }
+    )

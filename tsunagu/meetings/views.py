@@ -112,6 +112,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         context={"meeting": meeting},
         initial={
             "version": meeting.version,
+            "kind": meeting.kind,
             "title": meeting.title,
             "held_on": local.date(),
             "held_time": local.time(),
@@ -125,6 +126,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
             user=request.user,
             meeting=meeting,
             expected_version=data["version"],
+            kind=data["kind"],
             title=data["title"],
             held_at=_held_at(data),
             place=data["place"],
