@@ -12,8 +12,6 @@ from django.views.decorators.http import require_POST
 
 from tsunagu.agencies.models import Agency
 from tsunagu.agencies.selectors import staff_context
-from tsunagu.audit.models import Action
-from tsunagu.audit.services import access_record
 from tsunagu.cases.access import case_access
 from tsunagu.cases.models import Case
 from tsunagu.core.access import staff
@@ -22,6 +20,7 @@ from tsunagu.core.services import ConflictError
 from tsunagu.meetings import selectors, services
 from tsunagu.meetings.access import (
     MEETING_ROLES,
+    decisions_read,
     meeting_can_write,
     meeting_get_for_user,
     meetings_visible_to,
@@ -70,15 +69,7 @@ def _detail(request: HttpRequest, meeting: Meeting, status: int = 200, **forms: 
     can_write = meeting_can_write(request.user, meeting)
     window = sharing_window_open(meeting)
     staff_list = services.staff_of(meeting.agencies.all())
-    decisions = list(meeting.decisions.select_related("case", "owner"))
-    if any(d.case_id for d in decisions):
-        access_record(
-            user=request.user,
-            action=Action.VIEW,
-            object_type="decision",
-            object_ids=[d.pk for d in decisions],
-            reason=f"meeting {meeting.pk}",
-        )
+    decisions = decisions_read(request.user, meeting.decisions.select_related("meeting", "case", "owner"))
     context = {
         "meeting": meeting,
         "can_write": can_write,
