@@ -24,6 +24,7 @@ from tsunagu.meetings.access import (
     meeting_can_write,
     meeting_get_for_user,
     meetings_visible_to,
+    sharing_starts,
     sharing_window_open,
 )
 from tsunagu.meetings.forms import CaseAddForm, DecisionForm, DoneForm, MeetingEditForm, MeetingForm
@@ -68,12 +69,14 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
 def _detail(request: HttpRequest, meeting: Meeting, status: int = 200, **forms: Any) -> HttpResponse:
     can_write = meeting_can_write(request.user, meeting)
     window = sharing_window_open(meeting)
+    not_yet = timezone.now() < sharing_starts(meeting.held_at)
     staff_list = services.staff_of(meeting.agencies.all())
     decisions = decisions_read(request.user, meeting.decisions.select_related("meeting", "case", "owner"))
     context = {
         "meeting": meeting,
         "can_write": can_write,
         "window": window,
+        "not_yet": not_yet,
         "summaries": selectors.discussed_summaries(user=request.user, meeting=meeting) if window else [],
         "discussed": meeting.discussed.select_related("case"),
         "agencies": meeting.agencies.order_by("kind", "code"),

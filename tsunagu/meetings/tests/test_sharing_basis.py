@@ -191,6 +191,7 @@ def test_a_meeting_not_yet_held_shares_nothing_before_its_day(world, lead_worker
         page = client_for(outsider).get(meeting_url)
         assert page.status_code == 200 and page.context["summaries"] == []
         assert "山田 太郎" not in page.content.decode()
+        assert "会議の日から出席機関に表示します" in page.content.decode()
     # on the meeting day (from midnight, Tokyo) the attendees see the summary
     with time_machine.travel(dt.datetime(2026, 12, 9, 15, 30, tzinfo=dt.UTC), tick=False):  # 12/10 00:30 JST
         assert client_for(outsider).get(case_url).status_code == 200
