@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django import forms
+from django.forms.boundfield import BoundField
 from django.forms.models import ModelChoiceIterator
 
 from tsunagu.agencies.models import Agency, AgencyKind
@@ -25,11 +26,19 @@ class _GroupedByKind(ModelChoiceIterator):
         yield from groups.items()
 
 
+class _CheckboxesBoundField(BoundField):
+    @property
+    def widget_type(self) -> str:
+        # Rendered like any group of checkboxes: a fieldset whose legend is the field's label.
+        return "checkboxselectmultiple"
+
+
 class AgencyMultipleChoiceField(forms.ModelMultipleChoiceField):
     """Active agencies as grouped checkboxes; validation still goes through the queryset."""
 
     iterator = _GroupedByKind
     widget = AgencyCheckboxes
+    bound_field_class = _CheckboxesBoundField
 
     def __init__(self, queryset: Any = None, **kwargs: Any) -> None:
         super().__init__(queryset=Agency.objects.filter(active=True) if queryset is None else queryset, **kwargs)

@@ -35,6 +35,7 @@ def test_the_consent_form_offers_agencies_as_grouped_checkboxes_and_saves_them(w
         str(pk) for pk in Agency.objects.filter(active=True).values_list("pk", flat=True)
     }
     assert '<select name="agencies"' not in html
+    assert "<fieldset><legend>共有してよい機関" in html and '<label for="">' not in html
     chosen = [Agency.objects.get(code="anshin-kyodo"), Agency.objects.get(code="link")]
     response = client.post(
         url,
