@@ -128,12 +128,15 @@ def meeting_update(
     allowed = set(staff_of(attending.values()).values_list("pk", flat=True))
     if any(a.pk not in allowed for a in attendees):
         raise ValidationError({"attendees": _("出席した職員は、出席機関の職員から選んでください。")})
-    previous = set(meeting.agencies.values_list("pk", flat=True))
-    added = [a for pk, a in attending.items() if pk not in previous]
-    cases = [item.case for item in meeting.discussed.select_related("case").order_by("added_at", "pk")]
-    if cases:
-        _check_widening(meeting=meeting, kind=kind, held_at=held_at, attending=attending, added=added, cases=cases)
     with transaction.atomic():
+        # Serialise with putting a case on this meeting: the agencies and cases checked are the
+        # ones the save changes (on PostgreSQL; SQLite writes one at a time anyway).
+        _lock(meeting)
+        previous = set(meeting.agencies.values_list("pk", flat=True))
+        added = [a for pk, a in attending.items() if pk not in previous]
+        cases = [item.case for item in meeting.discussed.select_related("case").order_by("added_at", "pk")]
+        if cases:
+            _check_widening(meeting=meeting, kind=kind, held_at=held_at, attending=attending, added=added, cases=cases)
         meeting = save_versioned(
             obj=meeting,
             expected_version=expected_version,
@@ -216,9 +219,20 @@ def _agencies_without_consent(agencies: Iterable[Agency], case: Case, held_at: d
     return [a for a in sorted(agencies, key=lambda a: a.pk) if a.pk not in on_team and a.pk not in named]
 
 
+def _lock(meeting: Meeting) -> Meeting:
+    """The meeting's row, locked until the end of the transaction (PostgreSQL), as it is now."""
+    return Meeting.objects.select_for_update().select_related("organiser").get(pk=meeting.pk)
+
+
 def meeting_add_case(*, user: Any, meeting: Meeting, case: Case) -> MeetingCase:
     """Put a case on a case meeting: its summary is shared with the attending agencies under the
     meeting's basis, and the share is on the case's timeline and in the audit trail."""
+    with transaction.atomic():
+        # Checked under the lock: the kind and attending agencies are the ones the case is shared with.
+        return _add_case(user=user, meeting=_lock(meeting), case=case)
+
+
+def _add_case(*, user: Any, meeting: Meeting, case: Case) -> MeetingCase:
     if meeting.kind not in CASE_KINDS:
         raise ValidationError(
             {"case_number": _("この種類の会議では個別のケースを扱いません（個人情報を載せない会議です）。")}

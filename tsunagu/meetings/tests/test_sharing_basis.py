@@ -229,3 +229,80 @@ def test_the_days_ahead_are_a_setting(world, lead_worker, settings):
     settings.MEETING_MAX_DAYS_AHEAD = 30
     response = create_meeting(client_for(lead_worker), held_on="令和9年1月5日")
     assert response.status_code == 400 and "30日" in str(response.context["form"].errors["held_on"])
+
+
+# --- 3. the check and the change cannot interleave ------------------------------------------
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_an_agency_added_while_a_case_is_put_on_the_meeting_never_sees_it_without_consent(
+    world, lead_worker, monkeypatch
+):
+    """The edit adding an agency has checked (no cases yet) when the case is put on the meeting:
+    the case must then be checked against the new agency, or the edit against the case."""
+    import threading
+
+    from django.db import connection
+
+    from tsunagu.meetings import services
+
+    with time_machine.travel(NOW, tick=False):
+        _consent(lead_worker, world.person, "anshin-kyodo")
+        assert create_meeting(client_for(lead_worker), kind="case_conference").status_code == 302
+    meeting = Meeting.objects.get()
+    link = Agency.objects.get(code="link")
+    checked, added = threading.Event(), threading.Event()
+    outcomes: dict[str, str] = {}
+    original = services.save_versioned
+
+    def save_after_the_other_tried(**kwargs):
+        # the edit has read the meeting's cases (none) and waits for the case to be put on it;
+        # with the lock, that waits for this transaction, so the wait ends by its timeout
+        checked.set()
+        added.wait(timeout=3)
+        return original(**kwargs)
+
+    monkeypatch.setattr(services, "save_versioned", save_after_the_other_tried)
+
+    def edit():
+        try:
+            services.meeting_update(
+                user=lead_worker,
+                meeting=Meeting.objects.get(pk=meeting.pk),
+                expected_version=1,
+                title=meeting.title,
+                held_at=meeting.held_at,
+                place=meeting.place,
+                agencies=[*meeting.agencies.all(), link],
+                attendees=[],
+                other_attendees="",
+                minutes="",
+            )
+            outcomes["edit"] = "saved"
+        except Exception as exc:
+            outcomes["edit"] = type(exc).__name__
+        finally:
+            connection.close()
+
+    def add():
+        try:
+            checked.wait(timeout=10)
+            services.meeting_add_case(user=lead_worker, meeting=Meeting.objects.get(pk=meeting.pk), case=world.case)
+            outcomes["add"] = "added"
+        except Exception as exc:
+            outcomes["add"] = type(exc).__name__
+        finally:
+            added.set()
+            connection.close()
+
+    threads = [threading.Thread(target=edit), threading.Thread(target=add)]
+    with time_machine.travel(NOW, tick=False):
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    meeting.refresh_from_db()
+    shared_without_consent = link in meeting.agencies.all() and MeetingCase.objects.filter(meeting=meeting).exists()
+    assert not shared_without_consent, outcomes
+    assert outcomes == {"edit": "saved", "add": "ValidationError"}
