@@ -226,3 +226,5 @@ TSUNAGU_SITE_NAME = env_str("TSUNAGU_SITE_NAME", "つなぐ")
 EMERGENCY_ACCESS_HOURS = env_int("EMERGENCY_ACCESS_HOURS", 3)
 # How long after a case meeting its attending agencies still see the discussed cases' summaries.
 MEETING_ACCESS_DAYS = env_int("MEETING_ACCESS_DAYS", 30)
+# A meeting may be scheduled at most this many days ahead (its date starts the sharing window).
+MEETING_MAX_DAYS_AHEAD = env_int("MEETING_MAX_DAYS_AHEAD", 365)

@@ -6,12 +6,10 @@ the case, or one that attended a case meeting discussing it, sees the same summa
 Anybody else: 404, the case's existence is not revealed.
 """
 
-import datetime as dt
 import enum
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -90,7 +88,8 @@ def case_access(user: Any, case: Case) -> Access:
 
 def _shared_by_referral_or_meeting(case: Case, agencies: set[int]) -> Access | None:
     """The summary for an agency with an open referral on the case, or one that attended a case
-    meeting discussing it (until MEETING_ACCESS_DAYS after the meeting)."""
+    meeting discussing it (from the meeting day until MEETING_ACCESS_DAYS after it)."""
+    from tsunagu.meetings.access import sharing_window_q
     from tsunagu.meetings.models import MeetingCase
     from tsunagu.referrals.models import Referral, ReferralStatus
 
@@ -101,9 +100,8 @@ def _shared_by_referral_or_meeting(case: Case, agencies: set[int]) -> Access | N
     )
     if referral is not None:
         return Access(Level.SUMMARY, "referral", agencies=(referral.to_agency.name,), referral=referral)
-    since = timezone.now() - dt.timedelta(days=settings.MEETING_ACCESS_DAYS)
     item = (
-        MeetingCase.objects.filter(case=case, meeting__agencies__in=agencies, meeting__held_at__gte=since)
+        MeetingCase.objects.filter(sharing_window_q(prefix="meeting__"), case=case, meeting__agencies__in=agencies)
         .select_related("meeting")
         .order_by("-meeting__held_at")
         .first()

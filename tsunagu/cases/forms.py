@@ -3,6 +3,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.agencies.forms import AgencyMultipleChoiceField
 from tsunagu.agencies.models import Agency
 from tsunagu.cases.models import CaseStatus, ClosureReason, Consent, ConsentMethod, SharingBasis
 from tsunagu.core.forms import JapaneseDateField, SubmissionKeyMixin, VersionMixin
@@ -86,9 +87,7 @@ class HandoffForm(_BasisFields):
 
 class ConsentForm(SubmissionKeyMixin, forms.Form):
     person = forms.ModelChoiceField(label=_("本人"), queryset=None)
-    agencies = forms.ModelMultipleChoiceField(
-        label=_("共有してよい機関"), queryset=None, widget=forms.SelectMultiple(attrs={"size": 8})
-    )
+    agencies = AgencyMultipleChoiceField(label=_("共有してよい機関"))
     purpose = forms.CharField(label=_("目的"), max_length=300)
     method = forms.ChoiceField(label=_("同意の方法"), choices=ConsentMethod.choices, widget=forms.RadioSelect)
     given_on = JapaneseDateField(label=_("同意日"), past_only=True)
@@ -98,4 +97,3 @@ class ConsentForm(SubmissionKeyMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = case.household.members.order_by("pk")
         self.fields["person"].label_from_instance = lambda p: p.display_name
-        self.fields["agencies"].queryset = Agency.objects.filter(active=True)

@@ -70,7 +70,7 @@ def case_open(
                 for agency in {a.pk: a for a in partners if a.pk != lead.pk}.values()
             ]
         )
-        team = ", ".join([lead.name, *[a.name for a in partners if a.pk != lead.pk]])
+        team = "、".join([lead.name, *[a.name for a in partners if a.pk != lead.pk]])
         timeline_add(
             case=case,
             kind=TimelineKind.OPENED,

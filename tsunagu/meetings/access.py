@@ -6,6 +6,7 @@ organising agency's staff. Partners and admins see no meetings. Anybody else: 40
 """
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -17,7 +18,7 @@ from tsunagu.agencies.models import Role
 from tsunagu.agencies.selectors import staff_context
 from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
-from tsunagu.meetings.models import COUNCIL_KINDS, Meeting
+from tsunagu.meetings.models import COUNCIL_KINDS, Decision, Meeting
 
 MEETING_ROLES = (Role.CASEWORKER, Role.SUPERVISOR, Role.DESK, Role.SECRETARIAT)
 
@@ -42,11 +43,98 @@ def meeting_get_for_user(user: Any, pk: int, *, write: bool = False) -> Meeting:
     meeting = meetings_visible_to(user).select_related("organiser").filter(pk=pk).first()
     if meeting is None or (write and not meeting_can_write(user, meeting)):
         raise Http404
-    access_record(user=user, action=Action.VIEW, object_type="meeting", object_ids=[meeting.pk])
+    _record_meeting_read(user, meeting)
     return meeting
 
 
+def _reason(meeting_id: int, basis: str) -> str:
+    return f"meeting {meeting_id} ({basis})" if basis else f"meeting {meeting_id}"
+
+
+def _household_members(case_ids: Iterable[int]) -> dict[int, list[int]]:
+    from tsunagu.cases.models import Case
+    from tsunagu.people.models import Person
+
+    households = dict(Case.objects.filter(pk__in=list(case_ids)).values_list("pk", "household_id"))
+    members: dict[int, list[int]] = {}
+    for pk, household_id in Person.objects.filter(household_id__in=households.values()).values_list(
+        "pk", "household_id"
+    ):
+        members.setdefault(household_id, []).append(pk)
+    return {case_id: members.get(household_id, []) for case_id, household_id in households.items()}
+
+
+def _record_meeting_read(user: Any, meeting: Meeting) -> None:
+    """A meeting page shows its minutes, the discussed cases and their decisions: one event per
+    discussed case (its persons, the meeting's basis), so each case's trail shows the read."""
+    reason = _reason(meeting.pk, meeting.sharing_basis)
+    case_ids = list(meeting.discussed.order_by("case_id").values_list("case_id", flat=True))
+    if not case_ids:
+        access_record(user=user, action=Action.VIEW, object_type="meeting", object_ids=[meeting.pk], reason=reason)
+        return
+    members = _household_members(case_ids)
+    for case_id in case_ids:
+        access_record(
+            user=user,
+            action=Action.VIEW,
+            object_type="meeting",
+            object_ids=[meeting.pk],
+            person_ids=members.get(case_id, []),
+            case_id=case_id,
+            reason=reason,
+        )
+
+
+def decisions_read(user: Any, decisions: Iterable[Decision]) -> list[Decision]:
+    """Record the read of decisions shown to ``user`` (on a meeting page or the work page): one
+    event per case they concern, with its persons and the meeting's basis; decisions about no
+    case, one event per meeting."""
+    decisions = list(decisions)
+    groups: dict[tuple[int | None, int], list[Decision]] = {}
+    for decision in decisions:
+        groups.setdefault((decision.case_id, decision.meeting_id), []).append(decision)
+    members = _household_members({case_id for case_id, _m in groups if case_id is not None})
+    for (case_id, _meeting_id), items in groups.items():
+        meeting = items[0].meeting
+        access_record(
+            user=user,
+            action=Action.VIEW,
+            object_type="decision",
+            object_ids=[d.pk for d in items],
+            person_ids=members.get(case_id, []) if case_id is not None else [],
+            case_id=case_id,
+            reason=_reason(meeting.pk, meeting.sharing_basis),
+        )
+    return decisions
+
+
+def sharing_starts(held_at: dt.datetime) -> dt.datetime:
+    """Sharing starts at the beginning of the meeting day (local time), never before: a meeting
+    not yet held shares nothing (decision 0008)."""
+    day = timezone.localdate(held_at)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def sharing_ends(held_at: dt.datetime) -> dt.datetime:
+    return held_at + dt.timedelta(days=settings.MEETING_ACCESS_DAYS)
+
+
 def sharing_window_open(meeting: Meeting, now: dt.datetime | None = None) -> bool:
-    """Attending agencies see the discussed cases' summaries until MEETING_ACCESS_DAYS after it."""
+    """Attending agencies see the discussed cases' summaries from the meeting day until
+    MEETING_ACCESS_DAYS after the meeting."""
     now = now or timezone.now()
-    return now <= meeting.held_at + dt.timedelta(days=settings.MEETING_ACCESS_DAYS)
+    return sharing_starts(meeting.held_at) <= now <= sharing_ends(meeting.held_at)
+
+
+def sharing_window_q(now: dt.datetime | None = None, prefix: str = "") -> Q:
+    """The same window as :func:`sharing_window_open`, as a filter on meetings (``prefix`` leads
+    to the meeting, e.g. ``"meeting__"``)."""
+    now = now or timezone.now()
+    tomorrow = timezone.localdate(now) + dt.timedelta(days=1)
+    next_midnight = timezone.make_aware(dt.datetime.combine(tomorrow, dt.time.min))
+    return Q(
+        **{
+            f"{prefix}held_at__gte": now - dt.timedelta(days=settings.MEETING_ACCESS_DAYS),
+            f"{prefix}held_at__lt": next_midnight,
+        }
+    )

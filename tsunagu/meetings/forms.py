@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tsunagu.agencies.models import Agency
+from tsunagu.agencies.forms import AgencyMultipleChoiceField
 from tsunagu.cases.forms import CaseNumberMixin
 from tsunagu.cases.models import Case
 from tsunagu.core.forms import JapaneseDateField, SubmissionKeyMixin, TextField, VersionMixin
@@ -14,16 +14,10 @@ class _MeetingFields(forms.Form):
     held_on = JapaneseDateField(label=_("開催日"))
     held_time = forms.TimeField(label=_("開始時刻"), initial="14:00", widget=forms.TimeInput(attrs={"type": "time"}))
     place = forms.CharField(label=_("場所"), max_length=200, required=False)
-    agencies = forms.ModelMultipleChoiceField(
-        label=_("出席機関"), queryset=None, widget=forms.SelectMultiple(attrs={"size": 8}), required=False
-    )
+    agencies = AgencyMultipleChoiceField(label=_("出席機関"), required=False)
     other_attendees = forms.CharField(
         label=_("その他の出席者"), max_length=300, required=False, help_text=_("例：民生委員、本人の母親")
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["agencies"].queryset = Agency.objects.filter(active=True)
 
 
 class MeetingForm(SubmissionKeyMixin, _MeetingFields):
@@ -40,10 +34,17 @@ class MeetingForm(SubmissionKeyMixin, _MeetingFields):
 
 
 class MeetingEditForm(VersionMixin, _MeetingFields):
+    kind = forms.ChoiceField(
+        label=_("会議の種類"),
+        choices=MeetingKind.choices,
+        help_text=_("種類を変えると情報共有の根拠も変わります。同意が前提の会議では、出席機関ごとの同意を確かめます。"),
+    )
     attendees = forms.ModelMultipleChoiceField(
         label=_("出席した職員"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
     minutes = TextField(label=_("議事録"), max_length=20000, required=False, widget=forms.Textarea(attrs={"rows": 14}))
+
+    field_order = ["kind", "title", "held_on", "held_time", "place", "agencies", "attendees", "other_attendees"]
 
     def __init__(self, *args, staff=None, **kwargs):
         super().__init__(*args, **kwargs)

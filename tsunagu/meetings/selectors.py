@@ -3,12 +3,13 @@
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Max, QuerySet
+from django.db.models import Max
 
 from tsunagu.agencies.models import TeamRole
 from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
 from tsunagu.cases.models import Case, CaseAgency
+from tsunagu.meetings.access import decisions_read
 from tsunagu.meetings.models import Decision, Meeting
 from tsunagu.people.models import Person
 from tsunagu.records.models import ProgressRecord
@@ -66,10 +67,12 @@ def discussed_summaries(*, user: Any, meeting: Meeting) -> list[CaseSummary]:
     return summaries
 
 
-def actions_for(user: Any) -> QuerySet[Decision]:
-    """Open action items the user owns, earliest due first."""
-    return (
+def actions_for(user: Any) -> list[Decision]:
+    """Open action items the user owns, earliest due first; the read is recorded with the cases
+    they concern."""
+    return decisions_read(
+        user,
         Decision.objects.filter(owner=user, done_at__isnull=True)
         .select_related("meeting", "case")
-        .order_by("due_on", "pk")
+        .order_by("due_on", "pk"),
     )

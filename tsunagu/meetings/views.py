@@ -12,8 +12,6 @@ from django.views.decorators.http import require_POST
 
 from tsunagu.agencies.models import Agency
 from tsunagu.agencies.selectors import staff_context
-from tsunagu.audit.models import Action
-from tsunagu.audit.services import access_record
 from tsunagu.cases.access import case_access
 from tsunagu.cases.models import Case
 from tsunagu.core.access import staff
@@ -22,9 +20,11 @@ from tsunagu.core.services import ConflictError
 from tsunagu.meetings import selectors, services
 from tsunagu.meetings.access import (
     MEETING_ROLES,
+    decisions_read,
     meeting_can_write,
     meeting_get_for_user,
     meetings_visible_to,
+    sharing_starts,
     sharing_window_open,
 )
 from tsunagu.meetings.forms import CaseAddForm, DecisionForm, DoneForm, MeetingEditForm, MeetingForm
@@ -69,20 +69,14 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
 def _detail(request: HttpRequest, meeting: Meeting, status: int = 200, **forms: Any) -> HttpResponse:
     can_write = meeting_can_write(request.user, meeting)
     window = sharing_window_open(meeting)
+    not_yet = timezone.now() < sharing_starts(meeting.held_at)
     staff_list = services.staff_of(meeting.agencies.all())
-    decisions = list(meeting.decisions.select_related("case", "owner"))
-    if any(d.case_id for d in decisions):
-        access_record(
-            user=request.user,
-            action=Action.VIEW,
-            object_type="decision",
-            object_ids=[d.pk for d in decisions],
-            reason=f"meeting {meeting.pk}",
-        )
+    decisions = decisions_read(request.user, meeting.decisions.select_related("meeting", "case", "owner"))
     context = {
         "meeting": meeting,
         "can_write": can_write,
         "window": window,
+        "not_yet": not_yet,
         "summaries": selectors.discussed_summaries(user=request.user, meeting=meeting) if window else [],
         "discussed": meeting.discussed.select_related("case"),
         "agencies": meeting.agencies.order_by("kind", "code"),
@@ -112,6 +106,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         context={"meeting": meeting},
         initial={
             "version": meeting.version,
+            "kind": meeting.kind,
             "title": meeting.title,
             "held_on": local.date(),
             "held_time": local.time(),
@@ -125,6 +120,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
             user=request.user,
             meeting=meeting,
             expected_version=data["version"],
+            kind=data["kind"],
             title=data["title"],
             held_at=_held_at(data),
             place=data["place"],

@@ -61,7 +61,7 @@ class AnswerForm(VersionMixin, forms.Form):
     )
 
 
-class MessageForm(forms.Form):
+class MessageForm(SubmissionKeyMixin, forms.Form):
     text = TextField(label=_("内容"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
 
 

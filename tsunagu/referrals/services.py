@@ -15,7 +15,7 @@ from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
 from tsunagu.cases.models import Case, CaseAgency, Consent, SharingBasis, TimelineKind
 from tsunagu.cases.services import _check_basis, team_add, timeline_add
-from tsunagu.core.services import create_once, save_versioned
+from tsunagu.core.services import create_once, created_for_key, save_versioned
 from tsunagu.lib.businessdays import add_business_days
 from tsunagu.lib.wareki import format_wareki
 from tsunagu.people.models import Person
@@ -212,16 +212,27 @@ def referral_decline(
     return referral
 
 
-def referral_message(*, user: Any, referral: Referral, side: str, text: str) -> ReferralEvent:
-    """A question from the receiver (the referral stays open), or the sender's reply."""
+def referral_message(
+    *, user: Any, referral: Referral, side: str, text: str, key: uuid.UUID | None = None
+) -> ReferralEvent:
+    """A question from the receiver (the referral stays open), or the sender's reply. The same
+    submission twice (a double click, the back button) is one message."""
     if not text.strip():
         raise ValidationError({"text": _("内容を書いてください。")})
+    earlier = created_for_key(key)
+    if isinstance(earlier, ReferralEvent) and earlier.referral_id == referral.pk:
+        return earlier
     _must_be(referral, ReferralStatus.REQUESTED)
     kind = ReferralEventKind.QUESTION if side == "receiver" else ReferralEventKind.REPLY
-    with transaction.atomic():
+
+    def create() -> ReferralEvent:
         Referral.objects.filter(pk=referral.pk).update(question_open=kind == ReferralEventKind.QUESTION)
         event = _event(referral=referral, kind=kind, user=user, text=text.strip())
         _audit(user=user, referral=referral, action=Action.UPDATE, reason=kind)
+        return event
+
+    with transaction.atomic():
+        event, _created = create_once(key=key, user=user, create=create)
     referral.refresh_from_db()
     return event
 

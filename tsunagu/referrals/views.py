@@ -164,7 +164,7 @@ def message(request: HttpRequest, pk: int) -> HttpResponse:
         form_class=MessageForm,
         form_name="message",
         run=lambda referral, side, data: services.referral_message(
-            user=request.user, referral=referral, side=side, text=data["text"]
+            user=request.user, referral=referral, side=side, text=data["text"], key=data["submission_key"]
         ),
     )
 

@@ -165,6 +165,7 @@ def test_minutes_are_saved_with_their_version_and_a_stale_save_is_refused(world,
     url = reverse("meetings:edit", kwargs={"pk": meeting.pk})
     form = {
         "version": meeting.version,
+        "kind": meeting.kind,
         "title": meeting.title,
         "held_on": "令和8年11月27日",
         "held_time": "14:00",

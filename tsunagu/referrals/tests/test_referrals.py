@@ -2,6 +2,7 @@
 in business days and escalation, partners."""
 
 import datetime as dt
+import uuid
 
 import pytest
 import time_machine
@@ -198,16 +199,26 @@ def test_two_answers_to_the_same_referral_give_one_answer(world, outsider, sent)
 @pytest.mark.django_db
 def test_a_question_waits_for_the_senders_reply(world, lead_worker, outsider, sent):
     url = reverse("referrals:message", kwargs={"pk": sent.pk})
-    assert client_for(outsider).post(url, {"text": "お母さまの連絡先を教えてください。"}).status_code == 302
+    assert (
+        client_for(outsider)
+        .post(url, {"submission_key": str(uuid.uuid4()), "text": "お母さまの連絡先を教えてください。"})
+        .status_code
+        == 302
+    )
     sent.refresh_from_db()
     assert sent.question_open and sent.status == ReferralStatus.REQUESTED
     work = client_for(lead_worker).get(reverse("cases:my_work")).context["referrals"]
     assert [r.pk for r in work.questions] == [sent.pk]
-    assert client_for(lead_worker).post(url, {"text": "03-0000-0000（日中）です。"}).status_code == 302
+    assert (
+        client_for(lead_worker)
+        .post(url, {"submission_key": str(uuid.uuid4()), "text": "03-0000-0000（日中）です。"})
+        .status_code
+        == 302
+    )
     sent.refresh_from_db()
     assert not sent.question_open
     assert list(sent.events.values_list("kind", flat=True)) == ["sent", "question", "reply"]
-    assert client_for(outsider).post(url, {"text": ""}).status_code == 400
+    assert client_for(outsider).post(url, {"submission_key": str(uuid.uuid4()), "text": ""}).status_code == 400
 
 
 @pytest.mark.django_db
