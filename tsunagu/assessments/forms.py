@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tsunagu.assessments.definition import UNKNOWN, items_of
 from tsunagu.assessments.models import AssessmentStatus
+from tsunagu.core.approxdate import ApproxDateField
 from tsunagu.core.forms import JapaneseDateField, SubmissionKeyMixin, TextField, VersionMixin
 
 UNKNOWN_CHOICE = (UNKNOWN, _("不明"))
@@ -30,7 +31,9 @@ def _field(item: dict[str, Any]) -> forms.Field:
     if kind == "number":
         return forms.DecimalField(label=label, required=False, max_digits=12, decimal_places=2)
     if kind == "date":
-        return JapaneseDateField(label=label, required=False, past_only=True)
+        # Answers such as ひきこもり状態になった時期 are often known to the year only (issue 8 #18):
+        # kept as ISO 8601 at their precision (2006, 2006-04, 2006-04-01).
+        return ApproxDateField(label=label, required=False, past_only=True)
     return TextField(label=label, required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
 

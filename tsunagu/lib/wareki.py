@@ -131,8 +131,24 @@ class ApproxDate:
         """The best single guess for the period: its middle day (durations count from here)."""
         return self.day + (self.last_day() - self.day) // 2
 
+    def isoformat(self) -> str:
+        """ISO 8601 at its precision: 2006, 2006-04 or 2006-04-01 (how answers keep it)."""
+        return self.day.isoformat()[: {YEAR: 4, MONTH: 7, DAY: 10}[self.precision]]
+
+    @classmethod
+    def fromisoformat(cls, text: str) -> "ApproxDate":
+        match = _ISO_RE.match(text)
+        if not match:
+            raise ValueError(f"not an ISO date at year, month or day precision: {text!r}")
+        precision = DAY if match["day"] else MONTH if match["month"] else YEAR
+        day = dt.date(int(match["year"]), int(match["month"] or 1), int(match["day"] or 1))
+        return cls(day, precision)
+
     def __str__(self) -> str:
         return format_approx(self)
+
+
+_ISO_RE = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?$")
 
 
 # 「ごろ」 and its kin only say what the precision already says. (A decade, 「20代のころ」, is too

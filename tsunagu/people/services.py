@@ -10,7 +10,7 @@ from tsunagu.agencies.models import PostalCode
 from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
 from tsunagu.core.services import save_versioned
-from tsunagu.lib import kana
+from tsunagu.lib import kana, wareki
 from tsunagu.people.models import Household, Person, PersonNameKey, Relation
 
 HOUSEHOLD_FIELDS = (
@@ -46,6 +46,19 @@ PERSON_FIELDS = (
 
 def _pick(data: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
     return {name: data[name] for name in names if name in data}
+
+
+def _person_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """The person's columns from form data; an approximate withdrawal onset (``wareki.ApproxDate``)
+    becomes its first day and its precision (a plain date is a day)."""
+    fields = _pick(data, PERSON_FIELDS)
+    if "withdrawal_since" in fields:
+        since = fields["withdrawal_since"]
+        if not isinstance(since, wareki.ApproxDate):
+            since = wareki.ApproxDate(since, wareki.DAY) if since else None
+        fields["withdrawal_since"] = since.day if since else None
+        fields["withdrawal_since_precision"] = since.precision if since else wareki.DAY
+    return fields
 
 
 def district_for_postal_code(code: str) -> Any:
@@ -157,7 +170,7 @@ def _refresh_keys(person: Person) -> None:
 def person_create(*, user: Any, household: Household, data: dict[str, Any]) -> Person:
     _require_findable_person(data)
     with transaction.atomic():
-        person = Person(household=household, **_pick(data, PERSON_FIELDS), created_by=user, updated_by=user)
+        person = Person(household=household, **_person_fields(data), created_by=user, updated_by=user)
         person.full_clean()
         person.save()
         _refresh_keys(person)
@@ -170,9 +183,7 @@ def person_create(*, user: Any, household: Household, data: dict[str, Any]) -> P
 def person_update(*, user: Any, person: Person, expected_version: int, data: dict[str, Any]) -> Person:
     _require_findable_person({name: getattr(person, name) for name in PERSON_FIELDS} | data)
     with transaction.atomic():
-        person = save_versioned(
-            obj=person, expected_version=expected_version, user=user, fields=_pick(data, PERSON_FIELDS)
-        )
+        person = save_versioned(obj=person, expected_version=expected_version, user=user, fields=_person_fields(data))
         _refresh_keys(person)
         access_record(
             user=user, action=Action.UPDATE, object_type="person", object_ids=[person.pk], person_ids=[person.pk]

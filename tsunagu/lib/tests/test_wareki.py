@@ -169,3 +169,10 @@ def test_years_withdrawn_from_a_year_is_counted_from_its_middle():
     assert years_since(parse_approx("平成18年ごろ"), today) == 20  # mid-2006
     assert years_since(parse_approx("令和8年"), dt.date(2026, 3, 1)) is None  # mid-2026 is still ahead
     assert years_since(parse_approx("2006-12-01"), today) == 19
+
+
+@given(PERIODS)
+def test_an_approximate_date_keeps_its_precision_in_iso_form(value):
+    text = value.isoformat()
+    assert len(text) == {YEAR: 4, MONTH: 7, DAY: 10}[value.precision]
+    assert ApproxDate.fromisoformat(text) == value
