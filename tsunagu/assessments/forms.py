@@ -37,6 +37,21 @@ def _field(item: dict[str, Any]) -> forms.Field:
     return TextField(label=label, required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
+def _current_answer(item: dict[str, Any], *, known: bool) -> Any:
+    """A reader of one stored answer: the answer itself (``known``), or whether it is 「不明」 for
+    items whose 「不明」 is a separate box."""
+
+    def read(assessment: Any) -> Any:
+        value = (assessment.answers or {}).get(item["id"])
+        if _has_own_unknown(item):
+            return value if known else None
+        if known:
+            return None if value == UNKNOWN else value
+        return value == UNKNOWN
+
+    return read
+
+
 def _has_own_unknown(item: dict[str, Any]) -> bool:
     return item["type"] in ("single", "scale")
 
@@ -49,6 +64,10 @@ class AssessmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.definition = definition
         self.items = items_of(definition)
+        self.conflict_sources = {}  # each answer of the current assessment, for core/conflict.py
+        for item in self.items:
+            self.conflict_sources[f"q_{item['id']}"] = _current_answer(item, known=True)
+            self.conflict_sources[f"u_{item['id']}"] = _current_answer(item, known=False)
         for item in self.items:
             name = f"q_{item['id']}"
             self.fields[name] = _field(item)

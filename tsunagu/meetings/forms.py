@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.agencies.models import Agency
@@ -40,6 +41,11 @@ class MeetingForm(SubmissionKeyMixin, _MeetingFields):
 
 
 class MeetingEditForm(VersionMixin, _MeetingFields):
+    # The current meeting's values for the conflict page (core/conflict.py).
+    conflict_sources = {
+        "held_on": lambda meeting: timezone.localtime(meeting.held_at).date(),
+        "held_time": lambda meeting: timezone.localtime(meeting.held_at).time(),
+    }
     attendees = forms.ModelMultipleChoiceField(
         label=_("出席した職員"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )

@@ -55,6 +55,9 @@ class HouseholdEditForm(VersionMixin, HouseholdForm):
 
 
 class PersonForm(forms.Form):
+    # The onset is shown on the conflict page as it was given (平成18年ごろ), see core/conflict.py.
+    conflict_sources = {"withdrawal_since": "withdrawal_since_approx"}
+
     family_name = NameField(label=_("姓"), required=False)
     given_name = NameField(label=_("名"), required=False)
     family_name_kana = KanaField(label=_("セイ"), required=False)

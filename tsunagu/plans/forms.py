@@ -35,6 +35,16 @@ def goals_from(data: dict) -> list[dict]:
     ]
 
 
+def _goal_reader(n: int, name: str):
+    """Goal ``n``'s ``name`` in the current plan, for the conflict page (core/conflict.py)."""
+
+    def read(plan):
+        goals = list(plan.goals.all())
+        return getattr(goals[n], name) if n < len(goals) else None
+
+    return read
+
+
 class PlanForm(forms.Form):
     review_on = JapaneseDateField(label=_("見直し予定日"))
 
@@ -65,6 +75,16 @@ class PlanForm(forms.Form):
                 label=_("目標の状態"), choices=GoalStatus.choices, initial=GoalStatus.OPEN, required=False
             )
 
+        self.conflict_sources = {
+            f"g{n}_{name}": _goal_reader(n, name) for n in range(self.goal_rows) for name in GOAL_FORM_FIELDS
+        }
+
+    def conflict_label(self, name: str) -> str:
+        """「目標2：期日」 on the conflict page, where the rows are not under their goal's heading."""
+        match = _ROW_KEY.match(name)
+        label = str(self.fields[name].label)
+        return f"{_('目標')}{int(match[1]) + 1}：{label}" if match else label
+
     def clean(self):
         data = super().clean()
         if self.is_bound and goal_rows_in(self.data) > MAX_GOAL_ROWS:
@@ -74,6 +94,7 @@ class PlanForm(forms.Form):
         for n in range(self.goal_rows):
             filled = any(data.get(f"g{n}_{name}") for name in ("target", "text", "action", "owner", "due_on"))
             if not filled:
+                data[f"g{n}_status"] = ""  # a blank row is no goal, whatever its status box says
                 continue
             if not data.get(f"g{n}_target"):
                 self.add_error(f"g{n}_target", _("目標の対象を選んでください。"))
