@@ -126,7 +126,7 @@ def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
             request, plan, _("他の職員が先にこの計画を更新しました。最新の内容を確認してください。"), status=409
         )
     except ValidationError as exc:
-        return _detail_with_error(request, plan, "、".join(exc.messages))
+        return _detail_with_error(request, plan, " ".join(exc.messages))
     return redirect("plans:detail", pk=plan.pk)
 
 
@@ -166,7 +166,7 @@ def plan_new_version(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         new, _created = services.plan_new_version(user=request.user, plan=plan, key=key)
     except ValidationError as exc:
-        return _detail_with_error(request, plan, "、".join(exc.messages))
+        return _detail_with_error(request, plan, " ".join(exc.messages))
     return redirect("plans:edit", pk=new.pk)
 
 
