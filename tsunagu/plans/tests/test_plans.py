@@ -323,3 +323,15 @@ def test_a_partner_agencys_supervisor_does_not_decide_the_plan(world, users):
     assert response.status_code == 302
     plan.refresh_from_db()
     assert (plan.status, plan.decided_by) == ("approved", platt_boss)
+
+
+@pytest.mark.django_db
+def test_more_rows_than_a_request_may_carry_are_refused_not_dropped(world, lead_worker):
+    assert_refused(
+        client_for(lead_worker),
+        reverse("plans:new", kwargs={"case_pk": world.case.pk}),
+        plan_data(world, g40_target="family", g40_text="四十一番目"),
+        field=None,
+        message="40件まで",
+        unchanged=(SupportPlan, Goal),
+    )
