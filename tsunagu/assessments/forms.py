@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tsunagu.assessments.definition import UNKNOWN, items_of
 from tsunagu.assessments.models import AssessmentStatus
+from tsunagu.core.approxdate import ApproxDateField
 from tsunagu.core.forms import JapaneseDateField, SubmissionKeyMixin, TextField, VersionMixin
 
 UNKNOWN_CHOICE = (UNKNOWN, _("不明"))
@@ -30,8 +31,25 @@ def _field(item: dict[str, Any]) -> forms.Field:
     if kind == "number":
         return forms.DecimalField(label=label, required=False, max_digits=12, decimal_places=2)
     if kind == "date":
-        return JapaneseDateField(label=label, required=False, past_only=True)
+        # Answers such as ひきこもり状態になった時期 are often known to the year only (issue 8 #18):
+        # kept as ISO 8601 at their precision (2006, 2006-04, 2006-04-01).
+        return ApproxDateField(label=label, required=False, past_only=True)
     return TextField(label=label, required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def _current_answer(item: dict[str, Any], *, known: bool) -> Any:
+    """A reader of one stored answer: the answer itself (``known``), or whether it is 「不明」 for
+    items whose 「不明」 is a separate box."""
+
+    def read(assessment: Any) -> Any:
+        value = (assessment.answers or {}).get(item["id"])
+        if _has_own_unknown(item):
+            return value if known else None
+        if known:
+            return None if value == UNKNOWN else value
+        return value == UNKNOWN
+
+    return read
 
 
 def _has_own_unknown(item: dict[str, Any]) -> bool:
@@ -46,6 +64,10 @@ class AssessmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.definition = definition
         self.items = items_of(definition)
+        self.conflict_sources = {}  # each answer of the current assessment, for core/conflict.py
+        for item in self.items:
+            self.conflict_sources[f"q_{item['id']}"] = _current_answer(item, known=True)
+            self.conflict_sources[f"u_{item['id']}"] = _current_answer(item, known=False)
         for item in self.items:
             name = f"q_{item['id']}"
             self.fields[name] = _field(item)

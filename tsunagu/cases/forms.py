@@ -20,12 +20,14 @@ class StatusForm(VersionMixin, forms.Form):
 
 
 class StageForm(VersionMixin, forms.Form):
+    conflict_sources = {"stage": "support_stage"}  # the person's field (core/conflict.py)
     stage = forms.TypedChoiceField(
         label=_("支援段階"), choices=SupportStage.choices, coerce=int, widget=forms.RadioSelect
     )
 
 
 class LeadWorkerForm(VersionMixin, forms.Form):
+    conflict_sources = {"worker": "lead_worker"}  # the case's field (core/conflict.py)
     worker = forms.ModelChoiceField(label=_("主担当者"), queryset=None, required=False, empty_label=_("（なし）"))
 
     def __init__(self, *args, workers=None, **kwargs):

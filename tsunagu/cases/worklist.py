@@ -125,7 +125,9 @@ def worklist_for(*, user: Any, scope: str, today: dt.date) -> Worklist:
             SupportPlan.objects.filter(status=PlanStatus.SUBMITTED)
             .filter(
                 Exists(
-                    CaseAgency.objects.filter(case_id=OuterRef("case_id"), agency_id__in=supervised, until__isnull=True)
+                    CaseAgency.objects.filter(
+                        case_id=OuterRef("case_id"), agency_id__in=supervised, role=TeamRole.LEAD, until__isnull=True
+                    )
                 )
             )
             .exclude(case__status=CaseStatus.CLOSED)

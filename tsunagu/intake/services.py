@@ -162,7 +162,11 @@ def consultation_triage(
     with transaction.atomic():
         household = decision.household
         if household is None and decision.household_data is not None:
-            household = household_create(user=user, data=decision.household_data)
+            household = household_create(
+                user=user,
+                data=decision.household_data,
+                member_follows=decision.person_data is not None or bool(decision.contact_as_member),
+            )
         person = decision.person
         if person is None and decision.person_data is not None:
             if household is None:

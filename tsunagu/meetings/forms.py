@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.agencies.forms import AgencyMultipleChoiceField
@@ -39,6 +40,11 @@ class MeetingEditForm(VersionMixin, _MeetingFields):
         choices=MeetingKind.choices,
         help_text=_("種類を変えると情報共有の根拠も変わります。同意が前提の会議では、出席機関ごとの同意を確かめます。"),
     )
+    # The current meeting's values for the conflict page (core/conflict.py).
+    conflict_sources = {
+        "held_on": lambda meeting: timezone.localtime(meeting.held_at).date(),
+        "held_time": lambda meeting: timezone.localtime(meeting.held_at).time(),
+    }
     attendees = forms.ModelMultipleChoiceField(
         label=_("出席した職員"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.agencies.models import District
+from tsunagu.core.approxdate import ApproxDateField
 from tsunagu.core.forms import (
     JapaneseDateField,
     KanaField,
@@ -54,6 +55,9 @@ class HouseholdEditForm(VersionMixin, HouseholdForm):
 
 
 class PersonForm(forms.Form):
+    # The onset is shown on the conflict page as it was given (平成18年ごろ), see core/conflict.py.
+    conflict_sources = {"withdrawal_since": "withdrawal_since_approx"}
+
     family_name = NameField(label=_("姓"), required=False)
     given_name = NameField(label=_("名"), required=False)
     family_name_kana = KanaField(label=_("セイ"), required=False)
@@ -76,7 +80,7 @@ class PersonForm(forms.Form):
     relation = forms.ChoiceField(label=_("世帯での続柄"), choices=Relation.choices, initial=Relation.UNKNOWN)
     is_concerned = forms.BooleanField(label=_("支援の対象者（ひきこもり状態にある本人）"), required=False)
     disability = forms.ChoiceField(label=_("障害"), choices=Disability.choices, initial=Disability.UNKNOWN)
-    withdrawal_since = JapaneseDateField(
+    withdrawal_since = ApproxDateField(
         label=_("ひきこもり状態になった時期（分かれば）"), required=False, past_only=True
     )
     going_out = forms.TypedChoiceField(
@@ -87,7 +91,7 @@ class PersonForm(forms.Form):
     def clean(self):
         data = super().clean()
         birth, since = data.get("birth_date"), data.get("withdrawal_since")
-        if birth and since and since < birth:
+        if birth and since and since.last_day() < birth:
             self.add_error("withdrawal_since", _("生年月日より前の時期は入力できません。"))
         return data
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tsunagu.agencies.models import District
 from tsunagu.core.models import BaseModel
+from tsunagu.lib import wareki
 from tsunagu.lib.ages import estimate_age
 
 
@@ -119,6 +120,14 @@ class SupportStage(models.IntegerChoices):
     PARTICIPATION = 4, _("社会参加の試行段階")
 
 
+class Precision(models.TextChoices):
+    """How much of an approximate date is known (decision 0010)."""
+
+    YEAR = wareki.YEAR, _("年まで")
+    MONTH = wareki.MONTH, _("月まで")
+    DAY = wareki.DAY, _("日まで")
+
+
 DECADE_CHOICES = [(d, f"{d}代") for d in range(10, 80, 10)] + [(80, _("80代以上"))]
 
 
@@ -141,6 +150,14 @@ class Person(BaseModel):
     is_concerned = models.BooleanField(_("支援の対象者（ひきこもり状態にある本人）"), default=False)
     disability = models.CharField(_("障害"), max_length=20, choices=Disability.choices, default=Disability.UNKNOWN)
     withdrawal_since = models.DateField(_("ひきこもり状態になった時期"), null=True, blank=True)
+    # Families say 「平成18年ごろ」: the date above is then the first day of that year or month.
+    withdrawal_since_precision = models.CharField(
+        _("ひきこもり状態になった時期の精度"),
+        max_length=5,
+        choices=Precision.choices,
+        default=Precision.DAY,
+        db_default=Precision.DAY,  # rows written by SQL (the search benchmark) are whole dates too
+    )
     going_out = models.PositiveSmallIntegerField(_("外出の状況"), null=True, blank=True, choices=GoingOut.choices)
     phone = models.CharField(_("電話番号"), max_length=30, blank=True)
     support_stage = models.PositiveSmallIntegerField(_("支援段階"), null=True, blank=True, choices=SupportStage.choices)
@@ -165,6 +182,19 @@ class Person(BaseModel):
             birth_date=self.birth_date, decade=self.approx_decade, today=timezone.localdate()
         )
         return age
+
+    @property
+    def withdrawal_since_approx(self) -> wareki.ApproxDate | None:
+        """The withdrawal onset as it was given (平成18年ごろ, 平成18年4月ごろ or a day)."""
+        if self.withdrawal_since is None:
+            return None
+        return wareki.ApproxDate(self.withdrawal_since, self.withdrawal_since_precision or wareki.DAY)
+
+    @property
+    def years_withdrawn(self) -> int | None:
+        """Whole years since the onset (from the middle of the year or month when approximate)."""
+        since = self.withdrawal_since_approx
+        return wareki.years_since(since, timezone.localdate()) if since else None
 
     @property
     def full_name(self) -> str:

@@ -2,14 +2,16 @@
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from tsunagu.agencies.models import PostalCode
 from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
 from tsunagu.core.services import save_versioned
-from tsunagu.lib import kana
-from tsunagu.people.models import Household, Person, PersonNameKey
+from tsunagu.lib import kana, wareki
+from tsunagu.people.models import Household, Person, PersonNameKey, Relation
 
 HOUSEHOLD_FIELDS = (
     "label",
@@ -46,6 +48,19 @@ def _pick(data: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
     return {name: data[name] for name in names if name in data}
 
 
+def _person_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """The person's columns from form data; an approximate withdrawal onset (``wareki.ApproxDate``)
+    becomes its first day and its precision (a plain date is a day)."""
+    fields = _pick(data, PERSON_FIELDS)
+    if "withdrawal_since" in fields:
+        since = fields["withdrawal_since"]
+        if not isinstance(since, wareki.ApproxDate):
+            since = wareki.ApproxDate(since, wareki.DAY) if since else None
+        fields["withdrawal_since"] = since.day if since else None
+        fields["withdrawal_since_precision"] = since.precision if since else wareki.DAY
+    return fields
+
+
 def district_for_postal_code(code: str) -> Any:
     digits = "".join(ch for ch in code if ch.isdigit())
     if len(digits) != 7:
@@ -61,7 +76,50 @@ def _with_district(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def household_create(*, user: Any, data: dict[str, Any]) -> Household:
+# What makes a record findable again (decision 0010). Anonymous is normal; a record nobody can
+# recognise in a list is not.
+HOUSEHOLD_FINDABLE_BY = ("label", "address", "postal_code", "district")
+PERSON_FINDABLE_BY = (
+    "family_name",
+    "given_name",
+    "family_name_kana",
+    "given_name_kana",
+    "label",
+    "birth_date",
+    "approx_decade",
+)
+
+
+def _require_findable_household(data: dict[str, Any], *, has_members: bool) -> None:
+    if has_members or any(data.get(name) for name in HOUSEHOLD_FINDABLE_BY):
+        return
+    raise ValidationError(
+        _(
+            "世帯の呼び名・住所・郵便番号・地区のどれかを入力してください"
+            "（あとでこの世帯を探せるようにするためです。氏名が分からなければ「池尻の山田さん宅」のような呼び名で構いません）。"
+        ),
+        code="empty_household",
+    )
+
+
+def _require_findable_person(data: dict[str, Any]) -> None:
+    if any(data.get(name) for name in PERSON_FINDABLE_BY):
+        return
+    if data.get("relation") and data["relation"] != Relation.UNKNOWN:
+        return
+    raise ValidationError(
+        _(
+            "氏名・フリガナ・呼び名・生年月日・おおよその年代・続柄のどれか一つは入力してください"
+            "（氏名が分からなければ「相談者の長男」のような呼び名で構いません）。"
+        ),
+        code="empty_person",
+    )
+
+
+def household_create(*, user: Any, data: dict[str, Any], member_follows: bool = False) -> Household:
+    """A new household. ``member_follows``: the caller adds a member in the same transaction (the
+    desk's triage), which is then what makes the household findable."""
+    _require_findable_household(_with_district(data), has_members=member_follows)
     with transaction.atomic():
         household = Household(**_pick(_with_district(data), HOUSEHOLD_FIELDS), created_by=user, updated_by=user)
         household.full_clean()
@@ -71,6 +129,7 @@ def household_create(*, user: Any, data: dict[str, Any]) -> Household:
 
 
 def household_update(*, user: Any, household: Household, expected_version: int, data: dict[str, Any]) -> Household:
+    _require_findable_household(_with_district(data), has_members=household.members.exists())
     with transaction.atomic():
         household = save_versioned(
             obj=household,
@@ -109,8 +168,9 @@ def _refresh_keys(person: Person) -> None:
 
 
 def person_create(*, user: Any, household: Household, data: dict[str, Any]) -> Person:
+    _require_findable_person(data)
     with transaction.atomic():
-        person = Person(household=household, **_pick(data, PERSON_FIELDS), created_by=user, updated_by=user)
+        person = Person(household=household, **_person_fields(data), created_by=user, updated_by=user)
         person.full_clean()
         person.save()
         _refresh_keys(person)
@@ -121,10 +181,9 @@ def person_create(*, user: Any, household: Household, data: dict[str, Any]) -> P
 
 
 def person_update(*, user: Any, person: Person, expected_version: int, data: dict[str, Any]) -> Person:
+    _require_findable_person({name: getattr(person, name) for name in PERSON_FIELDS} | data)
     with transaction.atomic():
-        person = save_versioned(
-            obj=person, expected_version=expected_version, user=user, fields=_pick(data, PERSON_FIELDS)
-        )
+        person = save_versioned(obj=person, expected_version=expected_version, user=user, fields=_person_fields(data))
         _refresh_keys(person)
         access_record(
             user=user, action=Action.UPDATE, object_type="person", object_ids=[person.pk], person_ids=[person.pk]

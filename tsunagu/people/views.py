@@ -153,7 +153,8 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form_class=PersonEditForm,
         template="people/person_form.html",
         context={"person": person, "household": person.household},
-        initial={name: getattr(person, name) for name in PERSON_FIELDS} | {"version": person.version},
+        initial={name: getattr(person, name) for name in PERSON_FIELDS}
+        | {"withdrawal_since": person.withdrawal_since_approx, "version": person.version},
         save=lambda data: services.person_update(
             user=request.user, person=person, expected_version=data["version"], data=data
         ),

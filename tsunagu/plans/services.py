@@ -9,6 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tsunagu.agencies.models import TeamRole
 from tsunagu.agencies.selectors import staff_context
 from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
@@ -111,9 +112,10 @@ def plan_submit(*, user: Any, plan: SupportPlan, expected_version: int) -> Suppo
 
 
 def may_decide(user: Any, plan: SupportPlan) -> bool:
-    """A supervisor of an agency on the case's current team decides on its plans."""
+    """A supervisor of the case's current lead agency decides on its plans (partners do not: the
+    lead agency is accountable for the plan)."""
     supervised = staff_context(user).agency_ids("supervisor")
-    return plan.case.team.filter(agency_id__in=supervised, until__isnull=True).exists()
+    return plan.case.team.filter(agency_id__in=supervised, role=TeamRole.LEAD, until__isnull=True).exists()
 
 
 def plan_decide(*, user: Any, plan: SupportPlan, expected_version: int, approve: bool, comment: str) -> SupportPlan:

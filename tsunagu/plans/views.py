@@ -14,15 +14,33 @@ from tsunagu.core.editing import apply_errors, versioned_edit
 from tsunagu.core.services import ConflictError
 from tsunagu.plans import services
 from tsunagu.plans.access import plan_get_for_user
-from tsunagu.plans.forms import GOAL_FORM_FIELDS, GOAL_ROWS, DecisionForm, PlanCreateForm, PlanEditForm
+from tsunagu.plans.forms import (
+    ADD_GOAL,
+    GOAL_FORM_FIELDS,
+    DecisionForm,
+    PlanCreateForm,
+    PlanEditForm,
+    goal_rows_in,
+    goals_from,
+)
 from tsunagu.plans.models import PlanStatus
 
 CASE_ROLES = ("desk", "caseworker", "supervisor")
 
 
+def _with_another_goal(request: HttpRequest, form_class: type[PlanCreateForm | PlanEditForm], context: dict, **kwargs):
+    """目標を追加: the same page again with what was typed and one more blank goal row; nothing is
+    validated or saved (a server round trip, so it works without script and under the CSP)."""
+    typed = {key: value for key, value in request.POST.items() if key not in ("csrfmiddlewaretoken", ADD_GOAL)}
+    form = form_class(initial=typed, rows=goal_rows_in(request.POST) + 1, **kwargs)
+    return render(request, "plans/form.html", {**context, "form": form, "added_goal": form.goal_rows - 1})
+
+
 @staff(CASE_ROLES)
 def plan_new(request: HttpRequest, case_pk: int) -> HttpResponse:
     case, _level = case_get_for_user(request.user, case_pk, write=True)
+    if request.method == "POST" and ADD_GOAL in request.POST:
+        return _with_another_goal(request, PlanCreateForm, {"case": case}, household=case.household)
     form = PlanCreateForm(
         request.POST or None,
         household=case.household,
@@ -65,8 +83,12 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = plan_get_for_user(request.user, pk, write=True)
     if plan.status not in services.EDITABLE:
         return redirect("plans:detail", pk=plan.pk)
+    if request.method == "POST" and ADD_GOAL in request.POST:
+        return _with_another_goal(
+            request, PlanEditForm, {"case": plan.case, "plan": plan}, household=plan.case.household
+        )
     initial = {"version": plan.version, "review_on": plan.review_on}
-    for n, goal in enumerate(plan.goals.all()[:GOAL_ROWS]):
+    for n, goal in enumerate(plan.goals.all()):
         initial |= {
             f"g{n}_{name}": getattr(goal, f"{name}_id" if name in ("person", "owner") else name)
             for name in GOAL_FORM_FIELDS
@@ -83,18 +105,10 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
             plan=plan,
             expected_version=data["version"],
             review_on=data["review_on"],
-            goals=_goals(data),
+            goals=goals_from(data),
         ),
         done=reverse("plans:detail", kwargs={"pk": plan.pk}),
     )
-
-
-def _goals(data: dict) -> list[dict]:
-    return [
-        {name: data.get(f"g{n}_{name}") for name in GOAL_FORM_FIELDS}
-        for n in range(GOAL_ROWS)
-        if data.get(f"g{n}_text")
-    ]
 
 
 @staff(CASE_ROLES)
@@ -102,9 +116,17 @@ def _goals(data: dict) -> list[dict]:
 def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = plan_get_for_user(request.user, pk, write=True)
     try:
-        services.plan_submit(user=request.user, plan=plan, expected_version=int(request.POST.get("version", 0)))
-    except (ValidationError, ConflictError, ValueError):
-        return _detail_with_error(request, plan, _("提出できませんでした。最新の内容を確認してください。"))
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        return _detail_with_error(request, plan, _("提出できませんでした。画面を読み込み直してください。"))
+    try:
+        services.plan_submit(user=request.user, plan=plan, expected_version=version)
+    except ConflictError:
+        return _detail_with_error(
+            request, plan, _("他の職員が先にこの計画を更新しました。最新の内容を確認してください。"), status=409
+        )
+    except ValidationError as exc:
+        return _detail_with_error(request, plan, " ".join(exc.messages))
     return redirect("plans:detail", pk=plan.pk)
 
 
@@ -139,22 +161,24 @@ def plan_new_version(request: HttpRequest, pk: int) -> HttpResponse:
     plan = plan_get_for_user(request.user, pk, write=True)
     try:
         key = uuid.UUID(request.POST.get("submission_key", ""))
+    except ValueError:
+        return _detail_with_error(request, plan, _("画面を読み込み直してから、もう一度押してください。"))
+    try:
         new, _created = services.plan_new_version(user=request.user, plan=plan, key=key)
-    except (ValidationError, ValueError):
-        return _detail_with_error(request, plan, _("新しい版は承認済みの計画から作ります。"))
+    except ValidationError as exc:
+        return _detail_with_error(request, plan, " ".join(exc.messages))
     return redirect("plans:edit", pk=new.pk)
 
 
 def _detail_with_error(request, plan, message, *, form=None, status=400):
-    from django.utils.translation import gettext as _
-
+    """The plan page again with ``message`` (already translated: a service's own words) on top."""
     return render(
         request,
         "plans/detail.html",
         {
             "plan": plan,
             "goals": plan.goals.select_related("person", "owner"),
-            "error": _(message) if message else "",
+            "error": message,
             "may_decide": plan.status == PlanStatus.SUBMITTED and services.may_decide(request.user, plan),
             "decision_form": form or DecisionForm(initial={"version": plan.version}),
             "new_key": uuid.uuid4(),

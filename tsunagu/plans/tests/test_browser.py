@@ -19,10 +19,15 @@ def test_a_plan_is_drafted_submitted_and_approved(new_page, world):
     worker.locator("#id_g0_text").fill("週に1回、居場所に通う")
     worker.locator("#id_g1_target").select_option(label="家族")
     worker.locator("#id_g1_text").fill("母親が家族会につながる")
+    worker.get_by_role("button", name="目標を追加").click()  # a round trip: what was typed stays
+    expect(worker.locator("#id_g0_text")).to_have_value("週に1回、居場所に通う")
+    worker.locator("#id_g3_target").select_option(label="世帯")
+    worker.locator("#id_g3_text").fill("家計の相談につながる")
     assert axe_violations(worker) == []
     worker.get_by_role("button", name="保存する").click()
     expect(worker.locator("table.goals")).to_contain_text("週に1回、居場所に通う")
     expect(worker.locator("table.goals")).to_contain_text("母親が家族会につながる")
+    expect(worker.locator("table.goals")).to_contain_text("家計の相談につながる")
     worker.get_by_role("button", name="承認を依頼する").click()
     expect(worker.locator("dl.facts")).to_contain_text("承認待ち")
     plan_url = worker.url

@@ -13,6 +13,7 @@ from tsunagu.agencies.models import Agency
 from tsunagu.cases.worklist import worklist_for
 from tsunagu.core.tests.forms import assert_refused
 from tsunagu.core.tests.personas import client_for
+from tsunagu.plans import services
 from tsunagu.plans.models import Goal, SupportPlan
 
 NOW = dt.datetime(2026, 11, 28, 1, 0, tzinfo=dt.UTC)
@@ -203,3 +204,134 @@ def test_a_goal_is_marked_achieved_in_a_new_version(world, lead_worker):
     }
     assert client_for(lead_worker).post(url, data).status_code == 302
     assert world.plan.goals.get().get_status_display() == "達成"
+
+
+# Issue 8 #16: a plan without goals is refused on submission with the service's own reason, and a
+# plan has as many goals as staff need (目標を追加, a server round trip, no script).
+
+
+@pytest.mark.django_db
+def test_submitting_a_plan_without_goals_says_a_goal_is_needed(world, lead_worker):
+    client = client_for(lead_worker)
+    data = {k: v for k, v in plan_data(world).items() if not k.startswith("g")}
+    assert new_plan(client, world, **{k: "" for k in plan_data(world) if k.startswith("g")}).status_code == 302
+    plan = SupportPlan.objects.latest("pk")
+    assert not plan.goals.exists() and data
+    response = client.post(reverse("plans:submit", kwargs={"pk": plan.pk}), {"version": plan.version})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "目標を1つ以上書いてから提出してください。" in page
+    assert "最新の内容を確認してください" not in page
+    plan.refresh_from_db()
+    assert plan.status == "draft"
+
+
+@pytest.mark.django_db
+def test_submitting_a_stale_plan_is_answered_as_a_conflict(world, lead_worker):
+    client = client_for(lead_worker)
+    plan = world.plan
+    stale = plan.version
+    SupportPlan.objects.filter(pk=plan.pk).update(version=stale + 1)
+    response = client.post(reverse("plans:submit", kwargs={"pk": plan.pk}), {"version": stale})
+    assert response.status_code == 409
+    assert "他の職員が先にこの計画を更新しました" in response.content.decode()
+    plan.refresh_from_db()
+    assert plan.status == "draft"
+
+
+@pytest.mark.django_db
+def test_add_goal_shows_one_more_row_keeps_what_was_typed_and_saves_nothing(world, lead_worker):
+    client = client_for(lead_worker)
+    url = reverse("plans:new", kwargs={"case_pk": world.case.pk})
+    assert client.get(url).context["form"].goal_rows == 3
+    data = plan_data(world)
+    data |= {f"g{n}_{name}": "" for n in range(2, 6) for name in ("target", "text")}
+    before = SupportPlan.objects.count()
+    response = client.post(url, {**data, "add_goal": "1"})
+    assert response.status_code == 200
+    assert SupportPlan.objects.count() == before
+    form = response.context["form"]
+    assert form.goal_rows == 7 and not form.errors
+    page = response.content.decode()
+    assert 'name="g6_text"' in page and "母親が家族会につながる" in page
+    assert data["submission_key"] in page
+    assert "<script" not in page.split("<main", 1)[-1].split("</main>", 1)[0]
+
+
+@pytest.mark.django_db
+def test_a_plan_keeps_more_than_four_goals_through_an_edit(world, lead_worker):
+    client = client_for(lead_worker)
+    goals = {}
+    for n in range(7):
+        goals |= {f"g{n}_target": "family", f"g{n}_text": f"家族の目標{n + 1}"}
+    data = {k: v for k, v in plan_data(world).items() if not k.startswith("g")} | goals
+    assert new_plan(client, world, **data).status_code == 302
+    plan = SupportPlan.objects.latest("pk")
+    assert plan.goals.count() == 7
+    url = reverse("plans:edit", kwargs={"pk": plan.pk})
+    form = client.get(url).context["form"]
+    assert form.goal_rows == 8 and form.initial["g6_text"] == "家族の目標7"
+    edit = {"version": plan.version, "review_on": "R9.2.28"} | goals | {"g7_target": "family", "g7_text": "八つ目"}
+    assert client.post(url, edit).status_code == 302
+    assert list(plan.goals.values_list("text", flat=True))[-2:] == ["家族の目標7", "八つ目"]
+
+
+# Issue 8 #17: the plan of a case is decided by the lead agency's supervisors, not a partner's.
+
+
+@pytest.mark.django_db
+def test_a_partner_agencys_supervisor_does_not_decide_the_plan(world, users):
+    from tsunagu.agencies.models import Role, TeamRole
+    from tsunagu.cases.models import CaseAgency
+    from tsunagu.core.tests.personas import make_user
+
+    merkmal = Agency.objects.get(code="merkmal")
+    CaseAgency.objects.create(
+        case=world.other_case,
+        agency=merkmal,
+        role=TeamRole.PARTNER,
+        since=dt.date(2026, 11, 1),
+        sharing_basis="consent",
+    )
+    platt_boss = make_user("platt_boss", "link", Role.SUPERVISOR)
+    partner_boss = users["supervisor"]  # メルクマール: a partner on the ぷらっとホーム-led case
+    plan, _created = services.plan_create(
+        user=platt_boss,
+        case=world.other_case,
+        review_on=dt.date(2027, 2, 28),
+        goals=[
+            {"target": "family", "person": None, "text": "家族会に行く", "action": "", "owner": None, "due_on": None}
+        ],
+        key=None,
+    )
+    plan = services.plan_submit(user=platt_boss, plan=plan, expected_version=plan.version)
+    url = reverse("plans:detail", kwargs={"pk": plan.pk})
+    assert client_for(partner_boss).get(url).context["may_decide"] is False
+    assert plan.pk not in [
+        p.pk for p in worklist_for(user=partner_boss, scope="agency", today=NOW.date()).plans_to_approve
+    ]
+    decide = reverse("plans:decide", kwargs={"pk": plan.pk})
+    response = client_for(partner_boss).post(decide, {"version": plan.version, "decision": "approve"})
+    assert response.status_code in (403, 404)
+    plan.refresh_from_db()
+    assert (plan.status, plan.decided_by) == ("submitted", None)
+
+    assert client_for(platt_boss).get(url).context["may_decide"] is True
+    waiting = worklist_for(user=platt_boss, scope="agency", today=NOW.date()).plans_to_approve
+    assert plan.pk in [p.pk for p in waiting]
+    response = client_for(platt_boss).post(decide, {"version": plan.version, "decision": "approve"})
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert (plan.status, plan.decided_by) == ("approved", platt_boss)
+
+
+@pytest.mark.django_db
+def test_more_rows_than_a_request_may_carry_are_refused_not_dropped(world, lead_worker):
+    assert_refused(
+        client_for(lead_worker),
+        reverse("plans:new", kwargs={"case_pk": world.case.pk}),
+        plan_data(world, g40_target="family", g40_text="四十一番目"),
+        field=None,
+        message="40件まで",
+        unchanged=(SupportPlan, Goal),
+    )
