@@ -96,6 +96,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "tsunagu.core.middleware.request_context_middleware",
+    # After the view's ATOMIC_REQUESTS block: a refused read is logged even though it rolled back.
+    "tsunagu.audit.middleware.security_log_middleware",
     "tsunagu.core.middleware.no_store_middleware",
 ]
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("staff/plans/", include("tsunagu.plans.urls")),
     path("staff/referrals/", include("tsunagu.referrals.urls")),
     path("staff/meetings/", include("tsunagu.meetings.urls")),
+    path("staff/audit/security/", include("tsunagu.audit.security_urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -68,10 +68,13 @@ def test_every_detail_page_records_who_read_whose_data(world, lead_worker, name,
 
 
 @pytest.mark.django_db
-def test_a_refused_read_records_nothing(world, outsider):
+def test_a_refused_read_records_no_access_but_a_security_event(world, outsider):
+    from tsunagu.audit.models import SecurityEvent
+
     before = AccessEvent.objects.count()
     assert client_for(outsider).get(reverse("people:person_detail", kwargs={"pk": world.person.pk})).status_code == 404
     assert AccessEvent.objects.count() == before
+    assert SecurityEvent.objects.filter(user=outsider, url_name="people:person_detail", object_id=world.person.pk).exists()
 
 
 @pytest.mark.django_db
