@@ -74,7 +74,8 @@ def test_a_refused_read_records_no_access_but_a_security_event(world, outsider):
     before = AccessEvent.objects.count()
     assert client_for(outsider).get(reverse("people:person_detail", kwargs={"pk": world.person.pk})).status_code == 404
     assert AccessEvent.objects.count() == before
-    assert SecurityEvent.objects.filter(user=outsider, url_name="people:person_detail", object_id=world.person.pk).exists()
+    refused = SecurityEvent.objects.filter(user=outsider, url_name="people:person_detail", object_id=world.person.pk)
+    assert refused.exists()
 
 
 @pytest.mark.django_db

@@ -47,7 +47,8 @@ def test_refusals_of_every_personal_data_door_are_recorded(world, outsider, user
         (name, kwargs["pk"]) for name, kwargs in urls
     ]
     # a role that may not use an object page at all (404 from the role check) is recorded too
-    assert client_for(users["secretariat"]).get(reverse("cases:detail", kwargs={"pk": world.case.pk})).status_code == 404
+    secretariat = client_for(users["secretariat"])
+    assert secretariat.get(reverse("cases:detail", kwargs={"pk": world.case.pk})).status_code == 404
     assert SecurityEvent.objects.filter(user=users["secretariat"], url_name="cases:detail").count() == 1
 
 
