@@ -222,5 +222,7 @@ LOGGING = {
 TSUNAGU_SITE_NAME = env_str("TSUNAGU_SITE_NAME", "つなぐ")
 # How long emergency access ("break the glass", QUALITY.md S13) to a case lasts.
 EMERGENCY_ACCESS_HOURS = env_int("EMERGENCY_ACCESS_HOURS", 3)
+# How many emergency grants one user may open per calendar day (TIME_ZONE, Asia/Tokyo).
+EMERGENCY_ACCESS_PER_DAY = env_int("EMERGENCY_ACCESS_PER_DAY", 3)
 # How long after a case meeting its attending agencies still see the discussed cases' summaries.
 MEETING_ACCESS_DAYS = env_int("MEETING_ACCESS_DAYS", 30)

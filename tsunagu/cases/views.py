@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tsunagu.agencies.selectors import staff_context
+from tsunagu.audit.middleware import security_record
+from tsunagu.audit.models import SecurityEventKind
 from tsunagu.audit.selectors import access_events_for_case
 from tsunagu.cases import selectors, services
 from tsunagu.cases.access import Level, case_get_for_user, case_level
@@ -142,6 +144,8 @@ def my_work(request: HttpRequest) -> HttpResponse:
         "is_supervisor": is_supervisor,
         "today": timezone.localdate(),
         "emergencies": services.emergency_reviewable_by(request.user) if is_supervisor else [],
+        "emergency_repeated": services.emergency_repeated(request.user) if is_supervisor else [],
+        "emergency_per_day": settings.EMERGENCY_ACCESS_PER_DAY,
         "referrals": referral_work(user=request.user, today=timezone.localdate()),
         "actions": actions_for(request.user),
         "my_agencies": staff_context(request.user).agency_ids(),
@@ -162,6 +166,9 @@ def emergency(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 services.emergency_open(user=request.user, case=case, reason=form.cleaned_data["reason"])
+            except services.EmergencyLimitReached as exc:
+                security_record(request=request, kind=SecurityEventKind.EMERGENCY_LIMIT, status=400)
+                apply_errors(form, exc)
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
@@ -169,21 +176,31 @@ def emergency(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cases/emergency_form.html",
-        {"form": form, "hours": settings.EMERGENCY_ACCESS_HOURS},
+        {"form": form, "hours": settings.EMERGENCY_ACCESS_HOURS, "per_day": settings.EMERGENCY_ACCESS_PER_DAY},
         status=400 if form.is_bound else 200,
     )
 
 
 @staff(("supervisor",))
-@require_POST
 def emergency_review(request: HttpRequest, pk: int) -> HttpResponse:
-    emergency = services.emergency_reviewable_by(request.user).filter(pk=pk).first()
+    """The review of one emergency grant: who, when, why and what they read (from the access
+    trail), without the case itself; the reviewer marks it reviewed. Outside the reviewer's scope:
+    404."""
+    emergency = services.emergency_in_scope_of(request.user).select_related("case", "user", "reviewed_by")
+    emergency = emergency.filter(pk=pk).first()
     if emergency is None:
         raise Http404
-    form = EmergencyReviewForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
-    services.emergency_review(user=request.user, emergency=emergency, note=note)
-    return redirect(reverse("cases:my_work") + "?scope=agency#emergency")
+    form = EmergencyReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.emergency_review(user=request.user, emergency=emergency, note=form.cleaned_data["note"])
+        return redirect(reverse("cases:my_work") + "#emergency")
+    review = services.emergency_review_details(user=request.user, emergency=emergency)
+    return render(
+        request,
+        "cases/emergency_review.html",
+        {"emergency": emergency, "form": form, **review},
+        status=400 if form.is_bound else 200,
+    )
 
 
 def _team_page(
