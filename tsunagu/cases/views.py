@@ -1,17 +1,23 @@
+from typing import Any
+
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from tsunagu.agencies.models import Membership
 from tsunagu.agencies.selectors import staff_context
 from tsunagu.audit.middleware import security_record
 from tsunagu.audit.models import SecurityEventKind
-from tsunagu.audit.selectors import access_events_for_case
+from tsunagu.audit.selectors import case_readers
 from tsunagu.cases import selectors, services
 from tsunagu.cases.access import Level, case_get_for_user, case_level
 from tsunagu.cases.forms import (
@@ -42,6 +48,36 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 
 TIMELINE_PAGE = 20
+VIEWERS_PAGE = 20
+BASIS_LABELS = {
+    "team": gettext_lazy("担当機関"),
+    "desk": gettext_lazy("窓口（概要）"),
+    "emergency": gettext_lazy("緊急アクセス"),
+    "referral": gettext_lazy("つなぎ（概要）"),
+    "meeting": gettext_lazy("会議（概要）"),
+    "review": gettext_lazy("緊急アクセスの確認"),
+}
+
+
+def _attach_readers(rows: Any) -> None:
+    """Put the user (with their active agencies) and the basis label on each reader row: two
+    queries for the page, whatever its length."""
+    users = (
+        get_user_model()
+        .objects.filter(pk__in={row["user_id"] for row in rows if row["user_id"]})
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.filter(active=True).select_related("agency").order_by("agency__name"),
+                to_attr="active_memberships",
+            )
+        )
+        .in_bulk()
+    )
+    for row in rows:
+        row["reader"] = users.get(row["user_id"])
+        row["agencies"] = [m.agency.name for m in getattr(row["reader"], "active_memberships", [])]
+        row["basis_label"] = BASIS_LABELS.get(row["basis"], "—")
 
 
 @staff(CASE_ROLES)
@@ -64,7 +100,10 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["assessments"] = case.assessments.select_related("instrument", "person").order_by(
             "-assessed_on", "-pk"
         )[:10]
-        context["viewers"] = access_events_for_case(case_id=case.pk)
+        context["viewers"] = viewers = Paginator(case_readers(case_id=case.pk), VIEWERS_PAGE).get_page(
+            request.GET.get("viewers_page")
+        )
+        _attach_readers(viewers.object_list)
         timeline = case.timeline.select_related("user").order_by("-at", "-id")
         context["timeline"] = Paginator(timeline, TIMELINE_PAGE).get_page(request.GET.get("page"))
     return render(request, "cases/detail.html", context)

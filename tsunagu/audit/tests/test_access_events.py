@@ -123,7 +123,7 @@ def test_a_write_that_fails_leaves_no_event_behind(world, desk):
 def test_the_case_page_shows_who_viewed_it(world, lead_worker, users):
     client_for(users["supervisor"]).get(reverse("cases:detail", kwargs={"pk": world.case.pk}))
     response = client_for(lead_worker).get(reverse("cases:detail", kwargs={"pk": world.case.pk}))
-    viewers = [e.username for e in response.context["viewers"]]
+    viewers = [row["reader"].username for row in response.context["viewers"]]
     assert "supervisor" in viewers
     assert "lead_worker" in viewers
 
