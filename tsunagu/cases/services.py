@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -289,12 +290,18 @@ def emergency_reviewable_by(user: Any) -> QuerySet[EmergencyAccess]:
         emergency_in_scope_of(user)
         .filter(reviewed_at__isnull=True)
         .annotate(
-            week_count=Subquery(
-                recent.filter(started_at__gte=now - dt.timedelta(days=EMERGENCY_REPEAT_DAYS)),
-                output_field=IntegerField(),
+            week_count=Coalesce(
+                Subquery(
+                    recent.filter(started_at__gte=now - dt.timedelta(days=EMERGENCY_REPEAT_DAYS)),
+                    output_field=IntegerField(),
+                ),
+                0,
             ),
-            today_count=Subquery(
-                recent.filter(started_at__gte=day_start(timezone.localdate(now))), output_field=IntegerField()
+            today_count=Coalesce(
+                Subquery(
+                    recent.filter(started_at__gte=day_start(timezone.localdate(now))), output_field=IntegerField()
+                ),
+                0,
             ),
         )
         .select_related("case", "user")
