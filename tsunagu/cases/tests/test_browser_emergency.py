@@ -35,3 +35,15 @@ def test_an_emergency_access_is_reviewed_without_opening_the_case(new_page, worl
     boss.get_by_role("button", name="確認した").click()
     expect(boss.locator("h1")).to_contain_text("わたしの仕事")
     expect(boss.locator("#emergency")).to_have_count(0)
+
+
+def test_the_security_log_shows_a_refused_url(new_page, world, users):
+    worker = new_page()
+    login(worker, "outsider", PASSWORD)
+    worker.goto(f"/staff/cases/{world.case.pk}/")
+    reader = new_page()
+    login(reader, "secretariat", PASSWORD)
+    reader.get_by_role("link", name="セキュリティ記録").click()
+    expect(reader.locator("table.list")).to_contain_text("cases:detail")
+    expect(reader.locator("table.list")).to_contain_text(str(world.case.pk))
+    assert axe_violations(reader) == []
