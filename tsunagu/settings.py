@@ -96,6 +96,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "tsunagu.core.middleware.request_context_middleware",
+    # After the view's ATOMIC_REQUESTS block: a refused read is logged even though it rolled back.
+    "tsunagu.audit.middleware.security_log_middleware",
     "tsunagu.core.middleware.no_store_middleware",
 ]
 
@@ -224,6 +226,8 @@ LOGGING = {
 TSUNAGU_SITE_NAME = env_str("TSUNAGU_SITE_NAME", "つなぐ")
 # How long emergency access ("break the glass", QUALITY.md S13) to a case lasts.
 EMERGENCY_ACCESS_HOURS = env_int("EMERGENCY_ACCESS_HOURS", 3)
+# How many emergency grants one user may open per calendar day (TIME_ZONE, Asia/Tokyo).
+EMERGENCY_ACCESS_PER_DAY = env_int("EMERGENCY_ACCESS_PER_DAY", 3)
 # How long after a case meeting its attending agencies still see the discussed cases' summaries.
 MEETING_ACCESS_DAYS = env_int("MEETING_ACCESS_DAYS", 30)
 # A meeting may be scheduled at most this many days ahead (its date starts the sharing window).

@@ -22,6 +22,7 @@ urlpatterns = [
     path("staff/referrals/", include("tsunagu.referrals.urls")),
     path("staff/meetings/", include("tsunagu.meetings.urls")),
     path("staff/audit/", include("tsunagu.audit.urls")),
+    path("staff/audit/security/", include("tsunagu.audit.security_urls")),
     path("admin/", admin.site.urls),
 ]
 

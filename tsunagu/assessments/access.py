@@ -7,7 +7,7 @@ from django.http import Http404
 from tsunagu.assessments.models import Assessment
 from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
-from tsunagu.cases.access import Level, case_level
+from tsunagu.cases.access import event_reason, full_access
 
 
 def assessment_get_for_user(user: Any, pk: int, *, write: bool = False) -> Assessment:
@@ -16,7 +16,8 @@ def assessment_get_for_user(user: Any, pk: int, *, write: bool = False) -> Asses
         .filter(pk=pk)
         .first()
     )
-    if assessment is None or case_level(user, assessment.case, write=write) != Level.FULL:
+    access = full_access(user, assessment.case, write=write) if assessment is not None else None
+    if assessment is None or access is None:
         raise Http404
     access_record(
         user=user,
@@ -25,5 +26,7 @@ def assessment_get_for_user(user: Any, pk: int, *, write: bool = False) -> Asses
         object_ids=[assessment.pk],
         person_ids=[assessment.person_id],
         case_id=assessment.case_id,
+        reason=event_reason(access),
+        basis=access.basis,
     )
     return assessment

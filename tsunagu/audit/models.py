@@ -38,6 +38,9 @@ class AccessEvent(models.Model):
     ip = models.CharField(_("接続元"), max_length=45, blank=True)
     path = models.CharField(_("画面"), max_length=300, blank=True)
     reason = models.CharField(_("理由"), max_length=300, blank=True)
+    # Why the user could read it: "team", "desk", "emergency", "referral", "meeting" (the door's
+    # basis, see cases.access.Access); blank for writes and for events recorded before it existed.
+    basis = models.CharField(_("閲覧の根拠"), max_length=20, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -118,3 +121,49 @@ class RoleChange(models.Model):
     @property
     def states(self) -> tuple[dict, dict]:
         return (self.before, self.after)
+
+
+class SecurityEventKind(models.TextChoices):
+    REFUSED = "refused", _("見られないページへのアクセス")
+    EMERGENCY_LIMIT = "emergency_limit", _("緊急アクセスの上限超過")
+
+
+class SecurityEvent(models.Model):
+    """A refused attempt on personal data: who asked for which object, when, from where.
+
+    Written outside the request's transaction (``audit.middleware``), because a refused read
+    ends in Http404 and ATOMIC_REQUESTS rolls back everything the request wrote. Append-only like
+    AccessEvent; on PostgreSQL a trigger refuses UPDATE and DELETE (audit migration 0005).
+    Whether the object exists is not recorded: the log answers "who tried", not "what is there".
+    """
+
+    at = models.DateTimeField(_("日時"), auto_now_add=True, db_index=True)
+    kind = models.CharField(_("種類"), max_length=20, choices=SecurityEventKind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("職員")
+    )
+    username = models.CharField(_("ユーザー名"), max_length=150, blank=True)
+    url_name = models.CharField(_("画面の名前"), max_length=100, blank=True)
+    object_id = models.BigIntegerField(_("対象ID"), null=True, blank=True)
+    arguments = models.JSONField(_("URLの引数"), default=dict)
+    method = models.CharField(_("方式"), max_length=10, blank=True)
+    status = models.PositiveSmallIntegerField(_("応答"), null=True, blank=True)
+    ip = models.CharField(_("接続元"), max_length=45, blank=True)
+    path = models.CharField(_("画面"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["user", "at"], name="securityevent_user_at")]
+        verbose_name = _("セキュリティ記録")
+        verbose_name_plural = _("セキュリティ記録")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.kind} {self.url_name}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("security events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("security events are append-only")

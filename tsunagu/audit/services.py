@@ -18,6 +18,7 @@ def access_record(
     person_ids: Iterable[int | None] = (),
     case_id: int | None = None,
     reason: str = "",
+    basis: str = "",
 ) -> AccessEvent:
     """Append one access event in the current transaction.
 
@@ -38,6 +39,7 @@ def access_record(
             ip=info.ip if info else "",
             path=info.path if info else "",
             reason=reason[:300],
+            basis=basis[:20],
         )
 
 

@@ -138,14 +138,29 @@ def case_get_for_user(user: Any, pk: int, *, write: bool = False) -> tuple[Case,
         object_ids=[case.pk],
         person_ids=person_ids,
         case_id=case.pk,
-        reason=_event_reason(access),
+        reason=event_reason(access),
+        basis=access.basis,
     )
     return case, access
 
 
-def _event_reason(access: Access) -> str:
+def full_access(user: Any, case: Case, *, write: bool = False) -> Access | None:
+    """The user's access to the whole case (for the doors of its records, assessments and plans),
+    or None; with ``write``, only the team."""
+    access = case_access(user, case)
+    if access.level != Level.FULL or (write and not access.can_write):
+        return None
+    return access
+
+
+def emergency_reason(emergency: EmergencyAccess) -> str:
+    return f"emergency: {emergency.reason}"[:300]
+
+
+def event_reason(access: Access) -> str:
+    """The ``reason`` of an access event read through ``access`` (its basis is stored apart)."""
     if access.basis == "emergency" and access.emergency is not None:
-        return f"emergency: {access.emergency.reason}"[:300]
+        return emergency_reason(access.emergency)
     if access.basis in ("referral", "meeting"):
         return f"summary ({access.basis})"
     return "" if access.level == Level.FULL else "summary"

@@ -1,15 +1,23 @@
+from typing import Any
+
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from tsunagu.agencies.models import Membership
 from tsunagu.agencies.selectors import staff_context
-from tsunagu.audit.selectors import access_events_for_case
+from tsunagu.audit.middleware import security_record
+from tsunagu.audit.models import SecurityEventKind
+from tsunagu.audit.selectors import case_readers
 from tsunagu.cases import selectors, services
 from tsunagu.cases.access import Level, case_get_for_user, case_level
 from tsunagu.cases.forms import (
@@ -40,6 +48,36 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 
 TIMELINE_PAGE = 20
+VIEWERS_PAGE = 20
+BASIS_LABELS = {
+    "team": gettext_lazy("担当機関"),
+    "desk": gettext_lazy("窓口（概要）"),
+    "emergency": gettext_lazy("緊急アクセス"),
+    "referral": gettext_lazy("つなぎ（概要）"),
+    "meeting": gettext_lazy("会議（概要）"),
+    "review": gettext_lazy("緊急アクセスの確認"),
+}
+
+
+def _attach_readers(rows: Any) -> None:
+    """Put the user (with their active agencies) and the basis label on each reader row: two
+    queries for the page, whatever its length."""
+    users = (
+        get_user_model()
+        .objects.filter(pk__in={row["user_id"] for row in rows if row["user_id"]})
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.filter(active=True).select_related("agency").order_by("agency__name"),
+                to_attr="active_memberships",
+            )
+        )
+        .in_bulk()
+    )
+    for row in rows:
+        row["reader"] = users.get(row["user_id"])
+        row["agencies"] = [m.agency.name for m in getattr(row["reader"], "active_memberships", [])]
+        row["basis_label"] = BASIS_LABELS.get(row["basis"], "—")
 
 
 @staff(CASE_ROLES)
@@ -62,7 +100,10 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["assessments"] = case.assessments.select_related("instrument", "person").order_by(
             "-assessed_on", "-pk"
         )[:10]
-        context["viewers"] = access_events_for_case(case_id=case.pk)
+        context["viewers"] = viewers = Paginator(case_readers(case_id=case.pk), VIEWERS_PAGE).get_page(
+            request.GET.get("viewers_page")
+        )
+        _attach_readers(viewers.object_list)
         timeline = case.timeline.select_related("user").order_by("-at", "-id")
         context["timeline"] = Paginator(timeline, TIMELINE_PAGE).get_page(request.GET.get("page"))
     return render(request, "cases/detail.html", context)
@@ -142,6 +183,8 @@ def my_work(request: HttpRequest) -> HttpResponse:
         "is_supervisor": is_supervisor,
         "today": timezone.localdate(),
         "emergencies": services.emergency_reviewable_by(request.user) if is_supervisor else [],
+        "emergency_repeated": services.emergency_repeated(request.user) if is_supervisor else [],
+        "emergency_per_day": settings.EMERGENCY_ACCESS_PER_DAY,
         "referrals": referral_work(user=request.user, today=timezone.localdate()),
         "actions": actions_for(request.user),
         "my_agencies": staff_context(request.user).agency_ids(),
@@ -162,6 +205,9 @@ def emergency(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 services.emergency_open(user=request.user, case=case, reason=form.cleaned_data["reason"])
+            except services.EmergencyLimitReached as exc:
+                security_record(request=request, kind=SecurityEventKind.EMERGENCY_LIMIT, status=400)
+                apply_errors(form, exc)
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
@@ -169,21 +215,31 @@ def emergency(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cases/emergency_form.html",
-        {"form": form, "hours": settings.EMERGENCY_ACCESS_HOURS},
+        {"form": form, "hours": settings.EMERGENCY_ACCESS_HOURS, "per_day": settings.EMERGENCY_ACCESS_PER_DAY},
         status=400 if form.is_bound else 200,
     )
 
 
 @staff(("supervisor",))
-@require_POST
 def emergency_review(request: HttpRequest, pk: int) -> HttpResponse:
-    emergency = services.emergency_reviewable_by(request.user).filter(pk=pk).first()
+    """The review of one emergency grant: who, when, why and what they read (from the access
+    trail), without the case itself; the reviewer marks it reviewed. Outside the reviewer's scope:
+    404."""
+    emergency = services.emergency_in_scope_of(request.user).select_related("case", "user", "reviewed_by")
+    emergency = emergency.filter(pk=pk).first()
     if emergency is None:
         raise Http404
-    form = EmergencyReviewForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
-    services.emergency_review(user=request.user, emergency=emergency, note=note)
-    return redirect(reverse("cases:my_work") + "?scope=agency#emergency")
+    form = EmergencyReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.emergency_review(user=request.user, emergency=emergency, note=form.cleaned_data["note"])
+        return redirect(reverse("cases:my_work") + "#emergency")
+    review = services.emergency_review_details(user=request.user, emergency=emergency)
+    return render(
+        request,
+        "cases/emergency_review.html",
+        {"emergency": emergency, "form": form, **review},
+        status=400 if form.is_bound else 200,
+    )
 
 
 def _team_page(

@@ -1,0 +1,72 @@
+"""The security log of refused reads (issue 8, #14; docs/decisions/0012).
+
+A refused read answers 404 (or 403 for a list a role may not use) exactly as before, so the user
+learns nothing about whether the object exists. Behind that answer, this middleware appends a
+``SecurityEvent`` when the URL belongs to a personal-data app.
+
+It runs after the view has returned: ``ATOMIC_REQUESTS`` has already rolled back the view's
+transaction (an Http404 is an exception inside it), so the event is written in its own
+transaction and survives. The decision is made on the resolved URL name, never on the object,
+so a missing and a hidden object leave the same record and the same page.
+"""
+
+from typing import Any
+
+from django.db import transaction
+
+from tsunagu.audit.models import SecurityEvent, SecurityEventKind
+
+# URL namespaces whose pages show or change personal data: every refused request to one of them is
+# logged. A test walks the URL resolver and fails for a staff object URL outside this set.
+PERSONAL_DATA_NAMESPACES = frozenset(
+    {"people", "intake", "cases", "records", "assessments", "plans", "referrals", "meetings"}
+)
+REFUSED_STATUSES = frozenset({403, 404})
+
+
+def _object_id(kwargs: dict[str, Any]) -> int | None:
+    if isinstance(kwargs.get("pk"), int):
+        return kwargs["pk"]
+    for value in kwargs.values():
+        if isinstance(value, int):
+            return value
+    return None
+
+
+def security_record(*, request: Any, kind: str, status: int | None = None) -> SecurityEvent:
+    """Append one security event for ``request`` (also used by services, e.g. a refused
+    emergency access over the daily limit)."""
+    user = getattr(request, "user", None)
+    authenticated = user is not None and user.is_authenticated
+    match = getattr(request, "resolver_match", None)
+    kwargs = {k: v for k, v in (match.kwargs if match else {}).items() if isinstance(v, int | str)}
+    with transaction.atomic():
+        return SecurityEvent.objects.create(
+            kind=kind,
+            user=user if authenticated else None,
+            username=user.get_username() if authenticated else "",
+            url_name=(match.view_name if match else "")[:100],
+            object_id=_object_id(kwargs),
+            arguments=kwargs,
+            method=request.method[:10],
+            status=status,
+            ip=request.META.get("REMOTE_ADDR", "")[:45],
+            path=request.path[:300],
+        )
+
+
+def security_log_middleware(get_response):
+    def middleware(request):
+        response = get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if (
+            response.status_code in REFUSED_STATUSES
+            and match is not None
+            and match.namespace in PERSONAL_DATA_NAMESPACES
+            and getattr(request, "user", None) is not None
+            and request.user.is_authenticated
+        ):
+            security_record(request=request, kind=SecurityEventKind.REFUSED, status=response.status_code)
+        return response
+
+    return middleware
