@@ -154,7 +154,7 @@ def test_the_application_role_can_only_read_and_append_the_audit_trail(scratch):
         # The trail: INSERT and SELECT work.
         app.execute(
             "INSERT INTO audit_accessevent (at, username, action, object_type, object_ids, person_ids, ip, path,"
-            " reason) VALUES (now(), 'role-test', 'view', 'case', '[1]', '[]', '', '', '')"
+            " reason, basis) VALUES (now(), 'role-test', 'view', 'case', '[1]', '[]', '', '', '', '')"
         )
         assert app.execute("SELECT count(*) FROM audit_accessevent WHERE username = 'role-test'").fetchone()[0] == 1
         app.execute(
