@@ -139,9 +139,16 @@ else:
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache holds the public form's rate-limit counts, so it must be shared by every app server
+# process (docs/decisions/0011-sessions-and-shared-rate-limit.md): Redis when REDIS_URL is set;
+# otherwise, in production, Django's database cache (table made by migration core 0002); a
+# per-process memory cache only in development, where one process serves.
 REDIS_URL = env_str("REDIS_URL")
+SHARED_CACHE_TABLE = "tsunagu_cache"
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+elif PRODUCTION:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": SHARED_CACHE_TABLE}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
