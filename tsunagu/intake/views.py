@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from tsunagu.core.access import staff
 from tsunagu.core.editing import apply_errors, versioned_edit
+from tsunagu.core.middleware import is_poll
 from tsunagu.core.services import ConflictError
 from tsunagu.intake import access, selectors, services
 from tsunagu.intake.forms import (
@@ -41,7 +42,7 @@ CONTACT_RELATION_TO_PERSON = {
 @staff(DESK)
 def queue(request: HttpRequest) -> HttpResponse:
     show = "all" if request.GET.get("show") == "all" else "open"
-    rows = selectors.desk_queue(user=request.user, show=show)
+    rows = selectors.desk_queue(user=request.user, show=show, poll=is_poll(request))
     template = "intake/_queue_rows.html" if request.headers.get("HX-Request") else "intake/queue.html"
     return render(request, template, {"rows": rows, "show": show})
 
