@@ -132,6 +132,15 @@ class Consultation(BaseModel):
     def is_triaged(self) -> bool:
         return self.triaged_at is not None
 
+    def received_how(self) -> list[str]:
+        """How it came and how it was registered, each said once: a public form request is
+        「オンライン相談フォーム」, a call the desk wrote down is 「電話、窓口で記録」."""
+        labels = [str(self.get_channel_display())]
+        source = str(self.get_source_display())
+        if source not in labels:
+            labels.append(source)
+        return labels
+
     def concern_labels(self) -> list[str]:
         labels = dict(Concern.choices)
         return [str(labels[c]) for c in self.concerns if c in labels]

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tsunagu.agencies.selectors import staff_agency
 from tsunagu.core.access import staff
 from tsunagu.core.editing import apply_errors, versioned_edit
 from tsunagu.core.middleware import is_poll
@@ -68,7 +69,8 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
 @staff(("desk", "caseworker", "supervisor"))
 def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = access.consultation_get_for_user(request.user, pk)
-    return render(request, "intake/consultation_detail.html", {"c": consultation})
+    context = {"c": consultation, "received_by_agency": staff_agency(consultation.received_by, prefer_roles=DESK)}
+    return render(request, "intake/consultation_detail.html", context)
 
 
 @staff(DESK)
