@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,7 +12,7 @@ from django.views.decorators.http import require_POST
 from tsunagu.agencies.selectors import staff_context
 from tsunagu.audit.selectors import access_events_for_case
 from tsunagu.cases import selectors, services
-from tsunagu.cases.access import Level, case_get_for_user, case_level
+from tsunagu.cases.access import Level, case_access, case_get_for_user, case_level
 from tsunagu.cases.forms import (
     ConsentForm,
     EmergencyForm,
@@ -243,7 +244,11 @@ def team_end(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
         services.team_end(user=request.user, member=member)
     except ValidationError as exc:
         return _team_page(request, case, error=" ".join(exc.messages), status=400)
-    return redirect("cases:team", pk=case.pk)
+    done = _("ケース %(number)s の担当から %(agency)s が外れました。") % {
+        "number": case.number,
+        "agency": member.agency.name,
+    }
+    return _after_team_change(request, case, done, stay=reverse("cases:team", kwargs={"pk": case.pk}))
 
 
 @staff(CASE_ROLES)
@@ -265,8 +270,29 @@ def handoff(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            return redirect("cases:detail", pk=case.pk)
+            done = _("ケース %(number)s の主担当を %(agency)s に引き継ぎました。") % {
+                "number": case.number,
+                "agency": form.cleaned_data["agency"].name,
+            }
+            return _after_team_change(request, case, done, stay=reverse("cases:detail", kwargs={"pk": case.pk}))
     return _team_page(request, case, handoff=form, status=400)
+
+
+def _after_team_change(request: HttpRequest, case: Case, done: str, *, stay: str) -> HttpResponse:
+    """Where a user lands after changing a case's team: ``stay`` while they may still use it,
+    the case page while they still see it, else their work page, always saying what happened
+    (an action that ends one's own access never ends on a 404)."""
+    access = case_access(request.user, case)
+    if access.can_write:
+        messages.success(request, done)
+        return redirect(stay)
+    if access.level != Level.NONE:
+        messages.success(request, done)
+        return redirect("cases:detail", pk=case.pk)
+    messages.success(
+        request, done + _("あなたの機関はこのケースの担当ではなくなったため、このケースは開けなくなりました。")
+    )
+    return redirect("cases:my_work")
 
 
 @staff(CASE_ROLES)
