@@ -3,6 +3,7 @@ no-store on staff pages."""
 
 import contextvars
 import time
+from urllib.parse import urlsplit, urlunsplit
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -88,8 +89,12 @@ def _to_login(request: HttpRequest) -> HttpResponse:
     """The login page; an htmx request is told to load it as a whole page (HX-Redirect) rather
     than swapping it into the part of the page it refreshes."""
     if request.headers.get("HX-Request"):
+        # Back to the page the person was on after signing in again (its path only: the login
+        # view checks "next" as well).
+        current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        back = urlunsplit(("", "", current.path, current.query, "")) if current.path.startswith("/") else ""
         response = HttpResponse(status=200)
-        response["HX-Redirect"] = resolve_url(settings.LOGIN_URL)
+        response["HX-Redirect"] = redirect_to_login(back)["Location"] if back else resolve_url(settings.LOGIN_URL)
         return response
     return redirect_to_login(request.get_full_path() if request.method == "GET" else resolve_url("home"))
 

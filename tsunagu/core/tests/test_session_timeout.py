@@ -93,6 +93,10 @@ def test_an_anonymous_poll_is_sent_to_the_login_page_not_swapped_into_the_table(
     response = Client().get(reverse("intake:queue"), headers=POLL)
     assert response["HX-Redirect"].startswith(reverse("login"))
     assert response.status_code == 200
+    back = Client().get(
+        reverse("intake:queue"), headers={**POLL, "HX-Current-URL": "http://testserver/staff/desk/?show=all"}
+    )
+    assert back["HX-Redirect"] == reverse("login") + "?next=/staff/desk/%3Fshow%3Dall"
 
 
 @pytest.mark.django_db
