@@ -3,8 +3,8 @@ no-store on staff pages."""
 
 import contextvars
 import time
-from urllib.parse import urlsplit, urlunsplit
 from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.contrib import messages
