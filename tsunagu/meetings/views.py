@@ -14,7 +14,7 @@ from tsunagu.agencies.models import Agency
 from tsunagu.agencies.selectors import staff_context
 from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
-from tsunagu.cases.access import case_access
+from tsunagu.cases.access import case_access, cases_openable
 from tsunagu.cases.models import Case
 from tsunagu.core.access import staff
 from tsunagu.core.editing import apply_errors, versioned_edit
@@ -79,11 +79,14 @@ def _detail(request: HttpRequest, meeting: Meeting, status: int = 200, **forms: 
             object_ids=[d.pk for d in decisions],
             reason=f"meeting {meeting.pk}",
         )
+    summaries = selectors.discussed_summaries(user=request.user, meeting=meeting) if window else []
     context = {
         "meeting": meeting,
         "can_write": can_write,
         "window": window,
-        "summaries": selectors.discussed_summaries(user=request.user, meeting=meeting) if window else [],
+        "summaries": summaries,
+        # A discussed case is a link only for those who may open it (the secretariat may not).
+        "openable": cases_openable(request.user, [s.case.pk for s in summaries]),
         "discussed": meeting.discussed.select_related("case"),
         "agencies": meeting.agencies.order_by("kind", "code"),
         "attendees": meeting.attendees.order_by("last_name", "first_name"),

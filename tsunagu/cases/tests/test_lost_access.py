@@ -118,3 +118,27 @@ def test_cases_openable_follows_the_case_access_rule_for_every_persona(world, us
     for user in users.values():
         expected = {case.pk for case in cases if case_level(user, case) != Level.NONE}
         assert cases_openable(user, [case.pk for case in cases]) == expected, user.username
+
+
+@pytest.mark.django_db
+def test_the_meeting_page_links_a_discussed_case_only_for_those_who_may_open_it(world, lead_worker, outsider):
+    """The secretariat of an attending agency sees the meeting but works no cases: the case
+    number is text for it; an attending caseworker still follows the link to the summary."""
+    from tsunagu.agencies.models import Role
+    from tsunagu.core.tests.personas import make_user
+    from tsunagu.meetings.models import Meeting
+    from tsunagu.meetings.tests.helpers import add_case, create_meeting
+
+    held = dt.datetime(2026, 11, 28, 1, 0, tzinfo=dt.UTC)
+    with time_machine.travel(held, tick=False):
+        assert create_meeting(client_for(lead_worker)).status_code == 302
+        meeting = Meeting.objects.get()
+        assert add_case(client_for(lead_worker), meeting, world.case).status_code == 302
+        url = reverse("meetings:detail", kwargs={"pk": meeting.pk})
+        clerk = make_user("kyodo-clerk", "anshin-kyodo", Role.SECRETARIAT)
+        page = client_for(clerk).get(url)
+        assert page.status_code == 200
+        text = page.content.decode()
+        assert world.case.number in text and case_links(text, world.case) == []
+        assert client_for(clerk).get(reverse("cases:detail", kwargs={"pk": world.case.pk})).status_code == 404
+        assert case_links(client_for(outsider).get(url).content.decode(), world.case) != []
