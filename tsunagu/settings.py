@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "tsunagu.core.middleware.session_timeout_middleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "tsunagu.core.middleware.request_context_middleware",
@@ -145,9 +146,16 @@ MIGRATE_DATABASE_URL = env_str("MIGRATE_DATABASE_URL")
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache holds the public form's rate-limit counts, so it must be shared by every app server
+# process (docs/decisions/0011-sessions-and-shared-rate-limit.md): Redis when REDIS_URL is set;
+# otherwise, in production, Django's database cache (table made by migration core 0002); a
+# per-process memory cache only in development, where one process serves.
 REDIS_URL = env_str("REDIS_URL")
+SHARED_CACHE_TABLE = "tsunagu_cache"
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+elif PRODUCTION:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": SHARED_CACHE_TABLE}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -161,8 +169,15 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# Idle and absolute timeouts are enforced by tsunagu.core.middleware.session_timeout_middleware,
+# which counts only a person's requests as activity (not the queue's background refresh).
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
+# Django's own expiry is a backstop a little behind the idle timeout (so that the middleware, not
+# the backstop, ends the session and says why): the session is saved, and its expiry moved, only
+# when the middleware records a person's activity, never on a poll.
+SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS + 5 * 60
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -51,3 +51,17 @@ def agencies_active() -> QuerySet[Agency]:
 
 def central_desk() -> Agency | None:
     return Agency.objects.filter(is_central_desk=True, active=True).order_by("pk").first()
+
+
+def staff_agency(user: Any, *, prefer_roles: tuple[str, ...] = ()) -> Agency | None:
+    """The agency to show beside a staff member's name (「窓口 花子（ぷらっとホーム世田谷）」): the one
+    where they hold one of ``prefer_roles``, else their first active membership."""
+    if user is None:
+        return None
+    memberships = list(
+        Membership.objects.filter(user=user, active=True).select_related("agency").order_by("agency__code")
+    )
+    for membership in memberships:
+        if membership.role in prefer_roles:
+            return membership.agency
+    return memberships[0].agency if memberships else None

@@ -7,10 +7,11 @@ Anybody else: 404, the case's existence is not revealed.
 """
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -164,3 +165,44 @@ def event_reason(access: Access) -> str:
     if access.basis in ("referral", "meeting"):
         return f"summary ({access.basis})"
     return "" if access.level == Level.FULL else "summary"
+
+
+def cases_openable(user: Any, case_ids: Iterable[int]) -> set[int]:
+    """Which of ``case_ids`` the user may open (at any level), in one query, so that lists and
+    pages link only what opens and show the others' numbers as text (issue 8, defect 12).
+
+    The same rule as :func:`case_access`, by the same conditions; a test compares the two for
+    every persona, so a change to one that is not made to the other fails."""
+    from tsunagu.meetings.access import sharing_window_q
+    from tsunagu.meetings.models import MeetingCase
+    from tsunagu.referrals.models import Referral, ReferralStatus
+
+    ids = {pk for pk in case_ids if pk is not None}
+    if not ids:
+        return set()
+    context = staff_context(user)
+    if context.is_desk:
+        return set(Case.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    rule = Q(pk__in=[])
+    agencies = context.case_agency_ids
+    if agencies:
+        rule |= Q(team_filter(agencies))
+        rule |= Q(
+            Exists(
+                Referral.objects.filter(
+                    case_id=OuterRef("pk"), to_agency_id__in=agencies, status=ReferralStatus.REQUESTED
+                )
+            )
+        )
+        rule |= Q(
+            Exists(
+                MeetingCase.objects.filter(
+                    sharing_window_q(prefix="meeting__"), case_id=OuterRef("pk"), meeting__agencies__in=agencies
+                )
+            )
+        )
+    if getattr(user, "is_authenticated", False):
+        rule |= Q(
+            Exists(EmergencyAccess.objects.filter(user=user, case_id=OuterRef("pk"), expires_at__gt=timezone.now()))
+        )
+    return set(Case.objects.filter(pk__in=ids).filter(rule).values_list("pk", flat=True))

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -19,7 +20,7 @@ from tsunagu.audit.middleware import security_record
 from tsunagu.audit.models import SecurityEventKind
 from tsunagu.audit.selectors import case_readers
 from tsunagu.cases import selectors, services
-from tsunagu.cases.access import Level, case_get_for_user, case_level
+from tsunagu.cases.access import Level, case_access, case_get_for_user, case_level
 from tsunagu.cases.forms import (
     ConsentForm,
     EmergencyForm,
@@ -299,7 +300,11 @@ def team_end(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
         services.team_end(user=request.user, member=member)
     except ValidationError as exc:
         return _team_page(request, case, error=" ".join(exc.messages), status=400)
-    return redirect("cases:team", pk=case.pk)
+    done = _("ケース %(number)s の担当から %(agency)s が外れました。") % {
+        "number": case.number,
+        "agency": member.agency.name,
+    }
+    return _after_team_change(request, case, done, stay=reverse("cases:team", kwargs={"pk": case.pk}))
 
 
 @staff(CASE_ROLES)
@@ -321,8 +326,29 @@ def handoff(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            return redirect("cases:detail", pk=case.pk)
+            done = _("ケース %(number)s の主担当を %(agency)s に引き継ぎました。") % {
+                "number": case.number,
+                "agency": form.cleaned_data["agency"].name,
+            }
+            return _after_team_change(request, case, done, stay=reverse("cases:detail", kwargs={"pk": case.pk}))
     return _team_page(request, case, handoff=form, status=400)
+
+
+def _after_team_change(request: HttpRequest, case: Case, done: str, *, stay: str) -> HttpResponse:
+    """Where a user lands after changing a case's team: ``stay`` while they may still use it,
+    the case page while they still see it, else their work page, always saying what happened
+    (an action that ends one's own access never ends on a 404)."""
+    access = case_access(request.user, case)
+    if access.can_write:
+        messages.success(request, done)
+        return redirect(stay)
+    if access.level != Level.NONE:
+        messages.success(request, done)
+        return redirect("cases:detail", pk=case.pk)
+    messages.success(
+        request, done + _("あなたの機関はこのケースの担当ではなくなったため、このケースは開けなくなりました。")
+    )
+    return redirect("cases:my_work")
 
 
 @staff(CASE_ROLES)

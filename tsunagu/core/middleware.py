@@ -1,10 +1,19 @@
-"""Framework plumbing: language, request context for the audit trail, no-store on staff pages."""
+"""Framework plumbing: language, request context for the audit trail, session timeouts,
+no-store on staff pages."""
 
 import contextvars
+import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,82 @@ def no_store_middleware(get_response):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             response.headers["Cache-Control"] = "no-store"
+        return response
+
+    return middleware
+
+
+# A background refresh (htmx polling) marks its requests with this header (hx-headers on the
+# polling element). Such a request does not count as the person's activity. Sending it can only
+# shorten one's own session, so a forged header gains nothing.
+POLL_HEADER = "X-Tsunagu-Poll"
+SESSION_STARTED = "tsunagu_started_at"
+SESSION_ACTIVE = "tsunagu_active_at"
+
+
+def is_poll(request: HttpRequest) -> bool:
+    return bool(request.headers.get("HX-Request")) and request.headers.get(POLL_HEADER) == "1"
+
+
+def _to_login(request: HttpRequest) -> HttpResponse:
+    """The login page; an htmx request is told to load it as a whole page (HX-Redirect) rather
+    than swapping it into the part of the page it refreshes."""
+    if request.headers.get("HX-Request"):
+        # Back to the page the person was on after signing in again (its path only: the login
+        # view checks "next" as well).
+        current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        back = urlunsplit(("", "", current.path, current.query, "")) if current.path.startswith("/") else ""
+        response = HttpResponse(status=200)
+        response["HX-Redirect"] = redirect_to_login(back)["Location"] if back else resolve_url(settings.LOGIN_URL)
+        return response
+    return redirect_to_login(request.get_full_path() if request.method == "GET" else resolve_url("home"))
+
+
+def session_timeout_middleware(get_response):
+    """Idle and absolute timeouts of staff sessions (docs/decisions/0011-…).
+
+    The session keeps when it started and when the person last did something. A request marked
+    as a background poll does not move the activity time, so a page that refreshes itself does
+    not keep an unattended session alive. Idle longer than SESSION_IDLE_SECONDS, or signed in
+    longer than SESSION_ABSOLUTE_SECONDS: logged out with a message on the login page.
+    """
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = int(time.time())
+            started = request.session.get(SESSION_STARTED)
+            active = request.session.get(SESSION_ACTIVE)
+            reason = ""
+            if started is not None and now - started > settings.SESSION_ABSOLUTE_SECONDS:
+                hours = max(1, round(settings.SESSION_ABSOLUTE_SECONDS / 3600))
+                reason = _(
+                    "ログインしてから%(hours)s時間が経ったため、ログアウトしました。もう一度ログインしてください。"
+                ) % {"hours": hours}
+            elif active is not None and now - active > settings.SESSION_IDLE_SECONDS:
+                reason = _("一定時間操作がなかったため、ログアウトしました。もう一度ログインしてください。")
+            if reason:
+                logout(request)
+                messages.warning(request, reason)
+                return _to_login(request)
+            if started is None:
+                request.session[SESSION_STARTED] = now
+            if active is None or not is_poll(request):
+                request.session[SESSION_ACTIVE] = now
+        response = get_response(request)
+        if (
+            request.headers.get("HX-Request")
+            and response.status_code == 302
+            and response.get("Location", "").startswith(resolve_url(settings.LOGIN_URL))
+        ):
+            # A view sent an htmx request without a login to the login page (session gone).
+            return _to_login(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and SESSION_STARTED not in request.session:
+            # Just signed in (the login view itself).
+            now = int(time.time())
+            request.session[SESSION_STARTED] = now
+            request.session[SESSION_ACTIVE] = now
         return response
 
     return middleware

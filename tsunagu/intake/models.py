@@ -95,7 +95,8 @@ class Consultation(BaseModel):
     contact_preference = models.CharField(
         _("連絡の希望"), max_length=20, choices=ContactPreference.choices, default=ContactPreference.MAY_CONTACT
     )
-    concerns = models.JSONField(_("相談内容"), default=list)
+    # Optional: the public form lets a person write without ticking any concern (issue 8, defect 10).
+    concerns = models.JSONField(_("相談内容"), default=list, blank=True)
     main_concern = models.CharField(_("主な相談内容"), max_length=20, choices=Concern.choices, blank=True)
     summary = models.TextField(_("相談の概要"), max_length=4000)
     urgent = models.BooleanField(_("緊急（生命・健康の危険）"), default=False)
@@ -130,6 +131,15 @@ class Consultation(BaseModel):
     @property
     def is_triaged(self) -> bool:
         return self.triaged_at is not None
+
+    def received_how(self) -> list[str]:
+        """How it came and how it was registered, each said once: a public form request is
+        「オンライン相談フォーム」, a call the desk wrote down is 「電話、窓口で記録」."""
+        labels = [str(self.get_channel_display())]
+        source = str(self.get_source_display())
+        if source not in labels:
+            labels.append(source)
+        return labels
 
     def concern_labels(self) -> list[str]:
         labels = dict(Concern.choices)

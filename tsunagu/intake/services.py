@@ -96,8 +96,10 @@ def consultation_update(
     return consultation
 
 
-def public_request_submit(*, data: dict[str, Any], key: uuid.UUID | None) -> Consultation:
-    """A request from the public form; it lands in the desk queue as オンライン相談フォーム."""
+def public_request_submit(*, data: dict[str, Any], key: uuid.UUID | None) -> tuple[Consultation, bool]:
+    """A request from the public form; it lands in the desk queue as オンライン相談フォーム.
+
+    Returns (consultation, created): a resubmission of the same form (same key) is not new."""
 
     def create() -> Consultation:
         wants_contact = data.get("contact_preference") != ContactPreference.NO_CONTACT
@@ -128,8 +130,7 @@ def public_request_submit(*, data: dict[str, Any], key: uuid.UUID | None) -> Con
         return consultation
 
     with transaction.atomic():
-        consultation, _created = create_once(key=key, user=None, create=create)
-    return consultation
+        return create_once(key=key, user=None, create=create)
 
 
 @dataclass

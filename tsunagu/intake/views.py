@@ -8,8 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tsunagu.agencies.selectors import staff_agency
 from tsunagu.core.access import staff
 from tsunagu.core.editing import apply_errors, versioned_edit
+from tsunagu.core.middleware import is_poll
 from tsunagu.core.services import ConflictError
 from tsunagu.intake import access, selectors, services
 from tsunagu.intake.forms import (
@@ -41,7 +43,7 @@ CONTACT_RELATION_TO_PERSON = {
 @staff(DESK)
 def queue(request: HttpRequest) -> HttpResponse:
     show = "all" if request.GET.get("show") == "all" else "open"
-    rows = selectors.desk_queue(user=request.user, show=show)
+    rows = selectors.desk_queue(user=request.user, show=show, poll=is_poll(request))
     template = "intake/_queue_rows.html" if request.headers.get("HX-Request") else "intake/queue.html"
     return render(request, template, {"rows": rows, "show": show})
 
@@ -67,7 +69,8 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
 @staff(("desk", "caseworker", "supervisor"))
 def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = access.consultation_get_for_user(request.user, pk)
-    return render(request, "intake/consultation_detail.html", {"c": consultation})
+    context = {"c": consultation, "received_by_agency": staff_agency(consultation.received_by, prefer_roles=DESK)}
+    return render(request, "intake/consultation_detail.html", context)
 
 
 @staff(DESK)

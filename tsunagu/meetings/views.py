@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from tsunagu.agencies.models import Agency
 from tsunagu.agencies.selectors import staff_context
-from tsunagu.cases.access import case_access
+from tsunagu.cases.access import case_access, cases_openable
 from tsunagu.cases.models import Case
 from tsunagu.core.access import staff
 from tsunagu.core.editing import apply_errors, versioned_edit
@@ -72,12 +72,15 @@ def _detail(request: HttpRequest, meeting: Meeting, status: int = 200, **forms: 
     not_yet = timezone.now() < sharing_starts(meeting.held_at)
     staff_list = services.staff_of(meeting.agencies.all())
     decisions = decisions_read(request.user, meeting.decisions.select_related("meeting", "case", "owner"))
+    summaries = selectors.discussed_summaries(user=request.user, meeting=meeting) if window else []
     context = {
         "meeting": meeting,
         "can_write": can_write,
         "window": window,
         "not_yet": not_yet,
-        "summaries": selectors.discussed_summaries(user=request.user, meeting=meeting) if window else [],
+        "summaries": summaries,
+        # A discussed case is a link only for those who may open it (the secretariat may not).
+        "openable": cases_openable(request.user, [s.case.pk for s in summaries]),
         "discussed": meeting.discussed.select_related("case"),
         "agencies": meeting.agencies.order_by("kind", "code"),
         "attendees": meeting.attendees.order_by("last_name", "first_name"),

@@ -3,6 +3,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 
+from tsunagu.cases.access import cases_openable
 from tsunagu.core.access import staff
 from tsunagu.core.editing import apply_errors, versioned_edit
 from tsunagu.core.services import create_once, created_for_key
@@ -76,8 +77,15 @@ def household_create(request: HttpRequest) -> HttpResponse:
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = access.household_get_for_user(request.user, pk)
     members = list(household.members.order_by("pk"))
-    cases = household.cases.order_by("-opened_at")
-    context = {"household": household, "members": members, "cases": cases, "is_8050": household.derived_8050(members)}
+    cases = list(household.cases.order_by("-opened_at"))
+    context = {
+        "household": household,
+        "members": members,
+        "cases": cases,
+        # Cases of the household the user may not open are shown by number, not linked.
+        "openable": cases_openable(request.user, [case.pk for case in cases]),
+        "is_8050": household.derived_8050(members),
+    }
     return render(request, "people/household_detail.html", context)
 
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from tsunagu.agencies.models import Agency
 from tsunagu.agencies.selectors import staff_context
-from tsunagu.cases.access import case_get_for_user
+from tsunagu.cases.access import case_get_for_user, cases_openable
 from tsunagu.core.access import staff
 from tsunagu.core.editing import apply_errors
 from tsunagu.core.services import ConflictError
@@ -73,8 +73,9 @@ def _detail(
         "message_form": forms.get("message") or MessageForm(),
         "first_met_form": forms.get("first_met") or FirstMetForm(initial={"version": referral.version}),
         "withdraw_form": forms.get("withdraw") or WithdrawForm(initial={"version": referral.version}),
-        # The receiver may open the case once its agency is on the team (and it works cases).
-        "case_link": side == "sender" or (referral.member_id and staff_context(request.user).case_agency_ids),
+        # A link to the case only when the user may open it (by the one rule of cases.access): the
+        # sender's agency may have left the team, the receiver sees it once accepted.
+        "case_link": referral.case_id in cases_openable(request.user, [referral.case_id]),
     }
     return render(request, "referrals/detail.html", context, status=status)
 

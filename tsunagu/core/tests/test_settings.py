@@ -75,3 +75,28 @@ def test_production_passes_djangos_deployment_checks():
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def cache_backend(**env: str) -> str:
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "TSUNAGU_PRODUCTION", "REDIS_URL"}}
+    result = subprocess.run(
+        [sys.executable, "-c", "import tsunagu.settings as s; print(s.CACHES['default']['BACKEND'])"],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_production_shares_the_rate_limit_store_between_app_servers():
+    """Without REDIS_URL production counts in the database (one store for every process);
+    only development keeps the per-process memory cache."""
+    production = {"TSUNAGU_PRODUCTION": "1", "SECRET_KEY": "k" * 50}
+    assert cache_backend(**production) == "django.core.cache.backends.db.DatabaseCache"
+    assert cache_backend(**production, REDIS_URL="redis://cache:6379/0") == (
+        "django.core.cache.backends.redis.RedisCache"
+    )
+    assert cache_backend() == "django.core.cache.backends.locmem.LocMemCache"

@@ -76,3 +76,32 @@ def test_a_desk_worker_triages_a_mothers_call_about_her_unnamed_son(new_page, wo
     page.get_by_label("氏名・フリガナ").fill("やまだ")
     page.get_by_role("button", name="検索").click()
     expect(page.locator("#search-results")).to_contain_text("山田 太郎")
+
+
+def test_the_queue_refresh_is_marked_as_a_poll_and_an_idle_session_ends_on_the_login_page(new_page, world):
+    """Issue 8, defect 8, in a real browser: htmx sends the poll mark, and a poll of an idle
+    session takes the whole window to the login page (not the login form inside the table)."""
+    import time
+
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from tsunagu.core.middleware import POLL_HEADER, SESSION_ACTIVE
+
+    page = new_page()
+    login(page, "desk", PASSWORD)
+    page.clock.install()
+    page.goto("/staff/desk/")
+    with page.expect_request(lambda r: "/staff/desk/" in r.url and r.headers.get(POLL_HEADER.lower()) == "1"):
+        page.clock.run_for(61_000)
+    expect(page.locator("#queue")).to_contain_text("未振り分け")
+    assert page.url.endswith("/staff/desk/")
+
+    # The person left 31 minutes ago: the next refresh ends the session.
+    cookie = next(c for c in page.context.cookies() if c["name"] == "sessionid")
+    session = SessionStore(session_key=cookie["value"])
+    session[SESSION_ACTIVE] = int(time.time()) - 31 * 60
+    session.save()
+    page.clock.run_for(61_000)
+    page.wait_for_url("**/staff/login/**")
+    expect(page.get_by_role("alert").or_(page.locator(".messages"))).to_contain_text("一定時間操作がなかったため")
+    expect(page.locator("#queue")).to_have_count(0)

@@ -198,3 +198,133 @@ def test_any_public_input_is_kept_or_answered_never_a_server_error(reference, da
     response = Client().post(reverse("public:request"), request_data(**data))
     assert response.status_code in (200, 400)
     assert Consultation.objects.count() == before + (1 if response.status_code == 200 else 0)
+
+
+# --- Defects 10 and 21 of issue 8: no concern ticked, refusals counted, text lost -------------
+
+
+@pytest.mark.django_db
+def test_a_request_with_no_concern_ticked_is_kept_not_a_server_error(reference):
+    data = request_data()
+    del data["concerns"]
+    response = Client().post(reverse("public:request"), data)
+    assert response.status_code == 200
+    consultation = Consultation.objects.get()
+    assert consultation.concerns == []
+    assert consultation.reference_code in response.content.decode()
+
+
+@pytest.mark.django_db
+@override_settings(PUBLIC_FORM_RATE="2/h")
+def test_refused_submissions_do_not_count_against_the_rate_limit(reference):
+    client = Client()
+    for _ in range(5):
+        bad = client.post(reverse("public:request"), request_data(summary=""), REMOTE_ADDR="192.0.2.20")
+        assert bad.status_code == 400
+    statuses = [
+        client.post(reverse("public:request"), request_data(), REMOTE_ADDR="192.0.2.20").status_code for _ in range(3)
+    ]
+    assert statuses == [200, 200, 429]
+    assert Consultation.objects.count() == 2
+
+
+@pytest.mark.django_db
+@override_settings(PUBLIC_FORM_RATE="2/h")
+def test_sending_the_same_request_twice_counts_once(reference):
+    client = Client()
+    data = request_data()
+    assert client.post(reverse("public:request"), data, REMOTE_ADDR="192.0.2.21").status_code == 200
+    assert client.post(reverse("public:request"), data, REMOTE_ADDR="192.0.2.21").status_code == 200
+    assert client.post(reverse("public:request"), request_data(), REMOTE_ADDR="192.0.2.21").status_code == 200
+    assert Consultation.objects.count() == 2
+
+
+@pytest.mark.django_db
+@override_settings(PUBLIC_FORM_RATE="1/h")
+def test_the_rate_limited_page_keeps_the_text_in_the_form(reference):
+    client = Client()
+    assert client.post(reverse("public:request"), request_data(), REMOTE_ADDR="192.0.2.22").status_code == 200
+    text = "三通目です。<b>息子</b>のことで & 相談したい"
+    response = client.post(
+        reverse("public:request"),
+        request_data(summary=text, contact_preference="may_contact", contact_phone="090-1111-2222"),
+        REMOTE_ADDR="192.0.2.22",
+    )
+    page = response.content.decode()
+    assert response.status_code == 429
+    assert "しばらくしてから" in page
+    assert "三通目です。&lt;b&gt;息子&lt;/b&gt;のことで &amp; 相談したい" in page  # escaped, inside the form
+    assert 'value="090-1111-2222"' in page
+    assert '<textarea name="summary"' in page
+    assert Consultation.objects.count() == 1
+
+
+@pytest.mark.django_db
+@override_settings(PUBLIC_FORM_RATE="1/h")
+def test_bad_input_when_rate_limited_still_gets_its_field_error_and_keeps_the_text(reference):
+    client = Client()
+    assert client.post(reverse("public:request"), request_data(), REMOTE_ADDR="192.0.2.23").status_code == 200
+    response = client.post(
+        reverse("public:request"), request_data(contact_type="agency", summary="消えないで"), REMOTE_ADDR="192.0.2.23"
+    )
+    assert response.status_code == 400
+    assert "正しく選択" in response.content.decode() and "消えないで" in response.content.decode()
+
+
+DATABASE_CACHE = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "tsunagu_cache"}}
+
+
+@pytest.mark.django_db
+@override_settings(PUBLIC_FORM_RATE="2/h", CACHES=DATABASE_CACHE)
+def test_the_rate_limit_holds_across_processes_with_the_database_cache(reference):
+    """Two app server processes share nothing but the database: the count lives in its table."""
+    from django.core.cache import caches
+    from django.db import connection
+
+    client = Client()
+    assert client.post(reverse("public:request"), request_data(), REMOTE_ADDR="192.0.2.30").status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM tsunagu_cache")
+        assert cursor.fetchone()[0] >= 1
+    del caches["default"]  # what a second process has: a cache object of its own on the same table
+    assert client.post(reverse("public:request"), request_data(), REMOTE_ADDR="192.0.2.30").status_code == 200
+    del caches["default"]
+    assert client.post(reverse("public:request"), request_data(), REMOTE_ADDR="192.0.2.30").status_code == 429
+    assert Consultation.objects.count() == 2
+
+
+def _redis_url() -> str | None:
+    """The local Redis (REDIS_URL or 127.0.0.1:6379, database 15), or None when none answers."""
+    import os
+
+    import redis
+
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
+    except redis.RedisError:
+        return None
+    return url
+
+
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_the_rate_limit_holds_across_processes_with_redis(reference):
+    url = _redis_url()
+    if url is None:
+        pytest.skip("no Redis answers on REDIS_URL or 127.0.0.1:6379")
+    from django.core.cache import caches
+
+    with override_settings(
+        PUBLIC_FORM_RATE="1/h",
+        CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}},
+    ):
+        caches["default"].clear()
+        try:
+            client = Client()
+            assert client.post(reverse("public:request"), request_data(), REMOTE_ADDR="192.0.2.31").status_code == 200
+            del caches["default"]  # a second process: its own client on the same Redis
+            assert client.post(reverse("public:request"), request_data(), REMOTE_ADDR="192.0.2.31").status_code == 429
+        finally:
+            caches["default"].clear()
+    assert Consultation.objects.count() == 1
