@@ -66,7 +66,10 @@ def _refuse_hidden(value: str, kind: str) -> None:
     if found:
         codes = "、".join(f"U+{ord(char):04X}" for char in found[:5])
         raise ValidationError(
-            _("見えない文字や文字の向きを変える制御文字（%(codes)s）は使えません。取り除いてから入力してください。"),
+            _(
+                "使えない文字が含まれています（%(codes)s：見えない文字や、文字の向きを変える制御文字）。"
+                "取り除いてから入力してください。"
+            ),
             code="hidden_characters",
             params={"codes": codes},
         )

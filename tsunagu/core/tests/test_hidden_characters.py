@@ -35,7 +35,7 @@ from tsunagu.meetings.tests.helpers import create_meeting
 from tsunagu.people.models import Household, Person, PersonNameKey
 
 RLO, LRI, PDI, ZWSP, BOM, LRM = "\u202e", "\u2066", "\u2069", "\u200b", "\ufeff", "\u200e"
-MESSAGE = "見えない文字や文字の向きを変える制御文字"
+MESSAGE = "見えない文字や、文字の向きを変える制御文字"
 APPS = ("people", "intake", "public", "cases", "meetings", "plans", "records", "referrals", "assessments")
 
 # --- The rule, as properties ---------------------------------------------------------------
