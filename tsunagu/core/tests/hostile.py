@@ -2,7 +2,7 @@
 
 The names are invented attack strings (issue 8, defect 2): quotes that close an attribute, htmx
 attributes that would post in the viewer's name, ``<``/``>``/``&``, template braces and a closing
-``</svg>``. Each fits its model field (family and given name 40 characters, labels 60).
+``</svg>``. Each fits its model field (family and given name 40 characters, labels 60): tested.
 """
 
 from html.parser import HTMLParser
@@ -12,7 +12,7 @@ HOSTILE_FAMILY = '" hx-post="/staff/cases/1/team/2/end/"'
 HOSTILE_GIVEN = 'hx-include="*" hx-trigger="load" x="'
 HOSTILE_FULL = f"{HOSTILE_FAMILY} {HOSTILE_GIVEN}"
 HOSTILE_PERSON_LABEL = "' onmouseover='alert(1)' hx-get=\"/x\" </svg>{{ 7 }}"
-HOSTILE_HOUSEHOLD_LABEL = '"><img src=x onerror=alert(1)>&amp; {{ x }} </svg> hx-vals=\'{"a":1}\''
+HOSTILE_HOUSEHOLD_LABEL = '"><img src onerror=alert(1)>&lt;{{x}}</svg>hx-vals=\'{"a":1}\''
 
 # Attributes the hostile strings try to create; a page must never carry one of these with a value
 # that came from a name (the app's own htmx attributes are hx-get/hx-target/hx-trigger/… on known

@@ -202,3 +202,8 @@ def test_htmx_is_off_in_main_unless_the_page_uses_it(world, users, persona, name
 def test_template_comments_do_not_leak_into_pages(world, users):
     html = client_for(users["desk"]).get(reverse("intake:queue")).content.decode()
     assert "{#" not in html and "{%" not in html
+
+
+def test_the_hostile_names_fit_their_fields():
+    assert len(HOSTILE_FAMILY) <= 40 and len(HOSTILE_GIVEN) <= 40
+    assert len(HOSTILE_PERSON_LABEL) <= 60 and len(HOSTILE_HOUSEHOLD_LABEL) <= 60
