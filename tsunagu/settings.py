@@ -6,6 +6,7 @@ secret key or with ``DEBUG`` on.
 """
 
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -47,13 +48,34 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def development_secret_key(data_dir: Path) -> str:
+    """A random key made on the first run and kept in the data directory (owner-only).
+
+    No key is written in the source: a published one would let anyone forge sessions of a
+    development or demo instance. Production sets ``SECRET_KEY`` and never reaches this.
+    """
+    path = data_dir / "secret_key"
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    except OSError:
+        # A read-only checkout: a key for this process only (sessions end when it stops).
+        return secrets.token_urlsafe(50)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        key = secrets.token_urlsafe(50)
+        handle.write(key)
+    return key
+
+
 PRODUCTION = env_bool("TSUNAGU_PRODUCTION", False)
-DEV_SECRET_KEY = "tsunagu-development-only-key-never-use-in-production"  # noqa: S105
-SECRET_KEY = env_str("SECRET_KEY", "" if PRODUCTION else DEV_SECRET_KEY)
+DATA_DIR = Path(env_str("TSUNAGU_DATA_DIR", str(BASE_DIR / "var")))
+SECRET_KEY = env_str("SECRET_KEY") or ("" if PRODUCTION else development_secret_key(DATA_DIR))
 DEBUG = env_bool("DEBUG", not PRODUCTION)
 
 if PRODUCTION:
-    if not SECRET_KEY or SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 40:
+    if not SECRET_KEY or len(SECRET_KEY) < 40:
         raise ImproperlyConfigured("本番モードでは SECRET_KEY（40文字以上）を設定してください。")
     if DEBUG:
         raise ImproperlyConfigured("本番モードでは DEBUG を有効にできません。")
@@ -122,7 +144,6 @@ TEMPLATES = [
 ]
 
 # --- Database: SQLite (WAL) by default, PostgreSQL through DATABASE_URL -------------------------
-DATA_DIR = Path(env_str("TSUNAGU_DATA_DIR", str(BASE_DIR / "var")))
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}

@@ -1,12 +1,19 @@
-"""A small server-rendered SVG line chart: works offline, prints, needs no script (CSP)."""
+"""A small server-rendered SVG line chart: works offline, prints, needs no script (CSP).
+
+This module computes the chart's geometry only: numbers and plain-text labels. The SVG itself is
+rendered by the template ``assessments/_line_chart.html`` with Django's autoescaping, so a name in a
+title or a label is always text, never markup or an attribute (issue 8, defect 2).
+"""
 
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
 
 WIDTH, HEIGHT, PAD = 640, 220, 40
+TOP = 10
+PLOT_HEIGHT = HEIGHT - 50
+LEGEND_STEP = 200
 
 
-@dataclass
+@dataclass(frozen=True)
 class Series:
     label: str
     points: list[tuple[str, float | None]]  # (x label, value)
@@ -15,40 +22,74 @@ class Series:
     colour: str
 
 
-def line_chart(series: list[Series], *, title: str) -> str:
+@dataclass(frozen=True)
+class Tick:
+    x: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Point:
+    x: float
+    y: float
+    value: str  # the value as shown in the tooltip
+
+
+@dataclass(frozen=True)
+class Line:
+    label: str
+    colour: str
+    points: list[Point]
+    polyline: str  # "x,y x,y …": numbers only; empty when fewer than two points
+    legend_x: float
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    width: int
+    height: int
+    pad: int
+    top: int
+    plot_width: int
+    plot_height: int
+    tick_y: int
+    legend_y: int
+    ticks: list[Tick]
+    lines: list[Line]
+
+
+def line_chart(series: list[Series], *, title: str) -> Chart:
     labels = [x for x, _v in series[0].points] if series else []
     n = max(len(labels), 1)
     step = (WIDTH - 2 * PAD) / max(n - 1, 1)
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" class="chart" '
-        f'aria-label="{escape(title)}"><title>{escape(title)}</title>',
-        f'<rect x="{PAD}" y="10" width="{WIDTH - 2 * PAD}" height="{HEIGHT - 50}" fill="#fff" stroke="#c8ced8"/>',
-    ]
-    for index, label in enumerate(labels):
-        x = PAD + index * step
-        parts.append(
-            f'<text x="{x:.1f}" y="{HEIGHT - 22}" font-size="11" text-anchor="middle" fill="#1d2430">'
-            f"{escape(label)}</text>"
-        )
+    ticks = [Tick(x=round(PAD + index * step, 1), label=label) for index, label in enumerate(labels)]
+    lines = []
     for row, s in enumerate(series):
-        coords = []
         span = (s.high - s.low) or 1
-        for index, (_x, value) in enumerate(s.points):
-            if value is None:
-                continue
-            x = PAD + index * step
-            y = 10 + (HEIGHT - 50) * (1 - (value - s.low) / span)
-            coords.append((x, y, value))
-        if len(coords) > 1:
-            path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _v in coords)
-            parts.append(f'<polyline points="{path}" fill="none" stroke="{s.colour}" stroke-width="2"/>')
-        for x, y, value in coords:
-            parts.append(
-                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{s.colour}">'
-                f"<title>{escape(s.label)}: {value:g}</title></circle>"
+        points = [
+            Point(
+                x=round(PAD + index * step, 1),
+                y=round(TOP + PLOT_HEIGHT * (1 - (value - s.low) / span), 1),
+                value=f"{value:g}",
             )
-        parts.append(
-            f'<text x="{PAD + row * 200}" y="{HEIGHT - 5}" font-size="12" fill="{s.colour}">■ {escape(s.label)}</text>'
+            for index, (_x, value) in enumerate(s.points)
+            if value is not None
+        ]
+        polyline = " ".join(f"{p.x:.1f},{p.y:.1f}" for p in points) if len(points) > 1 else ""
+        lines.append(
+            Line(label=s.label, colour=s.colour, points=points, polyline=polyline, legend_x=PAD + row * LEGEND_STEP)
         )
-    parts.append("</svg>")
-    return "".join(parts)
+    return Chart(
+        title=title,
+        width=WIDTH,
+        height=HEIGHT,
+        pad=PAD,
+        top=TOP,
+        plot_width=WIDTH - 2 * PAD,
+        plot_height=PLOT_HEIGHT,
+        tick_y=HEIGHT - 22,
+        legend_y=HEIGHT - 5,
+        ticks=ticks,
+        lines=lines,
+    )

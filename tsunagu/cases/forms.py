@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from tsunagu.agencies.forms import AgencyMultipleChoiceField
 from tsunagu.agencies.models import Agency
 from tsunagu.cases.models import CaseStatus, ClosureReason, Consent, ConsentMethod, SharingBasis
-from tsunagu.core.forms import JapaneseDateField, SubmissionKeyMixin, VersionMixin
+from tsunagu.core.forms import JapaneseDateField, LineField, SubmissionKeyMixin, TextField, VersionMixin
 from tsunagu.core.templatetags.tsunagu import person_name_of as staff_display_name
 from tsunagu.people.models import SupportStage
 
@@ -52,7 +52,7 @@ class CaseNumberMixin(forms.Form):
 
 
 class EmergencyForm(CaseNumberMixin, forms.Form):
-    reason = forms.CharField(
+    reason = TextField(
         label=_("理由（具体的に）"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -61,13 +61,13 @@ class EmergencyForm(CaseNumberMixin, forms.Form):
 
 
 class EmergencyReviewForm(forms.Form):
-    note = forms.CharField(label=_("確認のメモ"), max_length=500, required=False)
+    note = LineField(label=_("確認のメモ"), max_length=500, required=False)
 
 
 class _BasisFields(forms.Form):
     agency = forms.ModelChoiceField(label=_("機関"), queryset=None)
     basis = forms.ChoiceField(label=_("情報共有の根拠"), choices=[("", "—"), *SharingBasis.choices])
-    basis_note = forms.CharField(label=_("根拠の補足（その他の法令のときは法令名）"), max_length=200, required=False)
+    basis_note = LineField(label=_("根拠の補足（その他の法令のときは法令名）"), max_length=200, required=False)
     consent = forms.ModelChoiceField(label=_("同意（根拠が同意のとき）"), queryset=None, required=False)
 
     def __init__(self, *args, case=None, **kwargs):
@@ -84,13 +84,13 @@ class TeamAddForm(_BasisFields):
 
 
 class HandoffForm(_BasisFields):
-    note = forms.CharField(label=_("受け取る機関へのメモ"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    note = TextField(label=_("受け取る機関へのメモ"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ConsentForm(SubmissionKeyMixin, forms.Form):
     person = forms.ModelChoiceField(label=_("本人"), queryset=None)
     agencies = AgencyMultipleChoiceField(label=_("共有してよい機関"))
-    purpose = forms.CharField(label=_("目的"), max_length=300)
+    purpose = LineField(label=_("目的"), max_length=300)
     method = forms.ChoiceField(label=_("同意の方法"), choices=ConsentMethod.choices, widget=forms.RadioSelect)
     given_on = JapaneseDateField(label=_("同意日"), past_only=True)
     expires_on = JapaneseDateField(label=_("有効期限（任意）"), required=False)

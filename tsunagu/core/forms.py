@@ -21,9 +21,74 @@ def no_emoji(value: str) -> None:
         raise ValidationError(_("絵文字などの記号は使えません。"), code="emoji")
 
 
-def no_control_chars(value: str) -> None:
-    if value and any(unicodedata.category(c) == "Cc" and c not in "\r\n\t" for c in value):
-        raise ValidationError(_("使えない文字が含まれています。"), code="control")
+# --- Invisible and direction-changing characters (display spoofing, issue 8 defect 11) ---------
+# One policy for every text a user types, in three strengths (docs/decisions/0007):
+# - names and labels (NameField, KanaField): no control (Cc) or format (Cf) character at all: no
+#   bidi override, no zero-width space/joiner, no BOM; no line separators; no invisible fillers;
+# - one-line free text (LineField): no control character, no bidi control, no line separator and
+#   no zero-width space/BOM; joiners (U+200C/U+200D) stay, emoji sequences and some scripts use them;
+# - multi-line free text (TextField): no control character except tab and line breaks, no bidi
+#   control; everything else people write (emoji, joiners) stays.
+BIDI_CONTROLS = frozenset(
+    chr(code) for code in (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+)
+ZERO_WIDTH = frozenset(chr(code) for code in (0x180E, 0x200B, 0x2060, 0xFEFF))
+# Letters that render as nothing (Hangul fillers, the combining grapheme joiner).
+INVISIBLE_LETTERS = frozenset(chr(code) for code in (0x034F, 0x115F, 0x1160, 0x3164, 0xFFA0))
+LINE_BREAKS = "\t\n\r"
+
+
+def _hidden_in_name(char: str) -> bool:
+    return unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") or char in INVISIBLE_LETTERS
+
+
+def _hidden_in_line(char: str) -> bool:
+    return (
+        unicodedata.category(char) in ("Cc", "Zl", "Zp")
+        or char in BIDI_CONTROLS
+        or char in ZERO_WIDTH
+        or char in INVISIBLE_LETTERS
+    )
+
+
+def _hidden_in_text(char: str) -> bool:
+    return (unicodedata.category(char) == "Cc" and char not in LINE_BREAKS) or char in BIDI_CONTROLS
+
+
+def hidden_characters(value: str, *, kind: str = "name") -> list[str]:
+    """The characters of ``value`` refused for this kind of text ("name", "line" or "text")."""
+    test = {"name": _hidden_in_name, "line": _hidden_in_line, "text": _hidden_in_text}[kind]
+    return sorted({char for char in value if test(char)}) if value else []
+
+
+def _refuse_hidden(value: str, kind: str) -> None:
+    found = hidden_characters(value, kind=kind)
+    if found:
+        codes = "、".join(f"U+{ord(char):04X}" for char in found[:5])
+        raise ValidationError(
+            _(
+                "使えない文字が含まれています（%(codes)s：見えない文字や、文字の向きを変える制御文字）。"
+                "取り除いてから入力してください。"
+            ),
+            code="hidden_characters",
+            params={"codes": codes},
+        )
+
+
+def no_hidden_chars_in_name(value: str) -> None:
+    _refuse_hidden(value, "name")
+
+
+def no_hidden_chars_in_line(value: str) -> None:
+    _refuse_hidden(value, "line")
+
+
+def no_hidden_chars_in_text(value: str) -> None:
+    _refuse_hidden(value, "text")
+
+
+# The former name of the multi-line rule.
+no_control_chars = no_hidden_chars_in_text
 
 
 class JapaneseDateField(forms.Field):
@@ -64,7 +129,7 @@ class NameField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 40)
         super().__init__(**kwargs)
-        self.validators += [no_emoji, no_control_chars]
+        self.validators += [no_emoji, no_hidden_chars_in_name]
 
     def to_python(self, value):
         # Kept as typed (full-width brackets stay full-width); half-width katakana, which some
@@ -79,7 +144,7 @@ class KanaField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 60)
         super().__init__(**kwargs)
-        self.validators += [no_emoji]
+        self.validators += [no_emoji, no_hidden_chars_in_name]
 
     def clean(self, value):
         value = super().clean(value)
@@ -114,7 +179,15 @@ class TextField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 5}))
         super().__init__(**kwargs)
-        self.validators.append(no_control_chars)
+        self.validators.append(no_hidden_chars_in_text)
+
+
+class LineField(forms.CharField):
+    """One line of free text (a title, a place, a short note): no hidden or direction characters."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.append(no_hidden_chars_in_line)
 
 
 class SubmissionKeyMixin(forms.Form):

@@ -5,7 +5,15 @@ from django.utils.translation import gettext_lazy as _
 
 from tsunagu.agencies.models import Agency
 from tsunagu.cases.models import SharingBasis
-from tsunagu.core.forms import NameField, PhoneField, SubmissionKeyMixin, TextField, VersionMixin, no_emoji
+from tsunagu.core.forms import (
+    LineField,
+    NameField,
+    PhoneField,
+    SubmissionKeyMixin,
+    TextField,
+    VersionMixin,
+    no_emoji,
+)
 from tsunagu.intake.models import Channel, Concern, ContactPreference, ContactType, FamilyRelation, Screening
 from tsunagu.people.forms import HouseholdForm, PersonForm
 
@@ -27,7 +35,7 @@ class ConsultationForm(forms.Form):
     contact_name = NameField(label=_("相談者の氏名"), required=False, max_length=60)
     contact_phone = PhoneField(label=_("電話番号"), required=False)
     contact_email = forms.EmailField(label=_("メールアドレス"), required=False, max_length=200)
-    contact_note = forms.CharField(
+    contact_note = LineField(
         label=_("連絡のしかた（時間帯など）"), required=False, max_length=200, validators=[no_emoji]
     )
     contact_preference = forms.ChoiceField(
@@ -73,9 +81,7 @@ class ConsultationEditForm(VersionMixin, ConsultationForm):
 
 class TriageForm(VersionMixin, forms.Form):
     screening = forms.ChoiceField(label=_("スクリーニング結果"), choices=Screening.choices, widget=forms.RadioSelect)
-    note = forms.CharField(
-        label=_("振り分けのメモ（紹介先など）"), required=False, max_length=400, validators=[no_emoji]
-    )
+    note = LineField(label=_("振り分けのメモ（紹介先など）"), required=False, max_length=400, validators=[no_emoji])
     household_mode = forms.ChoiceField(
         label=_("世帯"),
         widget=forms.RadioSelect,

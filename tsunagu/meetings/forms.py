@@ -5,18 +5,18 @@ from django.utils.translation import gettext_lazy as _
 from tsunagu.agencies.forms import AgencyMultipleChoiceField
 from tsunagu.cases.forms import CaseNumberMixin
 from tsunagu.cases.models import Case
-from tsunagu.core.forms import JapaneseDateField, SubmissionKeyMixin, TextField, VersionMixin
+from tsunagu.core.forms import JapaneseDateField, LineField, SubmissionKeyMixin, TextField, VersionMixin
 from tsunagu.core.templatetags.tsunagu import person_name_of as staff_display_name
 from tsunagu.meetings.models import MeetingKind
 
 
 class _MeetingFields(forms.Form):
-    title = forms.CharField(label=_("件名"), max_length=200)
+    title = LineField(label=_("件名"), max_length=200)
     held_on = JapaneseDateField(label=_("開催日"))
     held_time = forms.TimeField(label=_("開始時刻"), initial="14:00", widget=forms.TimeInput(attrs={"type": "time"}))
-    place = forms.CharField(label=_("場所"), max_length=200, required=False)
+    place = LineField(label=_("場所"), max_length=200, required=False)
     agencies = AgencyMultipleChoiceField(label=_("出席機関"), required=False)
-    other_attendees = forms.CharField(
+    other_attendees = LineField(
         label=_("その他の出席者"), max_length=300, required=False, help_text=_("例：民生委員、本人の母親")
     )
 
@@ -63,7 +63,7 @@ class CaseAddForm(CaseNumberMixin, forms.Form):
 
 
 class DecisionForm(SubmissionKeyMixin, forms.Form):
-    text = forms.CharField(label=_("決定事項"), max_length=500)
+    text = LineField(label=_("決定事項"), max_length=500)
     case = forms.ModelChoiceField(label=_("ケース（任意）"), queryset=None, required=False)
     owner = forms.ModelChoiceField(label=_("担当者（対応が必要なとき）"), queryset=None, required=False)
     due_on = JapaneseDateField(label=_("期日"), required=False)

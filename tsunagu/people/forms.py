@@ -7,6 +7,7 @@ from tsunagu.core.approxdate import ApproxDateField
 from tsunagu.core.forms import (
     JapaneseDateField,
     KanaField,
+    LineField,
     NameField,
     PhoneField,
     SubmissionKeyMixin,
@@ -19,7 +20,7 @@ from tsunagu.people.models import DECADE_CHOICES, Disability, GoingOut, Relation
 class HouseholdForm(forms.Form):
     label = NameField(label=_("世帯の呼び名"), required=False, max_length=60, help_text=_("例：池尻の山田さん宅"))
     postal_code = forms.CharField(label=_("郵便番号"), required=False, max_length=8, help_text=_("例：154-0001"))
-    address = forms.CharField(label=_("住所"), required=False, max_length=200, validators=[no_emoji])
+    address = LineField(label=_("住所"), required=False, max_length=200, validators=[no_emoji])
     district = forms.ModelChoiceField(
         label=_("地区"),
         queryset=District.objects.select_related("area"),
@@ -107,7 +108,7 @@ class PersonEditForm(VersionMixin, PersonForm):
 
 
 class PersonSearchForm(forms.Form):
-    q = forms.CharField(
+    q = LineField(
         label=_("氏名・フリガナ"),
         required=False,
         max_length=60,

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.agencies.models import Agency
-from tsunagu.core.forms import JapaneseDateField, SubmissionKeyMixin, VersionMixin, no_emoji
+from tsunagu.core.forms import JapaneseDateField, LineField, SubmissionKeyMixin, TextField, VersionMixin, no_emoji
 from tsunagu.people.models import Person
 from tsunagu.plans.models import GoalStatus, GoalTarget
 
@@ -63,10 +63,10 @@ class PlanForm(forms.Form):
             )
             self.fields[f"g{n}_person"] = forms.ModelChoiceField(label=_("対象の人"), queryset=members, required=False)
             self.fields[f"g{n}_person"].label_from_instance = lambda person: person.display_name
-            self.fields[f"g{n}_text"] = forms.CharField(
+            self.fields[f"g{n}_text"] = LineField(
                 label=_("目標"), max_length=300, required=False, validators=[no_emoji]
             )
-            self.fields[f"g{n}_action"] = forms.CharField(
+            self.fields[f"g{n}_action"] = LineField(
                 label=_("具体的な支援"), max_length=300, required=False, validators=[no_emoji]
             )
             self.fields[f"g{n}_owner"] = forms.ModelChoiceField(label=_("担当機関"), queryset=agencies, required=False)
@@ -123,6 +123,4 @@ class DecisionForm(VersionMixin, forms.Form):
     decision = forms.ChoiceField(
         choices=[("approve", _("承認する")), ("return", _("差し戻す"))], widget=forms.RadioSelect, label=_("判断")
     )
-    comment = forms.CharField(
-        label=_("コメント"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    comment = TextField(label=_("コメント"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))

@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from tsunagu.core.forms import NameField, PhoneField, SubmissionKeyMixin, TextField, no_emoji
+from tsunagu.core.forms import LineField, NameField, PhoneField, SubmissionKeyMixin, TextField, no_emoji
 from tsunagu.intake.models import Concern, ContactPreference, ContactType, FamilyRelation
 
 PUBLIC_CONTACT_TYPES = [
@@ -51,9 +51,7 @@ class PublicRequestForm(SubmissionKeyMixin, forms.Form):
     contact_name = NameField(label=_("お名前（ニックネームでも）"), required=False, max_length=60)
     contact_phone = PhoneField(label=_("電話番号"), required=False)
     contact_email = forms.EmailField(label=_("メールアドレス"), required=False, max_length=200)
-    contact_note = forms.CharField(
-        label=_("連絡してよい時間帯など"), required=False, max_length=200, validators=[no_emoji]
-    )
+    contact_note = LineField(label=_("連絡してよい時間帯など"), required=False, max_length=200, validators=[no_emoji])
     # Honeypot: hidden from people by CSS; a bot fills it in.
     website = forms.CharField(required=False, max_length=200, label=_("この欄は空のままにしてください"))
 

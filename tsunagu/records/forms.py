@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tsunagu.core.forms import JapaneseDateField, SubmissionKeyMixin, TextField, VersionMixin, no_emoji
+from tsunagu.core.forms import JapaneseDateField, LineField, SubmissionKeyMixin, TextField, VersionMixin, no_emoji
 from tsunagu.people.models import Person
 from tsunagu.records.models import Method
 
@@ -21,7 +21,7 @@ class RecordForm(forms.Form):
         initial="yes",
     )
     summary = TextField(label=_("内容"), max_length=4000)
-    next_action = forms.CharField(label=_("次の対応"), required=False, max_length=300, validators=[no_emoji])
+    next_action = LineField(label=_("次の対応"), required=False, max_length=300, validators=[no_emoji])
     next_action_on = JapaneseDateField(label=_("次の対応の予定日"), required=False)
 
     def __init__(self, *args, household=None, **kwargs):
@@ -47,4 +47,4 @@ class RecordCreateForm(SubmissionKeyMixin, RecordForm):
 
 
 class RecordCorrectForm(VersionMixin, RecordForm):
-    reason = forms.CharField(label=_("訂正の理由"), max_length=300, validators=[no_emoji])
+    reason = LineField(label=_("訂正の理由"), max_length=300, validators=[no_emoji])

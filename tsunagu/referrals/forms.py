@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tsunagu.agencies.models import Agency
 from tsunagu.cases.forms import _BasisFields
-from tsunagu.core.forms import JapaneseDateField, SubmissionKeyMixin, TextField, VersionMixin
+from tsunagu.core.forms import JapaneseDateField, LineField, SubmissionKeyMixin, TextField, VersionMixin
 from tsunagu.referrals.models import DeclineReason
 
 
@@ -12,7 +12,7 @@ class ReferralForm(SubmissionKeyMixin, _BasisFields):
 
     from_agency = forms.ModelChoiceField(label=_("依頼元（自分の機関）"), queryset=None)
     person = forms.ModelChoiceField(label=_("つなぐ人"), queryset=None, required=False, empty_label=_("（世帯として）"))
-    reason = forms.CharField(label=_("つなぐ理由"), max_length=300)
+    reason = LineField(label=_("つなぐ理由"), max_length=300)
     summary = TextField(
         label=_("依頼先に伝える概要"),
         max_length=2000,
@@ -70,4 +70,4 @@ class FirstMetForm(VersionMixin, forms.Form):
 
 
 class WithdrawForm(VersionMixin, forms.Form):
-    reason = forms.CharField(label=_("取り下げる理由"), max_length=500)
+    reason = LineField(label=_("取り下げる理由"), max_length=500)
