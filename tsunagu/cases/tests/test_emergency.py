@@ -10,6 +10,8 @@ from tsunagu.audit.models import AccessEvent
 from tsunagu.cases.models import EmergencyAccess
 from tsunagu.core.tests.personas import client_for
 
+pytestmark = pytest.mark.dates
+
 NOW = dt.datetime(2026, 11, 28, 1, 0, tzinfo=dt.UTC)
 
 

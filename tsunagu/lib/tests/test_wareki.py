@@ -6,6 +6,8 @@ from hypothesis import strategies as st
 
 from tsunagu.lib.wareki import WarekiError, format_wareki, parse_date
 
+pytestmark = pytest.mark.dates
+
 DATES = st.dates(min_value=dt.date(1873, 1, 1), max_value=dt.date(2100, 12, 31))
 
 

@@ -15,6 +15,8 @@ from tsunagu.referrals.models import Referral, ReferralEvent, ReferralStatus
 from tsunagu.referrals.services import referral_due_on, referrals_escalate
 from tsunagu.referrals.tests.helpers import agency, answer, send
 
+pytestmark = pytest.mark.dates
+
 NOW = dt.datetime(2026, 11, 24, 1, 0, tzinfo=dt.UTC)  # Tuesday 24 November 2026, 10:00 in Tokyo
 
 
