@@ -1,7 +1,8 @@
 """The demo command invents a ward with every state the desk meets, and one login per role.
 
 The demo is created once per machine, on any day: every test here freezes "today", and the
-work-page test runs on days chosen for their weekday, holidays and the year-end closure.
+work-page test runs on days chosen for their weekday, holidays and the year-end closure (so the
+module needs no `dates` run under faketime in CI: it travels to those days itself).
 """
 
 import datetime as dt
@@ -19,8 +20,6 @@ from tsunagu.agencies.models import Role
 from tsunagu.cases.models import Case
 from tsunagu.intake.models import Consultation
 from tsunagu.people.models import Household, Person
-
-pytestmark = pytest.mark.dates
 
 TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
 # A Sunday before a Monday holiday (勤労感謝の日), a Sunday after it, the day before Golden Week,
