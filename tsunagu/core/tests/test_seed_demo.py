@@ -79,6 +79,8 @@ def test_running_the_demo_twice_adds_nothing(reference):
     call_command("seed_demo", households=4)
     counts = (Household.objects.count(), Consultation.objects.count(), get_user_model().objects.count())
     call_command("seed_demo", households=4)
+    with time_machine.travel(ON_A_TUESDAY + dt.timedelta(days=40)):  # and on another day
+        call_command("seed_demo", households=4)
     assert (Household.objects.count(), Consultation.objects.count(), get_user_model().objects.count()) == counts
 
 

@@ -247,7 +247,8 @@ class Command(BaseCommand):
             # Someone about to age out of the lead agency (メルクマール: 39 → 40) and contact lost
             # for weeks: home visits on business days, all unanswered, the next one due soon.
             age_max = case.lead().agency.age_max
-            Person.objects.filter(pk=person.pk).update(birth_date=when.birth_date_ageing_out(age_max))
+            if age_max is not None:
+                Person.objects.filter(pk=person.pk).update(birth_date=when.birth_date_ageing_out(age_max))
             for days in (70, 50, 40, 35):
                 record_create(
                     user=worker,
