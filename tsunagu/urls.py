@@ -26,7 +26,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler400 = "tsunagu.public.views.error_400"
-handler403 = "tsunagu.public.views.error_403"
-handler404 = "tsunagu.public.views.error_404"
-handler500 = "tsunagu.public.views.error_500"
+# Error pages: Django's own handlers render templates/400.html, 403.html, 404.html, 500.html (and
+# 403_csrf.html for a failed CSRF check); the 400, 500 and CSRF pages without a request, so they
+# work when the database or a context processor is what failed.

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Count, DateField, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from tsunagu.agencies.models import TeamRole
 from tsunagu.agencies.selectors import staff_context
@@ -90,7 +91,7 @@ def worklist_for(*, user: Any, scope: str, today: dt.date) -> Worklist:
     for case in rows:
         if case.next_action_on and case.next_action_on <= today + dt.timedelta(days=DUE_WITHIN_DAYS):
             work.due_actions.append(case)
-        since = case.last_reached_on or case.opened_at.date()
+        since = case.last_reached_on or timezone.localdate(case.opened_at)  # the Tokyo day, not UTC's
         case.days_without_contact = (today - since).days
         if case.days_without_contact >= (case.stall_days or 30):
             work.stalled.append(case)

@@ -41,6 +41,24 @@ def add_business_days(start: dt.date, days: int) -> dt.date:
     return day
 
 
+def subtract_business_days(start: dt.date, days: int) -> dt.date:
+    """The ``days``-th business day before ``start`` (``start`` itself not counted), ``days >= 1``.
+
+    The inverse of :func:`add_business_days`: ``add_business_days(subtract_business_days(d, n), n)``
+    is ``d`` when ``d`` is a business day (else the next business day after ``d``). Used to put an
+    invented event on the day that makes a deadline fall where it is wanted (the demo data).
+    """
+    if days < 1:
+        raise ValueError("days must be at least 1")
+    day = start
+    remaining = days
+    while remaining:
+        day -= dt.timedelta(days=1)
+        if is_business_day(day):
+            remaining -= 1
+    return day
+
+
 def business_days_between(start: dt.date, end: dt.date) -> int:
     """Business days after ``start`` up to and including ``end`` (0 when end <= start)."""
     count = 0

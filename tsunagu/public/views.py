@@ -77,23 +77,3 @@ def request_form(request: HttpRequest) -> HttpResponse:
 
 def rate_limited(request: HttpRequest, exception: Exception | None) -> HttpResponse:
     return render(request, "public/rate_limited.html", {"desk": central_desk()}, status=429)
-
-
-def _error(request: HttpRequest, status: int) -> HttpResponse:
-    return render(request, "public/error.html", {"status": status}, status=status)
-
-
-def error_400(request, exception=None):
-    return _error(request, 400)
-
-
-def error_403(request, exception=None):
-    return _error(request, 403)
-
-
-def error_404(request, exception=None):
-    return _error(request, 404)
-
-
-def error_500(request):
-    return _error(request, 500)

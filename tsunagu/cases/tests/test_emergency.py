@@ -10,7 +10,18 @@ from tsunagu.audit.models import AccessEvent
 from tsunagu.cases.models import EmergencyAccess
 from tsunagu.core.tests.personas import client_for
 
+pytestmark = pytest.mark.dates
+
 NOW = dt.datetime(2026, 11, 28, 1, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    """Every test starts at NOW (clock ticking), whatever the real date."""
+    with time_machine.travel(NOW):
+        yield
+
+
 REASON = "本人の母親から自傷をほのめかす電話。担当機関に連絡がつかない。"
 
 

@@ -15,6 +15,8 @@ from tsunagu.cases.services import case_set_lead_worker
 from tsunagu.core.tests.personas import client_for
 from tsunagu.records.services import record_create
 
+pytestmark = pytest.mark.dates
+
 TODAY = dt.date(2026, 11, 28)
 NOW = dt.datetime(2026, 11, 28, 1, 0, tzinfo=dt.UTC)
 

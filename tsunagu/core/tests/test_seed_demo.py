@@ -1,14 +1,54 @@
-"""The demo command invents a ward with every state the desk meets, and one login per role."""
+"""The demo command invents a ward with every state the desk meets, and one login per role.
+
+The demo is created once per machine, on any day: every test here freezes "today", and the
+work-page test runs on days chosen for their weekday, holidays and the year-end closure (so the
+module needs no `dates` run under faketime in CI: it travels to those days itself).
+"""
+
+import datetime as dt
+import zoneinfo
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
 from django.utils import timezone
 
 from tsunagu.agencies.models import Role
 from tsunagu.cases.models import Case
 from tsunagu.intake.models import Consultation
 from tsunagu.people.models import Household, Person
+
+TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
+# A Sunday before a Monday holiday (勤労感謝の日), a Sunday after it, the day before Golden Week,
+# the year-end closure, a leap day; and 23:30 in Tokyo, when the UTC date is still the day before.
+DAYS = [
+    dt.datetime(2026, 11, 22, 10, 0, tzinfo=TOKYO),
+    dt.datetime(2026, 11, 29, 10, 0, tzinfo=TOKYO),
+    dt.datetime(2027, 4, 30, 10, 0, tzinfo=TOKYO),
+    dt.datetime(2026, 12, 30, 10, 0, tzinfo=TOKYO),
+    dt.datetime(2028, 2, 29, 10, 0, tzinfo=TOKYO),
+    dt.datetime(2026, 11, 29, 23, 30, tzinfo=TOKYO),
+]
+ON_A_TUESDAY = dt.datetime(2026, 12, 1, 10, 0, tzinfo=TOKYO)
+
+
+@pytest.fixture(autouse=True)
+def _frozen_today():
+    """Every test reads "today" through the demo: a fixed day unless the test travels itself."""
+    with time_machine.travel(ON_A_TUESDAY):
+        yield
+
+
+@pytest.mark.django_db
+def test_the_demo_is_refused_in_production(reference, settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="本番モード"):
+        call_command("seed_demo", households=2)
+    assert not get_user_model().objects.filter(username__in=["admin", "desk"]).exists()
+    assert not Household.objects.exists()
 
 
 @pytest.mark.django_db
@@ -39,6 +79,8 @@ def test_running_the_demo_twice_adds_nothing(reference):
     call_command("seed_demo", households=4)
     counts = (Household.objects.count(), Consultation.objects.count(), get_user_model().objects.count())
     call_command("seed_demo", households=4)
+    with time_machine.travel(ON_A_TUESDAY + dt.timedelta(days=40)):  # and on another day
+        call_command("seed_demo", households=4)
     assert (Household.objects.count(), Consultation.objects.count(), get_user_model().objects.count()) == counts
 
 
@@ -103,8 +145,6 @@ def test_the_demo_has_an_emergency_access_waiting_for_the_supervisor(reference):
 
 @pytest.mark.django_db
 def test_the_demo_has_referrals_in_every_state_and_meetings_on_the_work_pages(reference):
-    from django.test import Client
-
     from tsunagu.meetings.models import Meeting
     from tsunagu.referrals.models import Referral, ReferralStatus
 
@@ -130,3 +170,41 @@ def test_the_demo_has_referrals_in_every_state_and_meetings_on_the_work_pages(re
     assert len(anshin.incoming) == 1 and len(anshin.to_meet) == 1
     assert len(page("partner", "/staff/referrals/")["received"]) == 1
     assert [m.kind for m in page("secretariat", "/staff/meetings/")["meetings"]] == ["liaison_council"]
+
+
+@pytest.mark.parametrize("moment", DAYS, ids=lambda moment: moment.strftime("%Y-%m-%d_%H%M"))
+@pytest.mark.django_db
+def test_the_work_pages_show_every_item_whatever_day_the_demo_is_created(reference, moment):
+    from tsunagu.cases.services import emergency_reviewable_by
+    from tsunagu.cases.worklist import worklist_for
+    from tsunagu.referrals.models import Referral, ReferralStatus
+
+    with time_machine.travel(moment):
+        call_command("seed_demo")
+        today = timezone.localdate()
+        assert today == moment.date()
+        overdue = Referral.objects.filter(status=ReferralStatus.REQUESTED, escalated_at__isnull=False)
+        assert overdue.count() == 2 and all(r.due_on < today for r in overdue)
+        assert not Referral.objects.filter(status=ReferralStatus.REQUESTED, escalated_at__isnull=True, due_on__lt=today)
+        assert set(Referral.objects.values_list("status", flat=True)) == set(ReferralStatus.values)
+
+        def work(username, url="/staff/cases/my-work/"):
+            client = Client()
+            client.force_login(get_user_model().objects.get(username=username))
+            response = client.get(url)
+            assert response.status_code == 200
+            return response.context
+
+        assert len(work("desk")["referrals"].overdue) == 2
+        assert len(work("supervisor")["referrals"].overdue) == 1
+        anshin = work("anshin")["referrals"]
+        assert len(anshin.incoming) == 1 and len(anshin.to_meet) == 1
+        caseworker = work("caseworker")
+        assert len(caseworker["actions"]) == 1 and caseworker["referrals"].questions
+
+        supervisor = get_user_model().objects.get(username="supervisor")
+        items = worklist_for(user=supervisor, scope="agency", today=today)
+        assert items.stalled and items.unanswered and items.due_actions and items.plans_to_approve
+        assert [age for _person, _case, age in items.age_limit if age > today]  # about to turn 40
+        assert emergency_reviewable_by(supervisor).exists()
+        assert items.plans_due and all(plan.review_on >= today for plan in items.plans_due)

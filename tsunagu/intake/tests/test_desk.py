@@ -15,7 +15,16 @@ from tsunagu.core.tests.personas import client_for
 from tsunagu.intake.models import Consultation
 from tsunagu.intake.tests.factories import consultation_make
 
+pytestmark = pytest.mark.dates
+
 NOW = dt.datetime(2026, 11, 27, 10, 0, tzinfo=dt.UTC)  # 19:00 in Tokyo
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    """Every test starts at NOW (clock ticking), whatever the real date."""
+    with time_machine.travel(NOW):
+        yield
 
 
 def phone_call(**overrides):

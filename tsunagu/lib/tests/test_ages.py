@@ -1,9 +1,12 @@
 import datetime as dt
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tsunagu.lib.ages import age_on, band_of, birth_date_range, decade_label
+
+pytestmark = pytest.mark.dates
 
 
 def test_age_counts_completed_years():

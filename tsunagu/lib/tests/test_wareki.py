@@ -17,6 +17,8 @@ from tsunagu.lib.wareki import (
     years_since,
 )
 
+pytestmark = pytest.mark.dates
+
 DATES = st.dates(min_value=dt.date(1873, 1, 1), max_value=dt.date(2100, 12, 31))
 
 

@@ -16,7 +16,16 @@ from tsunagu.referrals.models import Referral, ReferralEvent, ReferralStatus
 from tsunagu.referrals.services import referral_due_on, referrals_escalate
 from tsunagu.referrals.tests.helpers import agency, answer, send
 
+pytestmark = pytest.mark.dates
+
 NOW = dt.datetime(2026, 11, 24, 1, 0, tzinfo=dt.UTC)  # Tuesday 24 November 2026, 10:00 in Tokyo
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    """Every test starts at NOW (clock ticking), whatever the real date (`sent` is sent then)."""
+    with time_machine.travel(NOW):
+        yield
 
 
 @pytest.fixture
@@ -264,8 +273,9 @@ def test_accepting_fails_clearly_when_the_consent_was_withdrawn_meanwhile(world,
     )
     assert send(client_for(lead_worker), world, basis="consent", consent=consent.pk).status_code == 302
     referral = Referral.objects.get()
-    consent_withdraw(user=lead_worker, consent=consent, on=dt.date(2026, 11, 27))
-    response = answer(client_for(outsider), referral)
+    with time_machine.travel(dt.datetime(2026, 11, 28, 1, 0, tzinfo=dt.UTC)):  # after the consent ended
+        consent_withdraw(user=lead_worker, consent=consent, on=dt.date(2026, 11, 27))
+        response = answer(client_for(outsider), referral)
     assert response.status_code == 400
     assert "情報共有の根拠が有効ではなくなりました" in response.content.decode()
     assert not CaseAgency.objects.filter(agency=agency("anshin-kyodo")).exists()

@@ -1,11 +1,17 @@
 """Invent a small, realistic ward for demonstrations. Every name and address here is made up.
 
-Idempotent: when demo data is already there it only prints the logins again.
+Idempotent: when demo data is already there it only prints the logins again. Refused in production
+(the demo logins and their password are published). Every date that decides what a work page shows
+is computed backwards from the rule that decides it (``_demo_calendar``), so the demo shows the same
+states whatever day it is created on.
 """
 
 import datetime as dt
 import random
+import tomllib
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -17,27 +23,19 @@ from tsunagu.assessments.definition import UNKNOWN, items_of
 from tsunagu.assessments.services import assessment_create, current_instrument
 from tsunagu.cases.models import Case, CaseStatus, ClosureReason, SharingBasis
 from tsunagu.cases.services import case_change_status, case_set_lead_worker, emergency_open
+from tsunagu.core.management.commands._demo_calendar import DemoCalendar
 from tsunagu.intake.models import Channel, Concern, ContactType, FamilyRelation, Screening
 from tsunagu.intake.services import TriageDecision, consultation_create, consultation_triage
-from tsunagu.lib.ages import add_years
+from tsunagu.lib.ages import add_months
+from tsunagu.lib.businessdays import add_business_days
 from tsunagu.people.models import Disability, Household, Person, Relation, Sex
 from tsunagu.people.services import household_create, person_create
 from tsunagu.plans.services import may_decide, plan_create, plan_decide, plan_submit
 from tsunagu.records.models import Method
 from tsunagu.records.services import record_create
 
-DEMO_PASSWORD = "tsunagu-demo-2026"  # noqa: S105 - printed on purpose, demo only
-DEMO_USERS = [
-    # username, last name, first name, agency code, role, is_staff
-    ("desk", "窓口", "花子", "link", Role.DESK, False),
-    ("caseworker", "支援", "一郎", "merkmal", Role.CASEWORKER, False),
-    ("supervisor", "監督", "美和", "merkmal", Role.SUPERVISOR, False),
-    ("link-worker", "相談", "健太", "link", Role.CASEWORKER, False),
-    ("anshin", "包括", "由紀", "anshin-ikejiri", Role.CASEWORKER, False),
-    ("secretariat", "事務", "誠", "ward-seikatsu-fukushi", Role.SECRETARIAT, False),
-    ("partner", "連携", "直子", "kyoiku-iinkai", Role.PARTNER, False),
-    ("admin", "管理", "太郎", "ward-seikatsu-fukushi", Role.ADMIN, True),
-]
+# The demo logins and their published password are demo data, kept beside this command.
+LOGINS_FILE = Path(__file__).with_name("seed_demo_logins.toml")
 # Invented combinations of common surnames and given names, with readings.
 FAMILY = [
     ("佐藤", "サトウ"),
@@ -130,6 +128,13 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args, households: int, seed: int, **options):
+        if settings.PRODUCTION:
+            raise CommandError(
+                "本番モード（TSUNAGU_PRODUCTION=1）ではデモデータを作成できません。"
+                "デモ用の利用者のパスワードは公開されているため、本番のデータベースに作ってはいけません。"
+            )
+        with LOGINS_FILE.open("rb") as file:
+            self.logins = tomllib.load(file)
         if not Agency.objects.filter(code="link").exists():
             raise CommandError("先に load_reference で参照データを読み込んでください。")
         call_command("load_instruments", verbosity=0)  # idempotent
@@ -138,32 +143,41 @@ class Command(BaseCommand):
             if Household.objects.exists():
                 self.stdout.write("デモデータはすでにあります（追加していません）。")
             else:
-                self._data(users, households=households, rng=random.Random(seed))
+                self._data(users, households=households, rng=random.Random(seed), when=DemoCalendar.current())
         self._print_logins()
 
     def _users(self):
         User = get_user_model()
         users = {}
-        for username, last, first, agency_code, role, is_staff in DEMO_USERS:
+        for login in self.logins["users"]:
+            is_staff = login.get("is_staff", False)
             user, created = User.objects.get_or_create(
-                username=username,
-                defaults={"last_name": last, "first_name": first, "is_staff": is_staff, "is_superuser": is_staff},
+                username=login["username"],
+                defaults={
+                    "last_name": login["last_name"],
+                    "first_name": login["first_name"],
+                    "is_staff": is_staff,
+                    "is_superuser": is_staff,
+                },
             )
             if created:
-                user.set_password(DEMO_PASSWORD)
+                user.set_password(self.logins["password"])
                 user.save()
             Membership.objects.get_or_create(
-                user=user, agency=Agency.objects.get(code=agency_code), defaults={"role": role}
+                user=user, agency=Agency.objects.get(code=login["agency"]), defaults={"role": Role(login["role"])}
             )
-            users[username] = user
+            users[login["username"]] = user
         return users
 
     def _print_logins(self):
         self.stdout.write("")
-        self.stdout.write(f"デモ利用者（パスワードはすべて {DEMO_PASSWORD} ）:")
-        for username, last, first, agency_code, role, _staff in DEMO_USERS:
-            agency = Agency.objects.get(code=agency_code)
-            self.stdout.write(f"  {username:<12} {last} {first}（{agency.name}・{Role(role).label}）")
+        self.stdout.write(f"デモ利用者（パスワードはすべて {self.logins['password']} ）:")
+        for login in self.logins["users"]:
+            agency = Agency.objects.get(code=login["agency"])
+            self.stdout.write(
+                f"  {login['username']:<12} {login['last_name']} {login['first_name']}"
+                f"（{agency.name}・{Role(login['role']).label}）"
+            )
 
     def _person_data(self, rng, *, family, sex, age, relation, named=True, concerned=False, today):
         pool = MALE if sex == Sex.MALE else (ELDER_FEMALE if age >= 60 else FEMALE)
@@ -187,16 +201,17 @@ class Command(BaseCommand):
             else Disability.UNKNOWN,
         }
 
-    def _plan(self, case, worker, person, *, approve_by, review_soon):
+    def _plan(self, case, worker, person, *, approve_by, review_soon, when):
         """A plan with one goal for the person and one for the family: approved where the lead
-        agency's supervisor is in the demo, otherwise waiting for approval."""
-        today = timezone.localdate()
+        agency's supervisor is in the demo, otherwise waiting for approval. A plan reviewed soon
+        shows on the work page as due for review."""
+        today = when.today
         lead = case.lead().agency if case.lead() else None
         plan, _created = plan_create(
             user=worker,
             case=case,
             key=None,
-            review_on=today + dt.timedelta(days=7 if review_soon else 90),
+            review_on=when.review_soon() if review_soon else when.review_later(),
             goals=[
                 {
                     "target": "person",
@@ -204,7 +219,7 @@ class Command(BaseCommand):
                     "text": "週に1回、決まった時間に起きる",
                     "action": "電話で声かけ",
                     "owner": lead,
-                    "due_on": today + dt.timedelta(days=60),
+                    "due_on": add_business_days(today, 40),
                 },
                 {
                     "target": "family",
@@ -220,30 +235,33 @@ class Command(BaseCommand):
         if approve_by is not None and may_decide(approve_by, plan):
             plan_decide(user=approve_by, plan=plan, expected_version=plan.version, approve=True, comment="")
 
-    def _support(self, case, worker, person, since, rng, i, supervisor=None):
+    def _support(self, case, worker, person, since, rng, i, *, when, supervisor=None):
         """A few months of support: records (some outreach unanswered) and status changes."""
         case = case_set_lead_worker(user=worker, case=case, expected_version=case.version, worker=worker)
         # The demo invents history: the case opened when the consultation came in, not today.
         opened = since - dt.timedelta(days=100) if i == 5 else since + dt.timedelta(days=1)
         Case.objects.filter(pk=case.pk).update(opened_at=opened)
         day = timezone.localdate(since)
-        today = timezone.localdate()
+        today = when.today
         if i == 5:
-            # Someone about to age out of メルクマール (39 → 40) and contact lost for weeks.
-            Person.objects.filter(pk=person.pk).update(birth_date=add_years(today, -40) + dt.timedelta(days=75))
+            # Someone about to age out of the lead agency (メルクマール: 39 → 40) and contact lost
+            # for weeks: home visits on business days, all unanswered, the next one due soon.
+            age_max = case.lead().agency.age_max
+            if age_max is not None:
+                Person.objects.filter(pk=person.pk).update(birth_date=when.birth_date_ageing_out(age_max))
             for days in (70, 50, 40, 35):
                 record_create(
                     user=worker,
                     case=case,
                     key=None,
                     data={
-                        "occurred_on": today - dt.timedelta(days=days),
+                        "occurred_on": when.business_day_on_or_before(today - dt.timedelta(days=days)),
                         "method": Method.HOME_VISIT,
                         "reached": False,
                         "persons": [person],
                         "summary": RECORD_TEXTS[False][0],
                         "next_action": "手紙で連絡",
-                        "next_action_on": today + dt.timedelta(days=2),
+                        "next_action_on": when.action_due_soon(),
                     },
                 )
             return
@@ -269,9 +287,9 @@ class Command(BaseCommand):
                 },
             )
         if i % 3 == 0:
-            self._assessments(case, worker, person, timezone.localdate(since), rng)
+            self._assessments(case, worker, person, timezone.localdate(since), rng, when=when)
         if i % 3 != 1:
-            self._plan(case, worker, person, approve_by=supervisor, review_soon=i % 2 == 0)
+            self._plan(case, worker, person, approve_by=supervisor, review_soon=i % 2 == 0, when=when)
         if i % 6 == 1:
             return  # still 受付: nobody has changed its status yet
         case = case_change_status(user=worker, case=case, expected_version=case.version, status=CaseStatus.ACTIVE)
@@ -284,16 +302,17 @@ class Command(BaseCommand):
                 expected_version=case.version,
                 status=CaseStatus.CLOSED,
                 closure_reason=ClosureReason.SOCIAL,
-                follow_up_on=today + dt.timedelta(days=90),
+                follow_up_on=add_business_days(add_months(today, 3), 0),
             )
 
-    def _assessments(self, case, worker, person, since, rng):
+    def _assessments(self, case, worker, person, since, rng, *, when):
         """A standard assessment soon after the case opened and, when there has been time, a
         second one lately; and the family's needs."""
         instrument = current_instrument("person")
         going_out, stage = rng.randint(6, 8), 1
-        today = timezone.localdate()
-        days = [since + dt.timedelta(days=2)] + ([today - dt.timedelta(days=2)] if (today - since).days >= 20 else [])
+        today = when.today
+        lately = when.business_day_on_or_before(today - dt.timedelta(days=2))
+        days = [since + dt.timedelta(days=2)] + ([lately] if (lately - since).days >= 18 else [])
         for day in days:
             answers = {item["id"]: UNKNOWN for item in items_of(instrument.definition)} | {
                 "going_out": str(going_out),
@@ -335,10 +354,9 @@ class Command(BaseCommand):
             key=None,
         )
 
-    def _data(self, users, *, households, rng):
+    def _data(self, users, *, households, rng, when):
         desk = users["desk"]
-        today = timezone.localdate()
-        now = timezone.now()
+        today, now = when.today, when.now
         districts = list(District.objects.select_related("area"))
         link = Agency.objects.get(code="link")
         merkmal = Agency.objects.get(code="merkmal")
@@ -427,7 +445,9 @@ class Command(BaseCommand):
             )
             if consultation.case is not None:
                 worker = users["caseworker"] if lead == merkmal else users["link-worker"]
-                self._support(consultation.case, worker, child, received, rng, i, supervisor=users["supervisor"])
+                self._support(
+                    consultation.case, worker, child, received, rng, i, when=when, supervisor=users["supervisor"]
+                )
         # Fresh consultations that are still waiting, in every shape the desk meets.
         fresh = [
             (
@@ -486,12 +506,16 @@ class Command(BaseCommand):
                 case=other,
                 reason="夜間に本人の母親から、本人が自傷をほのめかしているとの電話。主担当機関に連絡がつかないため。",
             )
-        self._coordination(users, now)
+        self._coordination(users, when)
         self.stdout.write(f"デモデータを作成しました：世帯 {households}、相談 {households + len(fresh)}")
 
-    def _coordination(self, users, now):
-        """Referrals in every state (one overdue and escalated), a support meeting with minutes and
-        action items, and a council meeting without personal data."""
+    def _coordination(self, users, when):
+        """Referrals in every state (two overdue and escalated), a support meeting with minutes and
+        action items, and a council meeting without personal data.
+
+        Referrals are sent on business days chosen backwards from their answer day: the overdue
+        ones were due one and two business days before today, the answered ones were answered in
+        time."""
         from tsunagu.meetings.models import MeetingKind
         from tsunagu.meetings.services import decision_add, meeting_add_case, meeting_create, meeting_update
         from tsunagu.referrals import services as referrals
@@ -511,7 +535,7 @@ class Command(BaseCommand):
         if len(merkmal_cases) < 4 or len(link_cases) < 4:
             return
 
-        def refer(case, sender, from_code, to_code, reason, summary, days_ago=0):
+        def refer(case, sender, from_code, to_code, reason, summary, *, sent_on=None, accompanied=False):
             person = case.household.members.filter(is_concerned=True).first()
             referral, _created = referrals.referral_send(
                 user=sender,
@@ -522,11 +546,11 @@ class Command(BaseCommand):
                 reason=reason,
                 summary=summary,
                 basis=SharingBasis.MEETING_ART9,
-                accompanied=days_ago % 2 == 1,
+                accompanied=accompanied,
             )
-            if days_ago:  # demo only: as if sent some days ago
-                sent = now - dt.timedelta(days=days_ago)
-                due = referrals.referral_due_on(to_agency=referral.to_agency, sent_on=timezone.localdate(sent))
+            if sent_on is not None:  # demo only: as if sent on that (past) day, in office hours
+                sent = when.at(sent_on, 10, 30)
+                due = referrals.referral_due_on(to_agency=referral.to_agency, sent_on=sent_on)
                 Referral.objects.filter(pk=referral.pk).update(requested_at=sent, due_on=due)
                 ReferralEvent.objects.filter(referral=referral).update(at=sent)
                 referral.refresh_from_db()
@@ -554,7 +578,8 @@ class Command(BaseCommand):
         referrals.referral_message(
             user=users["partner"], referral=to_school, side="receiver", text="在籍していた学校名を教えてください。"
         )
-        # 期限超過: sent 12 days ago, unanswered, escalated to the desk and the supervisor
+        # 期限超過: due two business days ago (and one, below), unanswered, escalated to the desk
+        # and (for メルクマール's) the supervisor
         refer(
             merkmal_cases[2],
             worker,
@@ -562,7 +587,7 @@ class Command(BaseCommand):
             "shuro-yuni",
             "就労体験を希望",
             "本人は週2日程度の軽作業を希望。人の多い場所は苦手。",
-            days_ago=12,
+            sent_on=when.sent_on_for_late(referral_days=agency("shuro-yuni").referral_days, late_by=2),
         )
         refer(
             link_cases[0],
@@ -571,9 +596,10 @@ class Command(BaseCommand):
             "hfc-setagaya",
             "保健師の訪問を依頼",
             "本人に不眠と食欲低下。精神科の受診歴なし。",
-            days_ago=9,
+            sent_on=when.sent_on_for_late(referral_days=agency("hfc-setagaya").referral_days, late_by=1),
+            accompanied=True,
         )
-        referrals.referrals_escalate(today=timezone.localdate(now))
+        referrals.referrals_escalate(today=when.today)
         # 受理: the あんしんすこやかセンター joined the team, first meeting not yet held
         accepted = refer(
             link_cases[1],
@@ -582,7 +608,8 @@ class Command(BaseCommand):
             "anshin-ikejiri",
             "母親の介護保険の申請支援",
             "母親が要介護認定を受けていない。本人は母親の介護を一人で抱えている。",
-            days_ago=3,
+            sent_on=when.business_days_ago(2),
+            accompanied=True,
         )
         referrals.referral_accept(
             user=users["anshin"], referral=accepted, expected_version=accepted.version, comment="来週訪問します。"
@@ -595,11 +622,11 @@ class Command(BaseCommand):
             "merkmal",
             "39歳以下の若者支援として",
             "本人は30代前半。同年代の居場所に関心がある。",
-            days_ago=8,
+            sent_on=when.business_days_ago(5),
         )
         met = referrals.referral_accept(user=worker, referral=met, expected_version=met.version)
         referrals.referral_first_met(
-            user=worker, referral=met, expected_version=met.version, on=timezone.localdate(now - dt.timedelta(days=2))
+            user=worker, referral=met, expected_version=met.version, on=when.business_days_ago(1)
         )
         # 辞退: the sender (caseworker) sees the answer on the work page
         declined = refer(
@@ -609,7 +636,7 @@ class Command(BaseCommand):
             "link",
             "40歳を前に主担当の引き継ぎを相談したい",
             "本人は39歳。就労には関心がない。",
-            days_ago=4,
+            sent_on=when.business_days_ago(3),
         )
         referrals.referral_decline(
             user=users["desk"],
@@ -626,7 +653,7 @@ class Command(BaseCommand):
             "saposute",
             "就労準備の相談",
             "本人は就労に関心があるが、体調に波がある。",
-            days_ago=6,
+            sent_on=when.business_days_ago(4),
         )
         referrals.referral_withdraw(
             user=link_worker,
@@ -636,12 +663,13 @@ class Command(BaseCommand):
         )
 
         # A support meeting (第9条) with minutes, a case discussed and action items.
-        held = now - dt.timedelta(days=2)
+        # Held on the last business day: its attending agencies are inside the sharing window.
+        held = when.at(when.business_days_ago(1), 14)
         meeting, _created = meeting_create(
             user=users["supervisor"],
             organiser=agency("merkmal"),
             kind=MeetingKind.SUPPORT_ART9,
-            title="支援会議（11月）",
+            title=f"支援会議（{timezone.localdate(held).month}月）",
             held_at=held,
             place="メルクマールせたがや 会議室（架空）",
             agencies=[agency("link"), agency("anshin-ikejiri")],
@@ -669,8 +697,8 @@ class Command(BaseCommand):
             ),
         )
         for text, owner, days in (
-            ("母親の介護保険の申請を支援する", users["anshin"], 10),
-            ("本人に手紙を出し、訪問の約束をとる", worker, 5),
+            ("母親の介護保険の申請を支援する", users["anshin"], 7),
+            ("本人に手紙を出し、訪問の約束をとる", worker, 3),
         ):
             decision_add(
                 user=users["supervisor"],
@@ -678,7 +706,7 @@ class Command(BaseCommand):
                 text=text,
                 case=case,
                 owner=owner,
-                due_on=timezone.localdate(now) + dt.timedelta(days=days),
+                due_on=when.business_days_ahead(days),
             )
         decision_add(
             user=users["supervisor"],
@@ -694,7 +722,7 @@ class Command(BaseCommand):
             organiser=agency("ward-seikatsu-fukushi"),
             kind=MeetingKind.LIAISON_COUNCIL,
             title="ひきこもり支援機関連絡協議会（第3回）",
-            held_at=now - dt.timedelta(days=20),
+            held_at=when.at(when.business_days_ago(15), 14),
             place="世田谷区役所 会議室（架空）",
             agencies=[agency("link"), agency("merkmal"), agency("saposute")],
         )

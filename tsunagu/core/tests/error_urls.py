@@ -1,0 +1,39 @@
+"""The site's URLs plus views that fail, for the error-page tests."""
+
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.db import DatabaseError
+from django.urls import path
+
+from tsunagu import urls as site
+
+SECRET = "secret-detail-7f3a"
+
+
+def crash(request):
+    raise RuntimeError(f"{SECRET} in the code")
+
+
+def database_down(request):
+    raise DatabaseError(f"{SECRET}: could not connect to server")
+
+
+def forbidden(request):
+    raise PermissionDenied(SECRET)
+
+
+def suspicious(request):
+    raise SuspiciousOperation(SECRET)
+
+
+urlpatterns = [
+    *site.urlpatterns,
+    path("test-errors/crash/", crash),
+    path("test-errors/database-down/", database_down),
+    path("test-errors/forbidden/", forbidden),
+    path("test-errors/suspicious/", suspicious),
+]
+
+# The site's own error handlers, if it ever declares some (Django's defaults otherwise).
+for _name in ("handler400", "handler403", "handler404", "handler500"):
+    if hasattr(site, _name):
+        globals()[_name] = getattr(site, _name)
