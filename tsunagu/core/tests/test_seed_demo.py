@@ -208,3 +208,14 @@ def test_the_work_pages_show_every_item_whatever_day_the_demo_is_created(referen
         assert [age for _person, _case, age in items.age_limit if age > today]  # about to turn 40
         assert emergency_reviewable_by(supervisor).exists()
         assert items.plans_due and all(plan.review_on >= today for plan in items.plans_due)
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_desk_supervisor_who_reads_the_role_changes_and_the_security_log(reference, client):
+    """Review of role changes, refused reads and emergency access without a supervisor of one's
+    own falls to the central desk's supervisors: the demo has one, so each page can be tried."""
+    with time_machine.travel(ON_A_TUESDAY):
+        call_command("seed_demo", households=2)
+        assert client.login(username="desk-supervisor", password="tsunagu-demo-2026")
+        for url in ("/staff/audit/roles/", "/staff/audit/security/", "/staff/cases/my-work/"):
+            assert client.get(url).status_code == 200, url

@@ -135,6 +135,7 @@ class Command(BaseCommand):
             )
         with LOGINS_FILE.open("rb") as file:
             self.logins = tomllib.load(file)
+        self.plan_left_waiting = False
         if not Agency.objects.filter(code="link").exists():
             raise CommandError("先に load_reference で参照データを読み込んでください。")
         call_command("load_instruments", verbosity=0)  # idempotent
@@ -289,7 +290,17 @@ class Command(BaseCommand):
         if i % 3 == 0:
             self._assessments(case, worker, person, timezone.localdate(since), rng, when=when)
         if i % 3 != 1:
-            self._plan(case, worker, person, approve_by=supervisor, review_soon=i % 2 == 0, when=when)
+            # Only the lead agency's supervisors decide a plan: the first plan of a case their
+            # agency leads stays waiting, so their work page shows a plan to approve.
+            lead = case.lead()
+            waits = (
+                not self.plan_left_waiting
+                and lead is not None
+                and supervisor.memberships.filter(agency=lead.agency).exists()
+            )
+            self.plan_left_waiting = self.plan_left_waiting or waits
+            approve_by = None if waits else supervisor
+            self._plan(case, worker, person, approve_by=approve_by, review_soon=i % 2 == 0, when=when)
         if i % 6 == 1:
             return  # still 受付: nobody has changed its status yet
         case = case_change_status(user=worker, case=case, expected_version=case.version, status=CaseStatus.ACTIVE)
