@@ -4,7 +4,26 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AppendOnlyError(Exception):
-    """The audit trail is never changed or deleted (QUALITY.md S4)."""
+    """The audit trail is never changed or deleted (docs/decisions/0002)."""
+
+
+class AppendOnlyModel(models.Model):
+    """A row of the audit trail: the ORM may insert it, never change or delete it.
+
+    Framework plumbing, not a business rule. The database says the same: on PostgreSQL a trigger
+    refuses UPDATE and DELETE, and the application role may only INSERT and SELECT (decision 0009).
+    """
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError(f"{type(self).__name__} rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"{type(self).__name__} rows are append-only")
 
 
 class Action(models.TextChoices):
@@ -17,7 +36,7 @@ class Action(models.TextChoices):
     SHARE = "share", _("共有")
 
 
-class AccessEvent(models.Model):
+class AccessEvent(AppendOnlyModel):
     """Who read or changed whose data, when, from where and why.
 
     Written in the request's own transaction. ``person_ids`` lists every person whose data the
@@ -51,15 +70,6 @@ class AccessEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}"
 
-    def save(self, *args, **kwargs):
-        # Framework plumbing, not a business rule: the ORM may only insert.
-        if self.pk is not None:
-            raise AppendOnlyError("access events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("access events are append-only")
-
 
 class RoleChangeKind(models.TextChoices):
     GRANT = "grant", _("付与")
@@ -68,7 +78,7 @@ class RoleChangeKind(models.TextChoices):
     ACCOUNT = "account", _("アカウントの権限")
 
 
-class RoleChange(models.Model):
+class RoleChange(AppendOnlyModel):
     """Who changed whose agency membership, role or account flags, when and from where.
 
     Written by ``agencies.services`` in the change's own transaction (decision 0009). Append-only
@@ -110,14 +120,6 @@ class RoleChange(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.kind} {self.subject_username}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise AppendOnlyError("role changes are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("role changes are append-only")
-
     @property
     def states(self) -> tuple[dict, dict]:
         return (self.before, self.after)
@@ -128,7 +130,7 @@ class SecurityEventKind(models.TextChoices):
     EMERGENCY_LIMIT = "emergency_limit", _("緊急アクセスの上限超過")
 
 
-class SecurityEvent(models.Model):
+class SecurityEvent(AppendOnlyModel):
     """A refused attempt on personal data: who asked for which object, when, from where.
 
     Written outside the request's transaction (``audit.middleware``), because a refused read
@@ -159,11 +161,3 @@ class SecurityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.kind} {self.url_name}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise AppendOnlyError("security events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("security events are append-only")
