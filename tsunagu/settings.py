@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "tsunagu.referrals",
     "tsunagu.meetings",
     "tsunagu.public",
+    "tsunagu.work",
 ]
 
 MIDDLEWARE = [
@@ -188,7 +189,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "work:home"
 LOGOUT_REDIRECT_URL = "login"
 # Idle and absolute timeouts are enforced by tsunagu.core.middleware.session_timeout_middleware,
 # which counts only a person's requests as activity (not the queue's background refresh).

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WorkConfig(AppConfig):
+    name = "tsunagu.work"
+    verbose_name = "仕事の一覧"
