@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "tsunagu.meetings",
     "tsunagu.public",
     "tsunagu.work",
+    "tsunagu.demo",
 ]
 
 MIDDLEWARE = [
