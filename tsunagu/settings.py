@@ -140,6 +140,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tsunagu.core.context_processors.staff",
+                "tsunagu.audit.context_processors.audit",
             ],
         },
     },

@@ -23,7 +23,8 @@ def coordination(run: DemoRun) -> None:
         return
     _referrals_waiting(run, merkmal_cases)
     _referrals_overdue(run, merkmal_cases, link_cases)
-    _referrals_answered(run, merkmal_cases, link_cases)
+    _referrals_accepted(run, merkmal_cases, link_cases)
+    _referrals_refused(run, merkmal_cases, link_cases)
     support_meeting(run, merkmal_cases[0])
     council_meeting(run)
 
@@ -128,8 +129,8 @@ def _referrals_overdue(run: DemoRun, merkmal_cases: list[Case], link_cases: list
     referrals.referrals_escalate(today=when.today)
 
 
-def _referrals_answered(run: DemoRun, merkmal_cases: list[Case], link_cases: list[Case]) -> None:
-    """Accepted, first met, declined and withdrawn: each answered in time."""
+def _referrals_accepted(run: DemoRun, merkmal_cases: list[Case], link_cases: list[Case]) -> None:
+    """Accepted, and accepted with the first meeting held: each answered in time."""
     users, when = run.users, run.when
     worker, link_worker = users["caseworker"], users["link-worker"]
     # 受理: the あんしんすこやかセンター joined the team, first meeting not yet held
@@ -160,6 +161,12 @@ def _referrals_answered(run: DemoRun, merkmal_cases: list[Case], link_cases: lis
     )
     met = referrals.referral_accept(user=worker, referral=met, expected_version=met.version)
     referrals.referral_first_met(user=worker, referral=met, expected_version=met.version, on=when.business_days_ago(1))
+
+
+def _referrals_refused(run: DemoRun, merkmal_cases: list[Case], link_cases: list[Case]) -> None:
+    """Declined (answered in time) and withdrawn by the sender."""
+    users, when = run.users, run.when
+    worker, link_worker = users["caseworker"], users["link-worker"]
     # 辞退: the sender (caseworker) sees the answer on the work page
     declined = _refer(
         run,

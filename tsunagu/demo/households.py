@@ -97,7 +97,7 @@ def household_and_consultation(run: DemoRun, i: int, districts: list[District]) 
     """Household number ``i``: an "8050" household (a parent in their 60s-90s, a child of 40-58)
     two times in three, else a young person's; its mother, the person of concern and the mother's
     consultation at the desk."""
-    rng, desk, today, now = run.rng, run.users["desk"], run.when.today, run.when.now
+    rng, desk, today = run.rng, run.users["desk"], run.when.today
     district = rng.choice(districts)
     family = FAMILY[i % len(FAMILY)]
     kind = "8050" if i % 3 != 2 else "youth"
@@ -137,6 +137,13 @@ def household_and_consultation(run: DemoRun, i: int, districts: list[District]) 
             today=today,
         ),
     )
+    received, consultation = _consultation(run, i, mother)
+    return DemoHousehold(household, child, consultation, received, child_age, parent_age)
+
+
+def _consultation(run: DemoRun, i: int, mother: Person) -> tuple[dt.datetime, Consultation]:
+    """The mother's call to the desk, some days to three months ago."""
+    rng, desk, now = run.rng, run.users["desk"], run.when.now
     received = now - dt.timedelta(days=rng.randint(3, 90), hours=rng.randint(0, 8))
     consultation, _created = consultation_create(
         user=desk,
@@ -154,7 +161,7 @@ def household_and_consultation(run: DemoRun, i: int, districts: list[District]) 
             "urgent": False,
         },
     )
-    return DemoHousehold(household, child, consultation, received, child_age, parent_age)
+    return received, consultation
 
 
 def triage(
