@@ -104,6 +104,8 @@ INSTALLED_APPS = [
     "tsunagu.referrals",
     "tsunagu.meetings",
     "tsunagu.public",
+    "tsunagu.work",
+    "tsunagu.demo",
 ]
 
 MIDDLEWARE = [
@@ -138,6 +140,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tsunagu.core.context_processors.staff",
+                "tsunagu.audit.context_processors.audit",
             ],
         },
     },
@@ -188,7 +191,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "work:home"
 LOGOUT_REDIRECT_URL = "login"
 # Idle and absolute timeouts are enforced by tsunagu.core.middleware.session_timeout_middleware,
 # which counts only a person's requests as activity (not the queue's background refresh).

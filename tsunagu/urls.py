@@ -9,7 +9,7 @@ admin.site.index_title = "参照データと利用者の管理"
 
 urlpatterns = [
     path("", include("tsunagu.public.urls")),
-    path("staff/", core_views.home, name="home"),
+    path("staff/", include("tsunagu.work.urls")),
     path("staff/login/", core_views.login_view, name="login"),
     path("staff/logout/", core_views.logout_view, name="logout"),
     path("i18n/setlang/", core_views.language_view, name="set_language"),

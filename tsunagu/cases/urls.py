@@ -5,7 +5,6 @@ from tsunagu.cases import views
 app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="list"),
-    path("my-work/", views.my_work, name="my_work"),
     path("emergency/", views.emergency, name="emergency"),
     path("emergency/<int:pk>/review/", views.emergency_review, name="emergency_review"),
     path("<int:pk>/", views.case_detail, name="detail"),

@@ -32,11 +32,8 @@ from tsunagu.cases.forms import (
     TeamAddForm,
 )
 from tsunagu.cases.models import Case, Consent
-from tsunagu.cases.worklist import worklist_for
 from tsunagu.core.access import staff
 from tsunagu.core.editing import apply_errors, versioned_edit
-from tsunagu.meetings.selectors import actions_for
-from tsunagu.referrals.selectors import referral_work
 
 CASE_ROLES = ("desk", "caseworker", "supervisor")
 
@@ -173,27 +170,6 @@ def case_lead_worker(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff(CASE_ROLES)
-def my_work(request: HttpRequest) -> HttpResponse:
-    """わたしの仕事: the user's own cases; supervisors may switch to every case of their agency."""
-    is_supervisor = staff_context(request.user).has_role("supervisor")
-    scope = "agency" if request.GET.get("scope") == "agency" and is_supervisor else "mine"
-    work = worklist_for(user=request.user, scope=scope, today=timezone.localdate())
-    context = {
-        "work": work,
-        "scope": scope,
-        "is_supervisor": is_supervisor,
-        "today": timezone.localdate(),
-        "emergencies": services.emergency_reviewable_by(request.user) if is_supervisor else [],
-        "emergency_repeated": services.emergency_repeated(request.user) if is_supervisor else [],
-        "emergency_per_day": settings.EMERGENCY_ACCESS_PER_DAY,
-        "referrals": referral_work(user=request.user, today=timezone.localdate()),
-        "actions": actions_for(request.user),
-        "my_agencies": staff_context(request.user).agency_ids(),
-    }
-    return render(request, "cases/my_work.html", context)
-
-
-@staff(CASE_ROLES)
 def emergency(request: HttpRequest) -> HttpResponse:
     """Break the glass. The case's existence is revealed only after a reason is on record."""
     form = EmergencyForm(request.POST or None)
@@ -233,7 +209,7 @@ def emergency_review(request: HttpRequest, pk: int) -> HttpResponse:
     form = EmergencyReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.emergency_review(user=request.user, emergency=emergency, note=form.cleaned_data["note"])
-        return redirect(reverse("cases:my_work") + "#emergency")
+        return redirect(reverse("work:my_work") + "#emergency")
     review = services.emergency_review_details(user=request.user, emergency=emergency)
     return render(
         request,
@@ -348,7 +324,7 @@ def _after_team_change(request: HttpRequest, case: Case, done: str, *, stay: str
     messages.success(
         request, done + _("あなたの機関はこのケースの担当ではなくなったため、このケースは開けなくなりました。")
     )
-    return redirect("cases:my_work")
+    return redirect("work:my_work")
 
 
 @staff(CASE_ROLES)

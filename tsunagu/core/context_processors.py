@@ -9,12 +9,5 @@ def staff(request):
         "is_desk": context.is_desk,
         "works_cases": bool(context.case_agency_ids),
         "works_referrals": context.has_role("desk", "caseworker", "supervisor", "partner"),
-        "reads_security_log": context.has_role("supervisor", "secretariat") and _reads_security_log(request),
         "attends_meetings": context.has_role("desk", "caseworker", "supervisor", "secretariat"),
     }
-
-
-def _reads_security_log(request) -> bool:
-    from tsunagu.audit.security_views import may_read_security_log
-
-    return may_read_security_log(request.user)

@@ -96,7 +96,7 @@ def _to_login(request: HttpRequest) -> HttpResponse:
         response = HttpResponse(status=200)
         response["HX-Redirect"] = redirect_to_login(back)["Location"] if back else resolve_url(settings.LOGIN_URL)
         return response
-    return redirect_to_login(request.get_full_path() if request.method == "GET" else resolve_url("home"))
+    return redirect_to_login(request.get_full_path() if request.method == "GET" else resolve_url("work:home"))
 
 
 def session_timeout_middleware(get_response):

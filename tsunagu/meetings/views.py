@@ -196,5 +196,5 @@ def decision_done(request: HttpRequest, pk: int) -> HttpResponse:
         with contextlib.suppress(ConflictError):
             services.decision_done(user=request.user, decision=decision, expected_version=form.cleaned_data["version"])
     if request.POST.get("next") == "work":
-        return redirect(reverse("cases:my_work") + "#actions")
+        return redirect(reverse("work:my_work") + "#actions")
     return redirect(reverse("meetings:detail", kwargs={"pk": meeting.pk}) + "#decisions")

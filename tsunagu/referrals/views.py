@@ -205,4 +205,4 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 def seen(request: HttpRequest, pk: int) -> HttpResponse:
     referral, _side = referral_get_for_user(request.user, pk, side="sender")
     services.referral_seen(user=request.user, referral=referral)
-    return redirect("cases:my_work")
+    return redirect("work:my_work")

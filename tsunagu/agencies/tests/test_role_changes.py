@@ -217,7 +217,7 @@ def test_the_role_change_trail_is_append_only(admin_a, admin_b):
 def test_the_desk_supervisors_see_the_change_from_their_work_page(admin_a, admin_b, desk_supervisor):
     add_membership(client_for(admin_b), admin_a, Role.DESK)
     client = client_for(desk_supervisor)
-    work = client.get(reverse("cases:my_work")).content.decode()
+    work = client.get(reverse("work:my_work")).content.decode()
     assert reverse("audit:role_changes") in work
     response = client.get(reverse("audit:role_changes"))
     assert response.status_code == 200
@@ -231,7 +231,7 @@ def test_the_desk_supervisors_see_the_change_from_their_work_page(admin_a, admin
 def test_nobody_else_sees_the_role_changes(users, persona):
     client = client_for(users[persona])
     assert client.get(reverse("audit:role_changes")).status_code in (403, 404)
-    assert reverse("audit:role_changes") not in client.get(reverse("cases:my_work")).content.decode()
+    assert reverse("audit:role_changes") not in client.get(reverse("work:my_work")).content.decode()
 
 
 @pytest.mark.django_db

@@ -189,6 +189,6 @@ def test_every_kind_of_write_records_its_event(world, desk):
 def test_my_work_records_the_cases_it_listed(world, users):
     supervisor = users["supervisor"]
     before = AccessEvent.objects.count()
-    client_for(supervisor).get(reverse("cases:my_work"), {"scope": "agency"})
+    client_for(supervisor).get(reverse("work:my_work"), {"scope": "agency"})
     listed = [e for e in new_events(before) if e.action == "list"]
     assert [(e.object_type, e.object_ids, e.reason) for e in listed] == [("case", [world.case.pk], "worklist agency")]

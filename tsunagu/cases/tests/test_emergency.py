@@ -80,15 +80,15 @@ def test_a_supervisor_of_the_users_agency_reviews_it_once(world, outsider, users
     emergency = EmergencyAccess.objects.get()
     # a supervisor at the outsider's agency (あんしんすこやかセンター経堂)
     boss = make_user("anshin_boss", "anshin-kyodo", "supervisor")
-    page = client_for(boss).get(reverse("cases:my_work"))
+    page = client_for(boss).get(reverse("work:my_work"))
     assert [e.pk for e in page.context["emergencies"]] == [emergency.pk]
-    assert client_for(users["supervisor"]).get(reverse("cases:my_work")).context["emergencies"].count() == 0
+    assert client_for(users["supervisor"]).get(reverse("work:my_work")).context["emergencies"].count() == 0
     other = client_for(users["supervisor"]).post(reverse("cases:emergency_review", kwargs={"pk": emergency.pk}))
     assert other.status_code == 404
     client_for(boss).post(reverse("cases:emergency_review", kwargs={"pk": emergency.pk}), {"note": "確認済み"})
     emergency.refresh_from_db()
     assert (emergency.reviewed_by, emergency.review_note) == (boss, "確認済み")
-    assert client_for(boss).get(reverse("cases:my_work")).context["emergencies"].count() == 0
+    assert client_for(boss).get(reverse("work:my_work")).context["emergencies"].count() == 0
 
 
 @pytest.mark.django_db

@@ -59,9 +59,9 @@ def test_a_grant_of_an_agency_without_a_supervisor_is_reviewed_by_the_desk_super
     # あんしんすこやかセンター経堂 has no supervisor
     break_glass(client_for(outsider), world.case)
     grant = EmergencyAccess.objects.get()
-    page = client_for(desk_boss).get(reverse("cases:my_work"))
+    page = client_for(desk_boss).get(reverse("work:my_work"))
     assert [e.pk for e in page.context["emergencies"]] == [grant.pk]
-    assert list(client_for(users["supervisor"]).get(reverse("cases:my_work")).context["emergencies"]) == []
+    assert list(client_for(users["supervisor"]).get(reverse("work:my_work")).context["emergencies"]) == []
     client_for(desk_boss).post(reverse("cases:emergency_review", kwargs={"pk": grant.pk}), {"note": "電話で確認"})
     grant.refresh_from_db()
     assert (grant.reviewed_by, grant.review_note) == (desk_boss, "電話で確認")
@@ -71,16 +71,16 @@ def test_a_grant_of_an_agency_without_a_supervisor_is_reviewed_by_the_desk_super
 def test_an_agency_with_a_supervisor_reviews_its_own_grants(world, outsider, desk_boss):
     boss = make_user("anshin_boss", "anshin-kyodo", "supervisor")
     break_glass(client_for(outsider), world.case)
-    assert len(client_for(boss).get(reverse("cases:my_work")).context["emergencies"]) == 1
-    assert list(client_for(desk_boss).get(reverse("cases:my_work")).context["emergencies"]) == []
+    assert len(client_for(boss).get(reverse("work:my_work")).context["emergencies"]) == 1
+    assert list(client_for(desk_boss).get(reverse("work:my_work")).context["emergencies"]) == []
 
 
 @pytest.mark.django_db
 def test_the_only_supervisor_of_an_agency_is_reviewed_by_the_desk(world, desk_boss):
     lone = make_user("anshin_lone", "anshin-kyodo", "supervisor")
     break_glass(client_for(lone), world.case)
-    assert list(client_for(lone).get(reverse("cases:my_work")).context["emergencies"]) == []
-    assert len(client_for(desk_boss).get(reverse("cases:my_work")).context["emergencies"]) == 1
+    assert list(client_for(lone).get(reverse("work:my_work")).context["emergencies"]) == []
+    assert len(client_for(desk_boss).get(reverse("work:my_work")).context["emergencies"]) == 1
 
 
 # --- #7: a daily limit -----------------------------------------------------------------------------
@@ -135,7 +135,7 @@ def test_repeated_use_shows_on_the_reviewers_work_page(world, outsider, desk, de
         break_glass(client_for(outsider), cases[0])
     with time_machine.travel(NOW, tick=False):
         break_glass(client_for(outsider), cases[1])
-        page = client_for(desk_boss).get(reverse("cases:my_work"))
+        page = client_for(desk_boss).get(reverse("work:my_work"))
     text = page.content.decode()
     assert [(row["user"], row["week"]) for row in page.context["emergency_repeated"]] == [(outsider, 2)]
     assert "くり返し使っている職員" in text
@@ -146,7 +146,7 @@ def test_repeated_use_shows_on_the_reviewers_work_page(world, outsider, desk, de
 def test_a_single_use_is_not_flagged_as_repeated(world, outsider, desk_boss):
     with time_machine.travel(NOW, tick=False):
         break_glass(client_for(outsider), world.case)
-        page = client_for(desk_boss).get(reverse("cases:my_work"))
+        page = client_for(desk_boss).get(reverse("work:my_work"))
     assert page.context["emergency_repeated"] == []
 
 
@@ -212,7 +212,7 @@ def _read_under_emergency(world, outsider):
 @pytest.mark.django_db
 def test_the_work_page_links_to_the_review_page_not_to_the_case(world, outsider, desk_boss):
     grant = _read_under_emergency(world, outsider)
-    text = client_for(desk_boss).get(reverse("cases:my_work")).content.decode()
+    text = client_for(desk_boss).get(reverse("work:my_work")).content.decode()
     assert reverse("cases:emergency_review", kwargs={"pk": grant.pk}) in text
     assert reverse("cases:detail", kwargs={"pk": world.case.pk}) not in text
 

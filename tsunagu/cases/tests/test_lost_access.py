@@ -40,7 +40,7 @@ def test_handing_off_the_lead_lands_on_the_work_page_saying_what_happened(world,
     client = client_for(lead_worker)
     response = hand_off(client, world.case)
     assert response.status_code == 302
-    assert response["Location"] == reverse("cases:my_work")
+    assert response["Location"] == reverse("work:my_work")
     page = client.get(response["Location"])
     assert page.status_code == 200
     text = page.content.decode()
@@ -68,7 +68,7 @@ def test_ending_ones_own_agencys_membership_lands_on_the_work_page(world, outsid
     member = team_add(user=lead_worker, case=world.case, agency=agency("anshin-kyodo"), basis=SharingBasis.MEETING_ART9)
     client = client_for(outsider)
     response = client.post(reverse("cases:team_end", kwargs={"pk": world.case.pk, "member_pk": member.pk}))
-    assert response.status_code == 302 and response["Location"] == reverse("cases:my_work")
+    assert response.status_code == 302 and response["Location"] == reverse("work:my_work")
     text = client.get(response["Location"]).content.decode()
     assert world.case.number in text and "あんしんすこやかセンター経堂" in text
 

@@ -162,8 +162,8 @@ def test_emergency_access_is_for_staff_who_work_cases(world, users, persona):
 @pytest.mark.django_db
 @pytest.mark.parametrize("persona", ["secretariat", "partner", "admin_user"])
 def test_my_work_is_for_staff_who_work_cases(world, users, persona):
-    assert client_for(users[persona]).get(reverse("cases:my_work")).status_code == 403
-    assert client_for(users["lead_worker"]).get(reverse("cases:my_work")).status_code == 200
+    assert client_for(users[persona]).get(reverse("work:my_work")).status_code == 403
+    assert client_for(users["lead_worker"]).get(reverse("work:my_work")).status_code == 200
 
 
 @pytest.mark.django_db

@@ -9,7 +9,7 @@ from tsunagu.core.tests.personas import PASSWORD, client_for
 @pytest.mark.django_db
 def test_staff_log_in_and_land_on_their_start_page(users, client):
     response = client.post(reverse("login"), {"username": "desk", "password": PASSWORD}, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("home")
+    assert response.redirect_chain[-1][0] == reverse("work:home")
     assert "未振り分けの相談" in response.content.decode()
 
 
@@ -42,7 +42,7 @@ def test_a_disabled_user_is_out_at_once(users):
 
 @pytest.mark.django_db
 def test_roles_without_personal_data_see_only_aggregates_at_home(world, users):
-    page = client_for(users["secretariat"]).get(reverse("home")).content.decode()
+    page = client_for(users["secretariat"]).get(reverse("work:home")).content.decode()
     assert "今月の相談受付" in page
     assert "山田" not in page
 

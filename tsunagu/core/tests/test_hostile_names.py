@@ -97,8 +97,8 @@ def pages(w):
         (lead, reverse("cases:detail", kwargs={"pk": w.case.pk})),
         (lead, reverse("cases:detail", kwargs={"pk": w.case.pk}) + "?print=1"),
         ("desk", reverse("cases:detail", kwargs={"pk": w.case.pk})),
-        (lead, reverse("cases:my_work")),
-        ("supervisor", reverse("cases:my_work") + "?scope=agency"),
+        (lead, reverse("work:my_work")),
+        ("supervisor", reverse("work:my_work") + "?scope=agency"),
         (lead, reverse("cases:team", kwargs={"pk": w.case.pk})),
         (lead, reverse("cases:consents", kwargs={"pk": w.case.pk})),
         (lead, reverse("cases:lead_worker", kwargs={"pk": w.case.pk})),
@@ -132,7 +132,7 @@ def pages(w):
         (lead, reverse("meetings:detail", kwargs={"pk": meeting.pk})),
         (lead, reverse("meetings:edit", kwargs={"pk": meeting.pk})),
         ("outsider", reverse("meetings:detail", kwargs={"pk": meeting.pk})),
-        (lead, reverse("home")),
+        (lead, reverse("work:home")),
     ]
 
 

@@ -78,7 +78,7 @@ def test_a_session_ends_after_the_absolute_limit_however_active(world, desk):
     with time_machine.travel(T0, tick=False) as clock:
         client = client_for(desk)
         for _step in range(12 * 6):
-            assert client.get(reverse("home")).status_code == 200
+            assert client.get(reverse("work:home")).status_code == 200
             clock.shift(10 * 60)
         clock.shift(60)  # 12 h 1 min after signing in, 11 min after the last click
         response = client.get(reverse("intake:queue"))

@@ -139,7 +139,7 @@ def test_a_decision_with_an_owner_appears_on_the_owners_work_page_until_done(wor
     ok = add_decision(client, meeting, case=world.case.pk, owner=outsider.pk, due_on="令和8年12月4日")
     assert ok.status_code == 302
     decision = Decision.objects.get()
-    work = client_for(outsider).get(reverse("cases:my_work"))
+    work = client_for(outsider).get(reverse("work:my_work"))
     assert list(work.context["actions"]) == [decision]
     assert "母親の入院に備え" in work.content.decode()
     done = client_for(outsider).post(
@@ -148,7 +148,7 @@ def test_a_decision_with_an_owner_appears_on_the_owners_work_page_until_done(wor
     assert done.status_code == 302
     decision.refresh_from_db()
     assert decision.done_by == outsider
-    assert list(client_for(outsider).get(reverse("cases:my_work")).context["actions"]) == []
+    assert list(client_for(outsider).get(reverse("work:my_work")).context["actions"]) == []
 
 
 @pytest.mark.django_db

@@ -81,7 +81,7 @@ def test_reading_ones_action_items_on_the_work_page_records_their_cases(world, l
     add_case(client, meeting, world.case)
     add_decision(client, meeting, case=world.case.pk, owner=outsider.pk, due_on="令和8年12月4日")
     before = AccessEvent.objects.count()
-    work = client_for(outsider).get(reverse("cases:my_work"))
+    work = client_for(outsider).get(reverse("work:my_work"))
     assert "母親の入院に備え" in work.content.decode()
     [read] = [e for e in AccessEvent.objects.order_by("id")[before:] if e.object_type == "decision"]
     assert read.user == outsider and read.object_ids == [Decision.objects.get().pk]

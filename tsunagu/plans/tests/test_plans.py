@@ -10,11 +10,11 @@ import time_machine
 from django.urls import reverse
 
 from tsunagu.agencies.models import Agency
-from tsunagu.cases.worklist import worklist_for
 from tsunagu.core.tests.forms import assert_refused
 from tsunagu.core.tests.personas import client_for
 from tsunagu.plans import services
 from tsunagu.plans.models import Goal, SupportPlan
+from tsunagu.work.worklist import worklist_for
 
 NOW = dt.datetime(2026, 11, 28, 1, 0, tzinfo=dt.UTC)
 
@@ -185,7 +185,7 @@ def test_a_plan_due_for_review_is_on_my_work(world, lead_worker, users):
     SupportPlan.objects.filter(pk=plan.pk).update(status="approved")
     due = worklist_for(user=lead_worker, scope="mine", today=NOW.date()).plans_due
     assert [p.pk for p in due] == [plan.pk]  # the world's plan is reviewed later (2027-02-28)
-    page = client_for(lead_worker).get(reverse("cases:my_work")).content.decode()
+    page = client_for(lead_worker).get(reverse("work:my_work")).content.decode()
     assert "見直しの時期が来る支援計画" in page
 
 

@@ -133,7 +133,7 @@ def test_escalation_fires_the_day_after_the_deadline_and_only_once(world, lead_w
 
     def overdue(persona):
         with time_machine.travel(dt.datetime(2026, 12, 2, 1, 0, tzinfo=dt.UTC), tick=False):
-            response = client_for(users[persona]).get(reverse("cases:my_work"))
+            response = client_for(users[persona]).get(reverse("work:my_work"))
         return [r.pk for r in response.context["referrals"].overdue]
 
     assert overdue("supervisor") == [sent.pk]  # the sender's supervisor
@@ -186,12 +186,12 @@ def test_a_decline_needs_a_reason_and_a_comment_and_reaches_the_senders_work_pag
     assert client.get(reverse("cases:detail", kwargs={"pk": world.case.pk})).status_code == 404
 
     sender = client_for(lead_worker)
-    work = sender.get(reverse("cases:my_work"))
+    work = sender.get(reverse("work:my_work"))
     assert [r.pk for r in work.context["referrals"].answers] == [sent.pk]
     text = work.content.decode()
     assert "辞退" in text and "対象外（年齢・地域・分野）" in text and "65歳以上の方が対象です。" in text
     sender.post(reverse("referrals:seen", kwargs={"pk": sent.pk}))
-    assert sender.get(reverse("cases:my_work")).context["referrals"].answers == []
+    assert sender.get(reverse("work:my_work")).context["referrals"].answers == []
     assert list(sent.events.values_list("kind", flat=True)) == ["sent", "declined", "seen"]
 
 
@@ -216,7 +216,7 @@ def test_a_question_waits_for_the_senders_reply(world, lead_worker, outsider, se
     )
     sent.refresh_from_db()
     assert sent.question_open and sent.status == ReferralStatus.REQUESTED
-    work = client_for(lead_worker).get(reverse("cases:my_work")).context["referrals"]
+    work = client_for(lead_worker).get(reverse("work:my_work")).context["referrals"]
     assert [r.pk for r in work.questions] == [sent.pk]
     assert (
         client_for(lead_worker)
@@ -239,7 +239,7 @@ def test_the_receiver_records_the_first_meeting(world, outsider, sent):
     sent.refresh_from_db()
     with time_machine.travel(dt.datetime(2026, 11, 26, 1, 0, tzinfo=dt.UTC), tick=False):
         client = client_for(outsider)
-        assert [r.pk for r in client.get(reverse("cases:my_work")).context["referrals"].to_meet] == [sent.pk]
+        assert [r.pk for r in client.get(reverse("work:my_work")).context["referrals"].to_meet] == [sent.pk]
         assert client.post(url, {"version": sent.version, "on": "令和8年11月25日"}).status_code == 302
     sent.refresh_from_db()
     assert sent.status == ReferralStatus.FIRST_MET and sent.first_met_on == dt.date(2026, 11, 25)

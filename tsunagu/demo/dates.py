@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from tsunagu.cases.worklist import AGE_LIMIT_MONTHS, DUE_WITHIN_DAYS, REVIEW_WITHIN_DAYS
 from tsunagu.lib.ages import add_months, add_years
 from tsunagu.lib.businessdays import add_business_days, is_business_day, subtract_business_days
+from tsunagu.work.worklist import AGE_LIMIT_MONTHS, DUE_WITHIN_DAYS, REVIEW_WITHIN_DAYS
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ def record(world, user, day, *, reached=True, next_on=None):
 
 
 def my_work(user, **params):
-    return client_for(user).get(reverse("cases:my_work"), params).context["work"]
+    return client_for(user).get(reverse("work:my_work"), params).context["work"]
 
 
 @pytest.fixture
@@ -102,7 +102,7 @@ def test_my_work_holds_my_cases_and_the_supervisor_sees_the_agency(mine, lead_wo
     supervisor = users["supervisor"]
     assert my_work(supervisor).stalled == []  # not the supervisor's own case
     assert [c.pk for c in my_work(supervisor, scope="agency").stalled] == [mine.case.pk]
-    response = client_for(lead_worker).get(reverse("cases:my_work"), {"scope": "agency"})
+    response = client_for(lead_worker).get(reverse("work:my_work"), {"scope": "agency"})
     assert response.context["scope"] == "mine"
     assert my_work(users["outsider"], scope="agency").empty
 
@@ -112,7 +112,7 @@ def test_my_work_holds_my_cases_and_the_supervisor_sees_the_agency(mine, lead_wo
 def test_my_work_costs_the_same_however_many_records(mine, lead_worker):
     def queries():
         with CaptureQueriesContext(connection) as captured:
-            client_for(lead_worker).get(reverse("cases:my_work"))
+            client_for(lead_worker).get(reverse("work:my_work"))
         return len(captured)
 
     record(mine, lead_worker, TODAY - dt.timedelta(days=40))

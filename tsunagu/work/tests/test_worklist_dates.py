@@ -8,7 +8,7 @@ import pytest
 import time_machine
 
 from tsunagu.cases.models import Case
-from tsunagu.cases.worklist import worklist_for
+from tsunagu.work.worklist import worklist_for
 
 pytestmark = pytest.mark.dates
 

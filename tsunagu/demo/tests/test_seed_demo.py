@@ -103,7 +103,7 @@ def test_demo_cases_have_records_unanswered_outreach_and_every_status(reference)
 
 @pytest.mark.django_db
 def test_the_demo_shows_a_stalled_case_and_a_person_about_to_turn_40(reference):
-    from tsunagu.cases.worklist import worklist_for
+    from tsunagu.work.worklist import worklist_for
 
     call_command("seed_demo", households=12)
     supervisor = get_user_model().objects.get(username="supervisor")
@@ -176,8 +176,8 @@ def test_the_demo_has_referrals_in_every_state_and_meetings_on_the_work_pages(re
 @pytest.mark.django_db
 def test_the_work_pages_show_every_item_whatever_day_the_demo_is_created(reference, moment):
     from tsunagu.cases.services import emergency_reviewable_by
-    from tsunagu.cases.worklist import worklist_for
     from tsunagu.referrals.models import Referral, ReferralStatus
+    from tsunagu.work.worklist import worklist_for
 
     with time_machine.travel(moment):
         call_command("seed_demo")

@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from tsunagu.agencies.models import Agency, Membership, Role
-from tsunagu.core.management.commands.seed_demo import FEMALE, MALE
+from tsunagu.demo.names import FEMALE, MALE
 from tsunagu.people.models import Person
 from tsunagu.people.selectors import person_search
 

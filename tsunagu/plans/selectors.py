@@ -1,0 +1,41 @@
+"""Reads of support plans for other pages (the work page's plan columns)."""
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Exists, OuterRef
+
+from tsunagu.agencies.models import TeamRole
+from tsunagu.agencies.selectors import staff_context
+from tsunagu.cases.models import CaseAgency, CaseStatus
+from tsunagu.plans.models import PlanStatus, SupportPlan
+
+
+def plans_due_for_review(*, case_ids: Iterable[int], until: dt.date) -> list[SupportPlan]:
+    """Approved plans of these cases whose review day is ``until`` or earlier, earliest first."""
+    return list(
+        SupportPlan.objects.filter(case_id__in=list(case_ids), status=PlanStatus.APPROVED, review_on__lte=until)
+        .select_related("case", "case__household")
+        .order_by("review_on")
+    )
+
+
+def plans_to_approve(user: Any) -> list[SupportPlan]:
+    """Submitted plans of open cases led by an agency the user supervises, oldest first."""
+    supervised = staff_context(user).agency_ids("supervisor")
+    if not supervised:
+        return []
+    return list(
+        SupportPlan.objects.filter(status=PlanStatus.SUBMITTED)
+        .filter(
+            Exists(
+                CaseAgency.objects.filter(
+                    case_id=OuterRef("case_id"), agency_id__in=supervised, role=TeamRole.LEAD, until__isnull=True
+                )
+            )
+        )
+        .exclude(case__status=CaseStatus.CLOSED)
+        .select_related("case", "case__household")
+        .order_by("submitted_at")
+    )

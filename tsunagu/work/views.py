@@ -1,0 +1,58 @@
+"""The top floor: pages that gather from several apps. Each app contributes its part through its
+own selectors; these views only compose them (decision 0013)."""
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from tsunagu.agencies.selectors import staff_context
+from tsunagu.cases import services as case_services
+from tsunagu.cases.models import Case, CaseStatus
+from tsunagu.core.access import login_only, staff
+from tsunagu.intake.models import Consultation
+from tsunagu.meetings.selectors import actions_for
+from tsunagu.referrals.selectors import referral_work
+from tsunagu.work.worklist import worklist_for
+
+CASE_ROLES = ("desk", "caseworker", "supervisor")
+
+
+@login_only
+def home(request: HttpRequest) -> HttpResponse:
+    """The start page: what each role needs first. Aggregates only, no personal data."""
+    context = staff_context(request.user)
+    month_start = timezone.localdate().replace(day=1)
+    counts = Consultation.objects.aggregate(
+        untriaged=Count("pk", filter=Q(triaged_at__isnull=True)),
+        urgent=Count("pk", filter=Q(triaged_at__isnull=True, urgent=True)),
+        this_month=Count("pk", filter=Q(received_at__date__gte=month_start)),
+    )
+    open_cases = Case.objects.exclude(status=CaseStatus.CLOSED).count()
+    return render(
+        request,
+        "work/home.html",
+        {"counts": counts, "open_cases": open_cases, "has_membership": bool(context.memberships)},
+    )
+
+
+@staff(CASE_ROLES)
+def my_work(request: HttpRequest) -> HttpResponse:
+    """わたしの仕事: the user's own cases; supervisors may switch to every case of their agency."""
+    is_supervisor = staff_context(request.user).has_role("supervisor")
+    scope = "agency" if request.GET.get("scope") == "agency" and is_supervisor else "mine"
+    work = worklist_for(user=request.user, scope=scope, today=timezone.localdate())
+    context = {
+        "work": work,
+        "scope": scope,
+        "is_supervisor": is_supervisor,
+        "today": timezone.localdate(),
+        "emergencies": case_services.emergency_reviewable_by(request.user) if is_supervisor else [],
+        "emergency_repeated": case_services.emergency_repeated(request.user) if is_supervisor else [],
+        "emergency_per_day": settings.EMERGENCY_ACCESS_PER_DAY,
+        "referrals": referral_work(user=request.user, today=timezone.localdate()),
+        "actions": actions_for(request.user),
+        "my_agencies": staff_context(request.user).agency_ids(),
+    }
+    return render(request, "work/my_work.html", context)
