@@ -130,7 +130,9 @@ def test_submit_approve_and_a_new_version_that_supersedes(world, lead_worker, us
     plan.refresh_from_db()
     assert plan.status == "submitted"
     assert [p.pk for p in worklist_for(user=supervisor, scope="mine", today=NOW.date()).plans_to_approve] == [plan.pk]
-    assert worker.get(reverse("plans:edit", kwargs={"pk": plan.pk})).status_code == 302  # locked while submitted
+    locked = worker.get(reverse("plans:edit", kwargs={"pk": plan.pk}))  # locked while submitted
+    assert locked.status_code == 302
+    assert locked["Location"] == reverse("plans:detail", kwargs={"pk": plan.pk})
 
     boss = client_for(supervisor)
     returned = boss.post(
