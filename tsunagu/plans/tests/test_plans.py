@@ -102,9 +102,11 @@ def test_a_double_submission_makes_one_plan(world, lead_worker):
     client = client_for(lead_worker)
     data = plan_data(world)
     url = reverse("plans:new", kwargs={"case_pk": world.case.pk})
-    client.post(url, data)
-    client.post(url, data)
-    assert SupportPlan.objects.count() == 2
+    before = SupportPlan.objects.count()
+    first, second = client.post(url, data), client.post(url, data)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert SupportPlan.objects.count() == before + 1
 
 
 @pytest.mark.django_db
