@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.agencies.models import District
@@ -128,7 +129,7 @@ class Precision(models.TextChoices):
     DAY = wareki.DAY, _("日まで")
 
 
-DECADE_CHOICES = [(d, f"{d}代") for d in range(10, 80, 10)] + [(80, _("80代以上"))]
+DECADE_CHOICES = [(d, format_lazy(_("{decade}代"), decade=d)) for d in range(10, 80, 10)] + [(80, _("80代以上"))]
 
 
 class Person(BaseModel):
