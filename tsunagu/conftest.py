@@ -1,4 +1,4 @@
-"""Shared fixtures: reference data, personas (STYLE.md §8) and a small world of cases."""
+"""Shared fixtures: reference data, personas (docs/style.md §8) and a small world of cases."""
 
 import pytest
 from django.core.management import call_command

@@ -166,7 +166,7 @@ else:
 # trail (``manage.py db_roles``, docs/decisions/0009-database-roles-and-role-changes.md).
 MIGRATE_DATABASE_URL = env_str("MIGRATE_DATABASE_URL")
 # Every request runs in one transaction, so that the access events of a request are written
-# with (and only with) the data the request showed or changed (QUALITY.md S3).
+# with (and only with) the data the request showed or changed (docs/quality.md S3).
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -246,7 +246,7 @@ STATICFILES_DIRS = [BASE_DIR / "tsunagu" / "static"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# --- Limits on what a request may carry (public form: QUALITY.md S11) ------------------------
+# --- Limits on what a request may carry (public form: docs/quality.md S11) ------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
 FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
@@ -263,7 +263,7 @@ LOGGING = {
 # --- Tsunagu's own -----------------------------------------------------------------------------
 # The display name of the municipality comes from reference data; these are only fallbacks.
 TSUNAGU_SITE_NAME = env_str("TSUNAGU_SITE_NAME", "つなぐ")
-# How long emergency access ("break the glass", QUALITY.md S13) to a case lasts.
+# How long emergency access ("break the glass", docs/quality.md S13) to a case lasts.
 EMERGENCY_ACCESS_HOURS = env_int("EMERGENCY_ACCESS_HOURS", 3)
 # How many emergency grants one user may open per calendar day (TIME_ZONE, Asia/Tokyo).
 EMERGENCY_ACCESS_PER_DAY = env_int("EMERGENCY_ACCESS_PER_DAY", 3)

@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from tsunagu.core import views as core_views
 
-admin.site.site_header = "つなぐ 管理画面"
-admin.site.site_title = "つなぐ 管理画面"
-admin.site.index_title = "参照データと利用者の管理"
+admin.site.site_header = _("つなぐ 管理画面")
+admin.site.site_title = _("つなぐ 管理画面")
+admin.site.index_title = _("参照データと利用者の管理")
 
 urlpatterns = [
     path("", include("tsunagu.public.urls")),

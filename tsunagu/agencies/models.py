@@ -156,7 +156,7 @@ class TeamRole(models.TextChoices):
 
 
 class RoutingRule(models.Model):
-    """A routing suggestion (PRODUCT.md §6). Suggestions only: the desk decides."""
+    """A routing suggestion (docs/domain.md §9). Suggestions only: the desk decides."""
 
     code = models.SlugField(_("コード"), max_length=60, unique=True)
     name = models.CharField(_("ルール名"), max_length=100)

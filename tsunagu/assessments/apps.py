@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AssessmentsConfig(AppConfig):
     name = "tsunagu.assessments"
-    verbose_name = "アセスメント"
+    verbose_name = _("アセスメント")

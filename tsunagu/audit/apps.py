@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def restrict_audit_tables(sender, using="default", **kwargs):
@@ -14,7 +15,7 @@ def restrict_audit_tables(sender, using="default", **kwargs):
 
 class AuditConfig(AppConfig):
     name = "tsunagu.audit"
-    verbose_name = "監査"
+    verbose_name = _("監査")
 
     def ready(self):
         post_migrate.connect(restrict_audit_tables, sender=self, dispatch_uid="tsunagu.audit.restrict")

@@ -41,7 +41,7 @@ class AccessEvent(AppendOnlyModel):
 
     Written in the request's own transaction. ``person_ids`` lists every person whose data the
     event touched, so that "whose data did this user (or this export) see?" is one query
-    (DOMAIN.md §6). On PostgreSQL a trigger makes UPDATE and DELETE fail at the database.
+    (docs/domain.md §6). On PostgreSQL a trigger makes UPDATE and DELETE fail at the database.
     """
 
     at = models.DateTimeField(_("日時"), auto_now_add=True, db_index=True)

@@ -1,4 +1,4 @@
-"""Recording access to personal data (QUALITY.md S3)."""
+"""Recording access to personal data (docs/quality.md S3)."""
 
 from collections.abc import Iterable
 from typing import Any

@@ -1,4 +1,4 @@
-"""The one door to cases (PRODUCT.md §5).
+"""The one door to cases (docs/access.md).
 
 FULL: the user works for an agency on the case's current team (caseworker, supervisor or desk).
 SUMMARY: the desk sees the coordination summary of every case; an agency with an open referral on

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CasesConfig(AppConfig):
     name = "tsunagu.cases"
-    verbose_name = "支援ケース"
+    verbose_name = _("支援ケース")

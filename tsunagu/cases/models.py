@@ -17,7 +17,7 @@ class CaseStatus(models.TextChoices):
 
 
 class SharingBasis(models.TextChoices):
-    """The ground on which an agency receives a person's data (DOMAIN.md §6)."""
+    """The ground on which an agency receives a person's data (docs/domain.md §6)."""
 
     CONSENT = "consent", _("本人（または家族）の同意")
     MEETING_ART9 = "meeting_art9", _("支援会議（生活困窮者自立支援法第9条）")
@@ -116,7 +116,7 @@ class TimelineEntry(models.Model):
     """One line of a case's history, written by the service that made the event (append-only).
 
     The case page reads one page of these with a fixed number of queries, however long the
-    history is (QUALITY.md P2).
+    history is (docs/quality.md P2).
     """
 
     case = models.ForeignKey(Case, models.CASCADE, related_name="timeline", verbose_name=_("ケース"))
@@ -139,7 +139,7 @@ class TimelineEntry(models.Model):
 
 
 class EmergencyAccess(models.Model):
-    """Break the glass (QUALITY.md S13): a staff member opens a case they cannot otherwise see,
+    """Break the glass (docs/quality.md S13): a staff member opens a case they cannot otherwise see,
     with a reason, for a limited time; a supervisor of their agency reviews it afterwards."""
 
     case = models.ForeignKey(Case, models.PROTECT, related_name="emergency_accesses", verbose_name=_("ケース"))
@@ -169,7 +169,7 @@ class ConsentMethod(models.TextChoices):
 
 
 class Consent(BaseModel):
-    """A person's consent to share their information with named agencies (DOMAIN.md §6).
+    """A person's consent to share their information with named agencies (docs/domain.md §6).
 
     Withdrawing it ends every team membership that rested on it.
     """

@@ -1,5 +1,5 @@
 """Writes of cases. Opening a case shares the household's data with the team, so every team
-member needs a sharing basis (QUALITY.md S5)."""
+member needs a sharing basis (docs/quality.md S5)."""
 
 import datetime as dt
 import uuid
@@ -397,7 +397,7 @@ def emergency_review(*, user: Any, emergency: EmergencyAccess, note: str) -> Eme
     return emergency
 
 
-# --- Sharing: consent and the case team (QUALITY.md S5) -------------------------------------------
+# --- Sharing: consent and the case team (docs/quality.md S5) -------------------------------------------
 
 
 def _check_basis(*, case: Case, agency: Agency, basis: str, basis_note: str, consent: Consent | None) -> None:

@@ -81,7 +81,7 @@ def _attach_readers(rows: Any) -> None:
 @staff(CASE_ROLES)
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The case page. Its query count does not grow with the case's history: the timeline is
-    one paginated table written by the services (QUALITY.md P2)."""
+    one paginated table written by the services (docs/quality.md P2)."""
     case, access = case_get_for_user(request.user, pk)
     team = case.team.select_related("agency").order_by("role", "since")
     context = {"case": case, "team": team, "full": access.level == Level.FULL, "access": access}

@@ -1,4 +1,4 @@
-"""The declared access rule of every view (QUALITY.md S1).
+"""The declared access rule of every view (docs/quality.md S1).
 
 Every view is wrapped by exactly one of these decorators; the URL-walker test fails for a view
 without one. Object-level rules (which case, which person) live in each app's ``access.py``,
@@ -21,7 +21,7 @@ View = Callable[..., HttpResponse]
 def staff_session_ok(request: HttpRequest) -> bool:
     """Whether the request carries a complete staff login.
 
-    The one place a second factor will be checked (QUALITY.md S6): when MFA comes, this also asks
+    The one place a second factor will be checked (docs/quality.md S6): when MFA comes, this also asks
     whether the session has passed it, and every staff view follows without change.
     """
     user = request.user

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.core.forms import wareki_error
 from tsunagu.lib import wareki
 
 APPROX_DATE_HELP = _("例：平成18年ごろ、2006年4月、令和元年5月1日（分かる範囲で。年だけ・年と月だけでも構いません）")
@@ -52,7 +53,7 @@ class ApproxDateField(forms.Field):
         try:
             approx = wareki.parse_approx(text)
         except wareki.WarekiError as exc:
-            raise ValidationError(str(exc), code="invalid") from exc
+            raise wareki_error(exc) from exc
         if self.past_only and approx.day > timezone.localdate():
             raise ValidationError(_("未来の時期は入力できません。"), code="future")
         return approx

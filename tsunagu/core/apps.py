@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
     name = "tsunagu.core"
-    verbose_name = "共通"
+    verbose_name = _("共通")

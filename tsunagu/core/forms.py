@@ -9,11 +9,18 @@ import jaconv
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.lib import kana, wareki
 
 DATE_HELP = _("例：令和7年4月1日、R7.4.1、2025-04-01")
+
+
+def wareki_error(exc: wareki.WarekiError) -> ValidationError:
+    """The field error for a date ``lib/wareki.py`` could not read, in the user's language (lib marks
+    its messages for the catalogue but has no Django, so the translation happens here)."""
+    return ValidationError(gettext(exc.message).format(**exc.params), code="invalid")
 
 
 def no_emoji(value: str) -> None:
@@ -119,7 +126,7 @@ class JapaneseDateField(forms.Field):
         try:
             day = wareki.parse_date(text)
         except wareki.WarekiError as exc:
-            raise ValidationError(str(exc), code="invalid") from exc
+            raise wareki_error(exc) from exc
         if self.past_only and day > timezone.localdate():
             raise ValidationError(_("未来の日付は入力できません。"), code="future")
         return day

@@ -15,7 +15,7 @@ B = TypeVar("B", bound=BaseModel)
 
 
 class ConflictError(Exception):
-    """Somebody else saved the record since the user opened it (QUALITY.md R2)."""
+    """Somebody else saved the record since the user opened it (docs/quality.md R2)."""
 
     def __init__(self, current: models.Model):
         super().__init__("conflict")
@@ -43,7 +43,7 @@ def create_once(*, key: uuid.UUID | None, user: Any, create: Callable[[], M]) ->
     """Run ``create`` once per form submission key; return (record, created).
 
     A double click or a resubmission after the back button carries the same key and gets the
-    record the first submission made (QUALITY.md R3).
+    record the first submission made (docs/quality.md R3).
     """
     if key is None:
         return create(), True

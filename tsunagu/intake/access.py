@@ -1,4 +1,4 @@
-"""The one door to consultations (PRODUCT.md §5).
+"""The one door to consultations (docs/access.md).
 
 The desk takes every consultation and sees them all. A caseworker or supervisor sees the
 consultations that led to a case their agency is on the team of. Everybody else: 404.

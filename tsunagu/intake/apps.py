@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class IntakeConfig(AppConfig):
     name = "tsunagu.intake"
-    verbose_name = "相談受付"
+    verbose_name = _("相談受付")

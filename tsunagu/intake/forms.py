@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.agencies.models import Agency
@@ -102,7 +103,11 @@ class TriageForm(VersionMixin, forms.Form):
         required=False,
         coerce=int,
         empty_value=None,
-        choices=[("", "—"), *[(d, f"{d}代") for d in range(20, 80, 10)], (80, _("80代以上"))],
+        choices=[
+            ("", "—"),
+            *[(d, format_lazy(_("{decade}代"), decade=d)) for d in range(20, 80, 10)],
+            (80, _("80代以上")),
+        ],
     )
     not_duplicate = forms.BooleanField(label=_("似た人を確認したうえで、別の人として登録する"), required=False)
     lead = forms.ModelChoiceField(

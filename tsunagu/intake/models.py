@@ -39,7 +39,7 @@ class FamilyRelation(models.TextChoices):
 
 
 class Concern(models.TextChoices):
-    """The concern checklist of the 相談受付票 (DOMAIN.md §5)."""
+    """The concern checklist of the 相談受付票 (docs/domain.md §5)."""
 
     ILLNESS = "illness", _("病気・障害")
     HOUSING = "housing", _("住まい")

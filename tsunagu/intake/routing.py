@@ -1,4 +1,4 @@
-"""Routing suggestions from the editable rules (PRODUCT.md §6). Suggestions only: the desk decides.
+"""Routing suggestions from the editable rules (docs/domain.md §9). Suggestions only: the desk decides.
 
 Each suggestion carries the rule that produced it and the fact that triggered it, so the desk can
 see why an agency is proposed.

@@ -152,7 +152,7 @@ def consultation_triage(
 ) -> Consultation:
     """Record the screening outcome, attach or create the household and person, and open a case.
 
-    All or nothing (QUALITY.md R1): a failure at any step leaves the database as it was.
+    All or nothing (docs/quality.md R1): a failure at any step leaves the database as it was.
     """
     if consultation.is_triaged:
         raise ValidationError(_("この相談はすでに振り分け済みです。"))

@@ -1,4 +1,4 @@
-"""Ages and the age bands that reports and forms use (DOMAIN.md §3)."""
+"""Ages and the age bands that reports and forms use (docs/domain.md §3)."""
 
 import datetime as dt
 

@@ -29,15 +29,27 @@ _BY_NAME = {era.name: era for era in ERAS} | {era.letter: era for era in ERAS}
 _MEIJI_YEAR_OFFSET = 1867  # 明治6年 is 1873
 
 
+def gettext_noop(message: str) -> str:
+    """Mark ``message`` for the translation catalogue (``makemessages`` finds this name) without
+    translating it here: lib has no Django. The form layer translates it (``core.forms.wareki_error``)."""
+    return message
+
+
 class WarekiError(ValueError):
-    """A date that cannot be read; the message is Japanese and shown to the user."""
+    """A date that cannot be read. ``str()`` is the Japanese message; ``message`` (the untranslated
+    text with ``{placeholders}``) and ``params`` let the form layer show it in the user's language."""
+
+    def __init__(self, message: str, **params: object) -> None:
+        self.message = message
+        self.params = params
+        super().__init__(message.format(**params))
 
 
 def era_of(day: dt.date) -> Era:
     for era in ERAS:
         if day >= era.start:
             return era
-    raise WarekiError("明治6年より前の日付は扱えません。")
+    raise WarekiError(gettext_noop("明治6年より前の日付は扱えません。"))
 
 
 def era_year(day: dt.date) -> tuple[Era, int]:
@@ -69,29 +81,32 @@ def _make(year: int, month: int, day: int) -> dt.date:
     try:
         return dt.date(year, month, day)
     except ValueError as exc:
-        raise WarekiError(f"{year}年{month}月{day}日という日付はありません。") from exc
+        raise WarekiError(
+            gettext_noop("{year}年{month}月{day}日という日付はありません。"), year=year, month=month, day=day
+        ) from exc
 
 
 def parse_date(text: str) -> dt.date:
     """Read a date written in 和暦 or 西暦; raise WarekiError with a Japanese message."""
     value = unicodedata.normalize("NFKC", text or "").strip()
     if not value:
-        raise WarekiError("日付を入力してください。")
+        raise WarekiError(gettext_noop("日付を入力してください。"))
     match = _ERA_RE.match(value)
     if match:
         era = _BY_NAME[match["era"].upper() if len(match["era"]) == 1 else match["era"]]
         year = 1 if match["year"] == "元" else int(match["year"])
         if year < 1:
-            raise WarekiError("年は1以上で入力してください。")
+            raise WarekiError(gettext_noop("年は1以上で入力してください。"))
         base = _MEIJI_YEAR_OFFSET if era.letter == "M" else era.start.year - 1
         day = _make(base + year, int(match["month"]), int(match["day"]))
         if era_of(day) != era:
-            raise WarekiError(f"{era.name}{year}年{match['month']}月{match['day']}日は{era.name}の期間外です。")
+            period = f"{era.name}{year}年{match['month']}月{match['day']}日"
+            raise WarekiError(gettext_noop("{period}は{era}の期間外です。"), period=period, era=era.name)
         return day
     match = _GREGORIAN_RE.match(value) or _COMPACT_RE.match(value)
     if match:
         return _make(int(match["year"]), int(match["month"]), int(match["day"]))
-    raise WarekiError("日付は「令和7年4月1日」「R7.4.1」「2025-04-01」のように入力してください。")
+    raise WarekiError(gettext_noop("日付は「令和7年4月1日」「R7.4.1」「2025-04-01」のように入力してください。"))
 
 
 # Approximate dates: families say 「平成18年ごろ」 or 「2006年の春」, not a day. Such a date is kept as
@@ -164,9 +179,9 @@ _GREGORIAN_PARTIAL_RE = re.compile(r"^(?P<year>\d{4})\s*(?:年|[./\-]|$)\s*(?:(?
 
 def _first_day(year: int, month: int | None) -> dt.date:
     if month is not None and not 1 <= month <= 12:
-        raise WarekiError(f"{month}月という月はありません。")
+        raise WarekiError(gettext_noop("{month}月という月はありません。"), month=month)
     if not 1873 <= year <= 9999:
-        raise WarekiError("明治6年より前の時期は扱えません。")
+        raise WarekiError(gettext_noop("明治6年より前の時期は扱えません。"))
     return dt.date(year, month or 1, 1)
 
 
@@ -176,7 +191,7 @@ def parse_approx(text: str) -> ApproxDate:
     value = unicodedata.normalize("NFKC", text or "").strip()
     value = _ABOUT_RE.sub("", value).strip()
     if not value:
-        raise WarekiError("時期を入力してください。")
+        raise WarekiError(gettext_noop("時期を入力してください。"))
     try:
         return ApproxDate(parse_date(value), DAY)
     except WarekiError as exc:
@@ -188,20 +203,22 @@ def parse_approx(text: str) -> ApproxDate:
         era = _BY_NAME[match["era"].upper() if len(match["era"]) == 1 else match["era"]]
         year = 1 if match["year"] == "元" else int(match["year"])
         if year < 1:
-            raise WarekiError("年は1以上で入力してください。")
+            raise WarekiError(gettext_noop("年は1以上で入力してください。"))
         base = _MEIJI_YEAR_OFFSET if era.letter == "M" else era.start.year - 1
         month = int(match["month"]) if match["month"] else None
         first = max(_first_day(base + year, month), era.start)
         last = ApproxDate(first, MONTH if month else YEAR).last_day()
         if era_of(first) != era or last < era.start:
             period = f"{era.name}{year}年" + (f"{month}月" if month else "")
-            raise WarekiError(f"{period}は{era.name}の期間外です。")
+            raise WarekiError(gettext_noop("{period}は{era}の期間外です。"), period=period, era=era.name)
         return ApproxDate(first, MONTH if month else YEAR)
     match = _GREGORIAN_PARTIAL_RE.match(value)
     if match:
         month = int(match["month"]) if match["month"] else None
         return ApproxDate(_first_day(int(match["year"]), month), MONTH if month else YEAR)
-    raise WarekiError("時期は「平成18年ごろ」「2006年4月」「R7.4.1」のように、年・年月・日付で入力してください。")
+    raise WarekiError(
+        gettext_noop("時期は「平成18年ごろ」「2006年4月」「R7.4.1」のように、年・年月・日付で入力してください。")
+    )
 
 
 def format_approx(value: ApproxDate, *, short: bool = False) -> str:

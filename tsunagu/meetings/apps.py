@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MeetingsConfig(AppConfig):
     name = "tsunagu.meetings"
-    verbose_name = "会議"
+    verbose_name = _("会議")

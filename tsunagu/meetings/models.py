@@ -26,7 +26,7 @@ class MeetingKind(models.TextChoices):
     FAMILY = "family", _("家族会")
 
 
-# The sharing basis a kind of case meeting gives (DOMAIN.md §6): the two statutory 支援会議 share
+# The sharing basis a kind of case meeting gives (docs/domain.md §6): the two statutory 支援会議 share
 # without consent; the others work with the person's consent.
 KIND_BASIS = {
     MeetingKind.SUPPORT_ART9: SharingBasis.MEETING_ART9,

@@ -1,5 +1,5 @@
 """Writes of meetings. Putting a case on a meeting shares its summary with every attending agency,
-so the meeting's basis must hold for each of them (QUALITY.md S5)."""
+so the meeting's basis must hold for each of them (docs/quality.md S5)."""
 
 import datetime as dt
 import uuid

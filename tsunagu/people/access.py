@@ -1,4 +1,4 @@
-"""The one door to households and persons (PRODUCT.md §5).
+"""The one door to households and persons (docs/access.md).
 
 The desk sees every household and person (it must find them to triage). Caseworkers and
 supervisors see the households on which their agency is on the team of a case, and their

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PeopleConfig(AppConfig):
     name = "tsunagu.people"
-    verbose_name = "世帯・人"
+    verbose_name = _("世帯・人")

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.agencies.models import District
@@ -20,7 +21,7 @@ class Household(BaseModel):
         District, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("地区")
     )
     phone = models.CharField(_("電話番号"), max_length=30, blank=True)
-    # 8050 signals (DOMAIN.md §7)
+    # 8050 signals (docs/domain.md §7)
     sig_elderly_parent = models.BooleanField(_("高齢の親がいる"), default=False)
     sig_adult_child_home = models.BooleanField(_("日中、働いていない成人の子が在宅"), default=False)
     sig_parent_pension = models.BooleanField(_("親の年金で生活"), default=False)
@@ -43,7 +44,7 @@ class Household(BaseModel):
         return str(_("世帯 #{number}")).format(number=self.pk)
 
     def derived_8050(self, members: "list[Person] | None" = None) -> bool:
-        """A member aged 65 or over lives with a person of concern aged 40 or over (DOMAIN.md §7).
+        """A member aged 65 or over lives with a person of concern aged 40 or over (docs/domain.md §7).
 
         Ages come from birth dates, or from the approximate decade (its middle) when unknown.
         """
@@ -112,7 +113,7 @@ class GoingOut(models.IntegerChoices):
 
 
 class SupportStage(models.IntegerChoices):
-    """The guideline's support stages (支援の諸段階, DOMAIN.md §4), recorded per person."""
+    """The guideline's support stages (支援の諸段階, docs/domain.md §4), recorded per person."""
 
     ENCOUNTER = 1, _("出会い・評価段階")
     INDIVIDUAL = 2, _("個人的支援段階")
@@ -128,7 +129,7 @@ class Precision(models.TextChoices):
     DAY = wareki.DAY, _("日まで")
 
 
-DECADE_CHOICES = [(d, f"{d}代") for d in range(10, 80, 10)] + [(80, _("80代以上"))]
+DECADE_CHOICES = [(d, format_lazy(_("{decade}代"), decade=d)) for d in range(10, 80, 10)] + [(80, _("80代以上"))]
 
 
 class Person(BaseModel):

@@ -64,7 +64,7 @@ def person_search(
 
     A name term that matches at most CANDIDATE_CAP people drives the query from the key index;
     those candidates are filtered and sorted here, so the cost follows the number of matches, not
-    the size of the table (QUALITY.md P1). When every term is broader, the user is asked to narrow.
+    the size of the table (docs/quality.md P1). When every term is broader, the user is asked to narrow.
     """
     terms = [kana.search_key(t) for t in q.split()]
     terms = [t for t in terms if t]

@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
+from django.utils.translation import gettext
 
 from tsunagu.cases.access import cases_openable
 from tsunagu.core.access import staff
@@ -126,7 +127,9 @@ def person_create(request: HttpRequest, household_pk: int) -> HttpResponse:
         if similar and not data["not_duplicate"]:
             form.add_error(
                 "not_duplicate",
-                "似た人がすでに登録されています。同じ人なら下の一覧から選び、別の人なら確認欄にチェックしてください。",
+                gettext(
+                    "似た人がすでに登録されています。同じ人なら下の一覧から選び、別の人なら確認欄にチェックしてください。"
+                ),
             )
         else:
             try:

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PlansConfig(AppConfig):
     name = "tsunagu.plans"
-    verbose_name = "支援計画"
+    verbose_name = _("支援計画")

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RecordsConfig(AppConfig):
     name = "tsunagu.records"
-    verbose_name = "支援経過記録"
+    verbose_name = _("支援経過記録")

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReferralsConfig(AppConfig):
     name = "tsunagu.referrals"
-    verbose_name = "つなぎ"
+    verbose_name = _("つなぎ")

@@ -238,6 +238,7 @@ def test_nobody_else_sees_the_role_changes(users, persona):
 def test_anonymous_is_sent_to_the_login(reference):
     response = client_for(None).get(reverse("audit:role_changes"))
     assert response.status_code == 302
+    assert response["Location"] == f"{reverse('login')}?next={reverse('audit:role_changes')}"
 
 
 @pytest.mark.django_db

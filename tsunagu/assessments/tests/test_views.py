@@ -138,6 +138,7 @@ def test_a_completed_assessment_is_not_edited_again(world, lead_worker):
     assessment = Assessment.objects.latest("pk")
     response = client_for(lead_worker).get(reverse("assessments:edit", kwargs={"pk": assessment.pk}))
     assert response.status_code == 302
+    assert response["Location"] == reverse("assessments:detail", kwargs={"pk": assessment.pk})
 
 
 @pytest.mark.django_db

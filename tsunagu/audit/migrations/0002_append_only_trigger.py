@@ -1,4 +1,4 @@
-"""On PostgreSQL the audit trail refuses UPDATE and DELETE at the database (QUALITY.md S4).
+"""On PostgreSQL the audit trail refuses UPDATE and DELETE at the database (docs/quality.md S4).
 
 SQLite, the embedded single-user default, relies on the model's refusal only; see
 docs/decisions/0002-access-and-audit.md.

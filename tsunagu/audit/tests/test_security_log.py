@@ -56,7 +56,10 @@ def test_refusals_of_every_personal_data_door_are_recorded(world, outsider, user
 def test_what_is_not_a_refused_personal_data_read_is_not_logged(world, lead_worker, outsider):
     assert client_for(lead_worker).get(reverse("cases:detail", kwargs={"pk": world.case.pk})).status_code == 200
     assert client_for(outsider).get("/staff/no-such-page/").status_code == 404
-    assert client_for(None).get(reverse("cases:detail", kwargs={"pk": world.case.pk})).status_code == 302
+    case_url = reverse("cases:detail", kwargs={"pk": world.case.pk})
+    anonymous = client_for(None).get(case_url)
+    assert anonymous.status_code == 302
+    assert anonymous["Location"] == f"{reverse('login')}?next={case_url}"
     assert not SecurityEvent.objects.exists()
 
 

@@ -74,9 +74,14 @@ def test_reopening_keeps_the_history(world, lead_worker):
 
 @pytest.mark.django_db
 def test_the_same_status_is_not_a_change(world, lead_worker):
+    version = world.case.version
+    entries = TimelineEntry.objects.filter(case=world.case).count()
     response = status_post(client_for(lead_worker), world.case, status="received")
     assert response.status_code == 400
     assert "状態が変わっていません" in response.content.decode()
+    world.case.refresh_from_db()
+    assert (world.case.status, world.case.version) == ("received", version)
+    assert TimelineEntry.objects.filter(case=world.case).count() == entries
 
 
 @pytest.mark.django_db

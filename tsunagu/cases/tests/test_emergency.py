@@ -69,6 +69,7 @@ def test_a_reason_is_required_and_a_missing_case_says_so(world, outsider):
 def test_the_team_is_not_asked_for_a_reason(world, lead_worker):
     response = break_glass(client_for(lead_worker), world.case)
     assert response.status_code == 302
+    assert response["Location"] == reverse("cases:detail", kwargs={"pk": world.case.pk})
     assert not EmergencyAccess.objects.exists()
 
 

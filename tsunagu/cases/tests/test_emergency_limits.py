@@ -113,9 +113,12 @@ def test_the_limit_counts_the_tokyo_calendar_day(world, outsider, desk):
         for case in cases[:3]:
             assert break_glass(client, case).status_code == 302
         assert break_glass(client, cases[3]).status_code == 400
+        assert not EmergencyAccess.objects.filter(case=cases[3]).exists()
     # 00:10 in Tokyo is a new day, although it is still 28 November in UTC
     with time_machine.travel(dt.datetime(2026, 11, 29, 0, 10, tzinfo=JST), tick=False):
         assert break_glass(client_for(outsider), cases[4]).status_code == 302
+    granted = EmergencyAccess.objects.filter(user=outsider).values_list("case_id", flat=True)
+    assert sorted(granted) == sorted(case.pk for case in [*cases[:3], cases[4]])
 
 
 @pytest.mark.django_db
@@ -126,6 +129,7 @@ def test_the_limit_is_a_setting(world, outsider, settings):
         assert break_glass(client, world.case).status_code == 302
         refused = break_glass(client, world.other_case)
         assert refused.status_code == 400 and "緊急アクセスは1日1件まで" in refused.content.decode()
+    assert list(EmergencyAccess.objects.values_list("case_id", flat=True)) == [world.case.pk]
 
 
 @pytest.mark.django_db

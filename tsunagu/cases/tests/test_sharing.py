@@ -82,7 +82,9 @@ def test_a_consent_for_another_agency_or_an_expired_one_is_not_enough(world, lea
     Consent.objects.filter(pk=consent.pk).update(expires_on=dt.date(2026, 11, 27))
     assert add(client, world, "anshin-ikejiri", basis="consent", consent=consent.pk).status_code == 400
     refused = record_consent(client, world, "anshin-ikejiri", expires_on="令和8年11月1日")
-    assert "同意日より後" in refused.content.decode()
+    assert refused.status_code == 400 and "同意日より後" in refused.content.decode()
+    assert not CaseAgency.objects.filter(case=world.case, agency__code__in=["anshin-kyodo", "anshin-ikejiri"]).exists()
+    assert list(Consent.objects.values_list("pk", flat=True)) == [consent.pk]
 
 
 @pytest.mark.django_db

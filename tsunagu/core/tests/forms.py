@@ -1,4 +1,4 @@
-"""Helpers for the form tests every app writes (QUALITY.md R2–R4)."""
+"""Helpers for the form tests every app writes (docs/quality.md R2–R4)."""
 
 from collections.abc import Callable
 

@@ -1,4 +1,4 @@
-"""The personas every access test is written around (STYLE.md §8).
+"""The personas every access test is written around (docs/style.md §8).
 
 - ``desk``: 窓口相談員 of the central desk (ぷらっとホーム世田谷)
 - ``lead_worker``: 相談支援員 of メルクマールせたがや, the lead agency of ``world.case``

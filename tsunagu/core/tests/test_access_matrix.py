@@ -147,8 +147,11 @@ def test_the_desk_sees_only_the_summary_of_a_case_it_is_not_on(world, users):
 def test_plan_actions_are_refused_outside_the_team(world, users, persona, action):
     client = client_for(users[persona] if persona else None)
     before = (world.plan.status, world.plan.version)
-    response = client.post(reverse(f"plans:{action}", kwargs={"pk": world.plan.pk}), {"version": 1})
+    url = reverse(f"plans:{action}", kwargs={"pk": world.plan.pk})
+    response = client.post(url, {"version": 1})
     assert response.status_code in ((302,) if persona is None else (404,))
+    if persona is None:
+        assert response["Location"] == f"{reverse('login')}?next={url}"
     world.plan.refresh_from_db()
     assert (world.plan.status, world.plan.version) == before
 

@@ -29,7 +29,9 @@ def test_login_gives_a_new_session_id_and_logout_ends_it(users, client):
     assert client.get(reverse("intake:queue")).status_code == 200
     assert client.get(reverse("logout")).status_code == 405  # logout is a POST (CSRF-protected)
     client.post(reverse("logout"))
-    assert client.get(reverse("intake:queue")).status_code == 302
+    response = client.get(reverse("intake:queue"))
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('login')}?next={reverse('intake:queue')}"
 
 
 @pytest.mark.django_db
@@ -37,7 +39,9 @@ def test_a_disabled_user_is_out_at_once(users):
     client = client_for(users["desk"])
     users["desk"].is_active = False
     users["desk"].save()
-    assert client.get(reverse("intake:queue")).status_code == 302
+    response = client.get(reverse("intake:queue"))
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('login')}?next={reverse('intake:queue')}"
 
 
 @pytest.mark.django_db

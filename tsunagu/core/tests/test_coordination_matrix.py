@@ -185,10 +185,13 @@ def test_every_referral_and_meeting_action_answers_404_to_a_user_outside_it(worl
         for user in (stranger, users["secretariat"], users["partner"], users["admin_user"]):
             client = client_for(user)
             for name, pk, data in posts:
-                assert client.post(reverse(name, kwargs={"pk": pk}), data).status_code in (403, 404), (user, name)
+                assert client.post(reverse(name, kwargs={"pk": pk}), data).status_code == 404, (user, name)
             for name in ("meetings:detail", "meetings:edit"):
-                assert client.get(reverse(name, kwargs={"pk": meeting.pk})).status_code in (403, 404), (user, name)
+                assert client.get(reverse(name, kwargs={"pk": meeting.pk})).status_code == 404, (user, name)
     assert ReferralEvent.objects.count() == events and Decision.objects.count() == decisions
+    referral.refresh_from_db()
+    assert (referral.status, referral.version, referral.sender_seen_at) == ("requested", 1, None)
+    assert list(meeting.discussed.values_list("case_id", flat=True)) == [world.case.pk]
     decision.refresh_from_db()
     assert decision.done_at is None
     # an attendee who is not the organiser reads the meeting but does not write it

@@ -1,4 +1,4 @@
-"""Each routing rule of PRODUCT.md §6, as loaded from the Setagaya reference data."""
+"""Each routing rule of docs/domain.md §9, as loaded from the Setagaya reference data."""
 
 import datetime as dt
 

@@ -226,6 +226,8 @@ def test_a_stale_triage_is_told(world, desk):
     )
     assert response.status_code == 409
     assert "他の職員が先に更新しました" in response.content.decode()
+    world.waiting.refresh_from_db()
+    assert (world.waiting.version, world.waiting.screening, world.waiting.triaged_at) == (5, "", None)
 
 
 @pytest.mark.django_db

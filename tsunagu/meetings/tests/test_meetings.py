@@ -98,8 +98,10 @@ def test_only_a_case_the_user_works_on_can_be_put_on_a_meeting(world, lead_worke
         response = client.post(reverse("meetings:case_add", kwargs={"pk": meeting.pk}), {"case_number": case_number})
         assert response.status_code == 400
         assert "担当しているケースの番号" in str(response.context["case_form"].errors["case_number"])
+    assert not MeetingCase.objects.filter(meeting=meeting).exists()
     assert add_case(client, meeting, world.case).status_code == 302
     assert add_case(client, meeting, world.case).status_code == 400  # once only
+    assert list(MeetingCase.objects.filter(meeting=meeting).values_list("case_id", flat=True)) == [world.case.pk]
 
 
 @pytest.mark.django_db

@@ -227,8 +227,10 @@ def test_a_meeting_dated_years_ahead_is_refused_with_a_field_error(world, lead_w
 @time_machine.travel(NOW, tick=False)
 def test_the_days_ahead_are_a_setting(world, lead_worker, settings):
     settings.MEETING_MAX_DAYS_AHEAD = 30
+    before = Meeting.objects.count()
     response = create_meeting(client_for(lead_worker), held_on="令和9年1月5日")
     assert response.status_code == 400 and "30日" in str(response.context["form"].errors["held_on"])
+    assert Meeting.objects.count() == before
 
 
 # --- 3. the check and the change cannot interleave ------------------------------------------

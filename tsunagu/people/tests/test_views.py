@@ -193,6 +193,7 @@ def test_a_reading_with_an_unknown_birth_date_is_also_a_look_alike(world, desk):
     )
     assert response.status_code == 400
     assert [p.pk for p in response.context["similar"]] == [world.person.pk]
+    assert not world.other_household.members.filter(family_name_kana="ヤマダ").exists()
 
 
 def edit_data(client, url):

@@ -102,9 +102,11 @@ def test_a_double_submission_makes_one_plan(world, lead_worker):
     client = client_for(lead_worker)
     data = plan_data(world)
     url = reverse("plans:new", kwargs={"case_pk": world.case.pk})
-    client.post(url, data)
-    client.post(url, data)
-    assert SupportPlan.objects.count() == 2
+    before = SupportPlan.objects.count()
+    first, second = client.post(url, data), client.post(url, data)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert SupportPlan.objects.count() == before + 1
 
 
 @pytest.mark.django_db
@@ -130,7 +132,9 @@ def test_submit_approve_and_a_new_version_that_supersedes(world, lead_worker, us
     plan.refresh_from_db()
     assert plan.status == "submitted"
     assert [p.pk for p in worklist_for(user=supervisor, scope="mine", today=NOW.date()).plans_to_approve] == [plan.pk]
-    assert worker.get(reverse("plans:edit", kwargs={"pk": plan.pk})).status_code == 302  # locked while submitted
+    locked = worker.get(reverse("plans:edit", kwargs={"pk": plan.pk}))  # locked while submitted
+    assert locked.status_code == 302
+    assert locked["Location"] == reverse("plans:detail", kwargs={"pk": plan.pk})
 
     boss = client_for(supervisor)
     returned = boss.post(

@@ -269,6 +269,7 @@ def test_bad_input_when_rate_limited_still_gets_its_field_error_and_keeps_the_te
     )
     assert response.status_code == 400
     assert "正しく選択" in response.content.decode() and "消えないで" in response.content.decode()
+    assert not Consultation.objects.filter(summary="消えないで").exists()
 
 
 DATABASE_CACHE = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "tsunagu_cache"}}

@@ -85,9 +85,12 @@ def test_the_same_submission_twice_sends_one_referral(world, lead_worker):
 
 @pytest.mark.django_db
 def test_a_second_open_referral_to_the_same_agency_is_refused(world, lead_worker, sent):
+    events = ReferralEvent.objects.count()
     response = send(client_for(lead_worker), world)
     assert response.status_code == 400
     assert "回答待ちのつなぎがすでにあります" in str(response.context["form"].errors["agency"])
+    assert list(Referral.objects.values_list("pk", flat=True)) == [sent.pk]
+    assert ReferralEvent.objects.count() == events
 
 
 @pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""Benchmark person search (QUALITY.md P1) on PostgreSQL with a synthetic population.
+"""Benchmark person search (docs/quality.md P1) on PostgreSQL with a synthetic population.
 
     python manage.py bench_person_search --persons 1000000
 
