@@ -1,3 +1,4 @@
+from tsunagu.agencies.models import MEETING_ROLES, REFERRAL_ROLES
 from tsunagu.agencies.selectors import staff_context
 
 
@@ -8,9 +9,9 @@ def staff(request):
         "staff": context,
         "is_desk": context.is_desk,
         "works_cases": bool(context.case_agency_ids),
-        "works_referrals": context.has_role("desk", "caseworker", "supervisor", "partner"),
+        "works_referrals": context.has_role(*REFERRAL_ROLES),
         "reads_security_log": context.has_role("supervisor", "secretariat") and _reads_security_log(request),
-        "attends_meetings": context.has_role("desk", "caseworker", "supervisor", "secretariat"),
+        "attends_meetings": context.has_role(*MEETING_ROLES),
     }
 
 
