@@ -115,6 +115,14 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("管理者")
 
 
+# The role sets, defined once. Case roles work cases (they open them through the case grants,
+# cases/grants.py); referrals also reach partners (a school, a clinic); meetings also the
+# secretariat (councils).
+CASE_ROLES: tuple[str, ...] = (Role.DESK, Role.CASEWORKER, Role.SUPERVISOR)
+REFERRAL_ROLES: tuple[str, ...] = (*CASE_ROLES, Role.PARTNER)
+MEETING_ROLES: tuple[str, ...] = (*CASE_ROLES, Role.SECRETARIAT)
+
+
 class Membership(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.CASCADE, related_name="memberships", verbose_name=_("職員")

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from tsunagu.agencies.models import Agency, Membership, Role
+from tsunagu.agencies.models import CASE_ROLES, Agency, Membership, Role
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class StaffContext:
     @property
     def case_agency_ids(self) -> set[int]:
         """Agencies through which the user works cases (caseworker, supervisor, desk)."""
-        return self.agency_ids(Role.CASEWORKER, Role.SUPERVISOR, Role.DESK)
+        return self.agency_ids(*CASE_ROLES)
 
 
 EMPTY = StaffContext(memberships=())

@@ -12,12 +12,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tsunagu.agencies.models import Membership, Role
+from tsunagu.agencies.models import CASE_ROLES, Membership
 from tsunagu.audit.models import RoleChangeKind
 from tsunagu.audit.services import role_change_record
 
 # The roles whose holders read case content (cases.access: team, emergency and desk access).
-CASE_READING_ROLES = frozenset({Role.DESK, Role.CASEWORKER, Role.SUPERVISOR})
+CASE_READING_ROLES = frozenset(CASE_ROLES)
 ACCOUNT_FLAGS = ("is_active", "is_staff", "is_superuser")
 
 

@@ -1,27 +1,22 @@
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tsunagu.agencies.selectors import staff_context
+from tsunagu.agencies.models import CASE_ROLES
 from tsunagu.assessments import services
 from tsunagu.assessments.access import assessment_get_for_user
 from tsunagu.assessments.chart import Series, line_chart
 from tsunagu.assessments.definition import completeness
 from tsunagu.assessments.forms import AssessmentCreateForm, AssessmentEditForm
 from tsunagu.assessments.models import Assessment, AssessmentStatus, Target
-from tsunagu.cases.access import case_get_for_user, team_filter
-from tsunagu.cases.models import Case
+from tsunagu.cases.access import Level, case_get_for_user, cases_seen_by
 from tsunagu.core.access import staff
 from tsunagu.core.conflict import render_conflict
 from tsunagu.core.services import ConflictError
 from tsunagu.lib.wareki import format_wareki
 from tsunagu.people.access import person_get_for_user
-from tsunagu.people.models import Person
-
-CASE_ROLES = ("desk", "caseworker", "supervisor")
 
 
 def _new(request: HttpRequest, case_pk: int, target: str, person_pk: int | None) -> HttpResponse:
@@ -135,8 +130,11 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 def person_history(request: HttpRequest, person_pk: int) -> HttpResponse:
     """A person's completed assessments over time: a chart (SVG, offline) and a table."""
     person = person_get_for_user(request.user, person_pk)
+    # The person's cases the user sees in full, by the same grants as the assessment pages
+    # (the desk's summary view shows no assessments).
+    cases = cases_seen_by(request.user, level=Level.FULL).filter(household_id=person.household_id)
     rows = list(
-        Assessment.objects.filter(person=person, status=AssessmentStatus.COMPLETE, case__in=_cases_for(request, person))
+        Assessment.objects.filter(person=person, status=AssessmentStatus.COMPLETE, case__in=cases)
         .select_related("instrument")
         .order_by("assessed_on", "pk")
     )
@@ -171,9 +169,3 @@ def person_history(request: HttpRequest, person_pk: int) -> HttpResponse:
             "chart": chart,
         },
     )
-
-
-def _cases_for(request: HttpRequest, person: Person) -> QuerySet[Case]:
-    """The person's cases the user sees in full (the desk's summary view shows no assessments)."""
-    agencies = staff_context(request.user).case_agency_ids
-    return Case.objects.filter(household_id=person.household_id).filter(team_filter(agencies))

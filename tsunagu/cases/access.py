@@ -1,115 +1,76 @@
-"""The one door to cases (docs/access.md).
+"""The one door to cases (docs/access.md; decisions 0002 and 0014).
 
-FULL: the user works for an agency on the case's current team (caseworker, supervisor or desk).
-SUMMARY: the desk sees the coordination summary of every case; an agency with an open referral on
-the case, or one that attended a case meeting discussing it, sees the same summary.
-Anybody else: 404, the case's existence is not revealed.
+FULL: the user works for an agency on the case's current team (caseworker, supervisor or desk),
+or opened it by emergency access (read only). SUMMARY: the desk sees the coordination summary of
+every case; an agency with an open referral on the case, or one that attended a case meeting
+discussing it, sees the same summary. Anybody else: 404, the case's existence is not revealed.
+
+Each basis is a grant (``cases/grants.py``), contributed by the app that owns it. Every read of
+cases goes through the functions below, which ask the grants: the page (:func:`case_access`,
+:func:`case_get_for_user`), the lists (:func:`cases_visible_to`), the links
+(:func:`cases_openable`) and any other reading of cases (:func:`cases_seen_by`).
 """
 
-import enum
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from tsunagu.agencies.selectors import staff_context
 from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
-from tsunagu.cases.models import Case, CaseAgency, EmergencyAccess
+from tsunagu.cases.grants import (
+    Access,
+    Level,
+    emergency_reason,
+    grants,
+    grants_explain,
+    grants_filter,
+    team_filter,
+)
+from tsunagu.cases.models import Case
+
+__all__ = [
+    "Access",
+    "Level",
+    "case_access",
+    "case_get_by_number_for_user",
+    "case_get_for_emergency",
+    "case_get_for_user",
+    "case_level",
+    "cases_openable",
+    "cases_seen_by",
+    "cases_visible_to",
+    "emergency_reason",
+    "event_reason",
+    "full_access",
+    "household_case_access",
+    "team_filter",
+]
 
 
-class Level(enum.IntEnum):
-    NONE = 0
-    SUMMARY = 1
-    FULL = 2
-
-
-def team_filter(agency_ids: set[int], case_ref: str = "pk") -> Exists:
-    """Exists(an open team membership of one of ``agency_ids``) for the case at ``case_ref``."""
-    return Exists(CaseAgency.objects.filter(case_id=OuterRef(case_ref), agency_id__in=agency_ids, until__isnull=True))
+def cases_seen_by(
+    user: Any, *, level: Level = Level.SUMMARY, listed: bool = False, write: bool = False
+) -> QuerySet[Case]:
+    """The cases the user sees at ``level`` or more, by the same grants as :func:`case_access`:
+    with ``listed``, only by the grants that list their cases (the team, the desk); with
+    ``write``, only those the user may change (the team). The one filter for lists, searches,
+    charts and exports."""
+    rule = grants_filter(user, staff_context(user), level=level, listed=listed, write=write)
+    return Case.objects.none() if rule is None else Case.objects.filter(rule)
 
 
 def cases_visible_to(user: Any) -> QuerySet[Case]:
-    context = staff_context(user)
-    if context.is_desk:
-        return Case.objects.all()
-    agencies = context.case_agency_ids
-    if not agencies:
-        return Case.objects.none()
-    return Case.objects.filter(team_filter(agencies))
-
-
-@dataclass(frozen=True)
-class Access:
-    """How much of a case a user sees, and why ("Why can I see this?" on the case page)."""
-
-    level: Level
-    basis: str = ""  # "team", "desk", "emergency"
-    roles: tuple[str, ...] = ()  # the user's roles in the team agencies that give access
-    agencies: tuple[str, ...] = ()
-    emergency: EmergencyAccess | None = None
-    referral: Any = None
-    meeting: Any = None
-
-    @property
-    def can_write(self) -> bool:
-        return self.level == Level.FULL and self.basis == "team"
+    """The user's case list: the team's cases (FULL) and, for the desk, every case (SUMMARY).
+    Cases opened by emergency access, a referral or a meeting are reached from those pages."""
+    return cases_seen_by(user, listed=True)
 
 
 def case_access(user: Any, case: Case) -> Access:
-    context = staff_context(user)
-    agencies = context.case_agency_ids
-    if agencies:
-        team = list(
-            CaseAgency.objects.filter(case=case, agency_id__in=agencies, until__isnull=True).select_related("agency")
-        )
-        if team:
-            on_team = {member.agency_id for member in team}
-            roles = tuple(sorted({role for agency, role in context.memberships if agency in on_team}))
-            return Access(Level.FULL, "team", roles, tuple(member.agency.name for member in team))
-    if getattr(user, "is_authenticated", False):
-        emergency = (
-            EmergencyAccess.objects.filter(user=user, case=case, expires_at__gt=timezone.now())
-            .order_by("-expires_at")
-            .first()
-        )
-        if emergency is not None:
-            return Access(Level.FULL, "emergency", emergency=emergency)
-    if agencies:
-        shared = _shared_by_referral_or_meeting(case, agencies)
-        if shared is not None:
-            return shared
-    if context.is_desk:
-        return Access(Level.SUMMARY, "desk")
-    return Access(Level.NONE)
-
-
-def _shared_by_referral_or_meeting(case: Case, agencies: set[int]) -> Access | None:
-    """The summary for an agency with an open referral on the case, or one that attended a case
-    meeting discussing it (from the meeting day until MEETING_ACCESS_DAYS after it)."""
-    from tsunagu.meetings.access import sharing_window_q
-    from tsunagu.meetings.models import MeetingCase
-    from tsunagu.referrals.models import Referral, ReferralStatus
-
-    referral = (
-        Referral.objects.filter(case=case, to_agency_id__in=agencies, status=ReferralStatus.REQUESTED)
-        .select_related("to_agency")
-        .first()
-    )
-    if referral is not None:
-        return Access(Level.SUMMARY, "referral", agencies=(referral.to_agency.name,), referral=referral)
-    item = (
-        MeetingCase.objects.filter(sharing_window_q(prefix="meeting__"), case=case, meeting__agencies__in=agencies)
-        .select_related("meeting")
-        .order_by("-meeting__held_at")
-        .first()
-    )
-    if item is not None:
-        return Access(Level.SUMMARY, "meeting", meeting=item.meeting)
-    return None
+    """How much of ``case`` the user sees and why (the first grant that applies, highest level
+    first); ``Access(Level.NONE)`` when no grant does."""
+    return grants_explain(user, staff_context(user), case)
 
 
 def case_level(user: Any, case: Case, *, write: bool = False) -> Level:
@@ -145,6 +106,51 @@ def case_get_for_user(user: Any, pk: int, *, write: bool = False) -> tuple[Case,
     return case, access
 
 
+def case_get_by_number_for_user(user: Any, pk: int, *, write: bool = False) -> Case | None:
+    """The case typed by its number on a form (``pk``, from ``CaseNumberMixin.case_pk``) when the
+    user may see it (with ``write``: change it), else None, so that the form answers a hidden case
+    like a missing one. Nothing of the case is shown, so no read is recorded; the service that
+    uses it records its write."""
+    case = Case.objects.filter(pk=pk).first()
+    if case is None:
+        return None
+    access = case_access(user, case)
+    if access.level == Level.NONE or (write and not access.can_write):
+        return None
+    return case
+
+
+def case_get_for_emergency(user: Any, pk: int) -> tuple[Case | None, Access]:
+    """The case a user asks to open by emergency access (break the glass), and their access to it
+    now. Emergency access may reach every case, which is its point; nothing of the case is shown
+    before ``services.emergency_open`` has recorded the reason and the grant, and the case page
+    then reads it through :func:`case_get_for_user` (decision 0012)."""
+    case = Case.objects.filter(pk=pk).first()
+    if case is None:
+        return None, Access(Level.NONE)
+    return case, case_access(user, case)
+
+
+def household_case_access(user: Any, household_id: int) -> tuple[int, Access] | None:
+    """The newest case of a household that the user sees in full, and on which grant: the
+    first FULL grant (in the order of :func:`case_access`) that opens one of its cases. For the
+    people doors, which admit what a case admits and record the case the read comes from."""
+    context = staff_context(user)
+    for grant in grants():
+        if grant.level < Level.FULL:
+            continue
+        rule = grant.cases(user, context)
+        if rule is None:
+            continue
+        case = Case.objects.filter(rule, household_id=household_id).order_by("-opened_at", "-pk").first()
+        if case is None:
+            continue
+        access = grant.explain(user, context, case)
+        if access is not None:
+            return case.pk, access
+    return None
+
+
 def full_access(user: Any, case: Case, *, write: bool = False) -> Access | None:
     """The user's access to the whole case (for the doors of its records, assessments and plans),
     or None; with ``write``, only the team."""
@@ -154,55 +160,18 @@ def full_access(user: Any, case: Case, *, write: bool = False) -> Access | None:
     return access
 
 
-def emergency_reason(emergency: EmergencyAccess) -> str:
-    return f"emergency: {emergency.reason}"[:300]
-
-
 def event_reason(access: Access) -> str:
     """The ``reason`` of an access event read through ``access`` (its basis is stored apart)."""
-    if access.basis == "emergency" and access.emergency is not None:
-        return emergency_reason(access.emergency)
-    if access.basis in ("referral", "meeting"):
-        return f"summary ({access.basis})"
-    return "" if access.level == Level.FULL else "summary"
+    return access.reason
 
 
 def cases_openable(user: Any, case_ids: Iterable[int]) -> set[int]:
     """Which of ``case_ids`` the user may open (at any level), in one query, so that lists and
     pages link only what opens and show the others' numbers as text (issue 8, defect 12).
 
-    The same rule as :func:`case_access`, by the same conditions; a test compares the two for
-    every persona, so a change to one that is not made to the other fails."""
-    from tsunagu.meetings.access import sharing_window_q
-    from tsunagu.meetings.models import MeetingCase
-    from tsunagu.referrals.models import Referral, ReferralStatus
-
+    The filters of the same grants that :func:`case_access` explains; a test compares the two
+    for every persona and case."""
     ids = {pk for pk in case_ids if pk is not None}
     if not ids:
         return set()
-    context = staff_context(user)
-    if context.is_desk:
-        return set(Case.objects.filter(pk__in=ids).values_list("pk", flat=True))
-    rule = Q(pk__in=[])
-    agencies = context.case_agency_ids
-    if agencies:
-        rule |= Q(team_filter(agencies))
-        rule |= Q(
-            Exists(
-                Referral.objects.filter(
-                    case_id=OuterRef("pk"), to_agency_id__in=agencies, status=ReferralStatus.REQUESTED
-                )
-            )
-        )
-        rule |= Q(
-            Exists(
-                MeetingCase.objects.filter(
-                    sharing_window_q(prefix="meeting__"), case_id=OuterRef("pk"), meeting__agencies__in=agencies
-                )
-            )
-        )
-    if getattr(user, "is_authenticated", False):
-        rule |= Q(
-            Exists(EmergencyAccess.objects.filter(user=user, case_id=OuterRef("pk"), expires_at__gt=timezone.now()))
-        )
-    return set(Case.objects.filter(pk__in=ids).filter(rule).values_list("pk", flat=True))
+    return set(cases_seen_by(user).filter(pk__in=ids).values_list("pk", flat=True))

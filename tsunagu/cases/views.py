@@ -14,13 +14,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from tsunagu.agencies.models import Membership
+from tsunagu.agencies.models import CASE_ROLES, Membership
 from tsunagu.agencies.selectors import staff_context
 from tsunagu.audit.middleware import security_record
 from tsunagu.audit.models import SecurityEventKind
 from tsunagu.audit.selectors import case_readers
 from tsunagu.cases import selectors, services
-from tsunagu.cases.access import Level, case_access, case_get_for_user, case_level
+from tsunagu.cases.access import Level, case_access, case_get_for_emergency, case_get_for_user
 from tsunagu.cases.forms import (
     ConsentForm,
     EmergencyForm,
@@ -34,8 +34,6 @@ from tsunagu.cases.forms import (
 from tsunagu.cases.models import Case, Consent
 from tsunagu.core.access import staff
 from tsunagu.core.editing import apply_errors, versioned_edit
-
-CASE_ROLES = ("desk", "caseworker", "supervisor")
 
 
 @staff(CASE_ROLES)
@@ -174,10 +172,10 @@ def emergency(request: HttpRequest) -> HttpResponse:
     """Break the glass. The case's existence is revealed only after a reason is on record."""
     form = EmergencyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        case = Case.objects.filter(pk=form.case_pk()).first()
+        case, access = case_get_for_emergency(request.user, form.case_pk())
         if case is None:
             form.add_error("case_number", _("該当するケースが見つかりません。"))
-        elif case_level(request.user, case) == Level.FULL:
+        elif access.level == Level.FULL:
             return redirect("cases:detail", pk=case.pk)
         else:
             try:

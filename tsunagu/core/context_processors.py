@@ -1,3 +1,4 @@
+from tsunagu.agencies.models import MEETING_ROLES, REFERRAL_ROLES
 from tsunagu.agencies.selectors import staff_context
 
 
@@ -8,6 +9,6 @@ def staff(request):
         "staff": context,
         "is_desk": context.is_desk,
         "works_cases": bool(context.case_agency_ids),
-        "works_referrals": context.has_role("desk", "caseworker", "supervisor", "partner"),
-        "attends_meetings": context.has_role("desk", "caseworker", "supervisor", "secretariat"),
+        "works_referrals": context.has_role(*REFERRAL_ROLES),
+        "attends_meetings": context.has_role(*MEETING_ROLES),
     }

@@ -12,7 +12,7 @@ from django.http import Http404
 from tsunagu.agencies.selectors import staff_context
 from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
-from tsunagu.cases.access import team_filter
+from tsunagu.cases.access import cases_seen_by
 from tsunagu.intake.models import Consultation
 
 
@@ -22,10 +22,9 @@ def consultations_visible_to(user: Any, *, write: bool = False) -> QuerySet[Cons
         return Consultation.objects.all()
     if write:
         return Consultation.objects.none()
-    agencies = context.agency_ids("caseworker", "supervisor")
-    if not agencies:
-        return Consultation.objects.none()
-    return Consultation.objects.filter(case__isnull=False).filter(team_filter(agencies, "case_id"))
+    # The consultations that led to a case the user works on (the case grants that write: the
+    # team); emergency access and summaries do not open the intake.
+    return Consultation.objects.filter(case__in=cases_seen_by(user, write=True))
 
 
 def consultation_get_for_user(user: Any, pk: int, *, write: bool = False) -> Consultation:

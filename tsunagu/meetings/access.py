@@ -14,13 +14,11 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from tsunagu.agencies.models import Role
+from tsunagu.agencies.models import MEETING_ROLES, Role
 from tsunagu.agencies.selectors import staff_context
 from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
 from tsunagu.meetings.models import COUNCIL_KINDS, Decision, Meeting
-
-MEETING_ROLES = (Role.CASEWORKER, Role.SUPERVISOR, Role.DESK, Role.SECRETARIAT)
 
 
 def meetings_visible_to(user: Any) -> QuerySet[Meeting]:
@@ -45,6 +43,19 @@ def meeting_get_for_user(user: Any, pk: int, *, write: bool = False) -> Meeting:
         raise Http404
     _record_meeting_read(user, meeting)
     return meeting
+
+
+def decision_get_for_user(user: Any, pk: int, *, done: bool = False) -> Decision:
+    """A decision of a meeting the user sees (the read of the meeting is recorded, as on its
+    page); with ``done``, only its owner or a writer of the meeting may mark it done. 404
+    otherwise."""
+    decision = Decision.objects.select_related("meeting").filter(pk=pk).first()
+    if decision is None:
+        raise Http404
+    meeting = meeting_get_for_user(user, decision.meeting_id)
+    if done and decision.owner_id != user.pk and not meeting_can_write(user, meeting):
+        raise Http404
+    return decision
 
 
 def _reason(meeting_id: int, basis: str) -> str:

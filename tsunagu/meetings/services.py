@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tsunagu.agencies.models import Agency, Role
+from tsunagu.agencies.models import MEETING_ROLES, Agency, Role
 from tsunagu.agencies.selectors import staff_context
 from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
@@ -22,7 +22,7 @@ from tsunagu.cases.models import Case, Consent, SharingBasis, TimelineKind
 from tsunagu.cases.services import timeline_add
 from tsunagu.core.services import create_once, save_versioned
 from tsunagu.lib.wareki import format_wareki
-from tsunagu.meetings.access import MEETING_ROLES, meeting_can_write
+from tsunagu.meetings.access import meeting_can_write
 from tsunagu.meetings.models import (
     CASE_KINDS,
     COUNCIL_KINDS,

@@ -3,23 +3,22 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tsunagu.agencies.models import Agency
+from tsunagu.agencies.models import MEETING_ROLES, Agency
 from tsunagu.agencies.selectors import staff_context
-from tsunagu.cases.access import case_access, cases_openable
-from tsunagu.cases.models import Case
+from tsunagu.cases.access import case_get_by_number_for_user, cases_openable
 from tsunagu.core.access import staff
 from tsunagu.core.editing import apply_errors, versioned_edit
 from tsunagu.core.services import ConflictError
 from tsunagu.meetings import selectors, services
 from tsunagu.meetings.access import (
-    MEETING_ROLES,
+    decision_get_for_user,
     decisions_read,
     meeting_can_write,
     meeting_get_for_user,
@@ -28,7 +27,7 @@ from tsunagu.meetings.access import (
     sharing_window_open,
 )
 from tsunagu.meetings.forms import CaseAddForm, DecisionForm, DoneForm, MeetingEditForm, MeetingForm
-from tsunagu.meetings.models import Decision, Meeting
+from tsunagu.meetings.models import Meeting
 
 
 def _held_at(data: dict[str, Any]) -> dt.datetime:
@@ -142,10 +141,10 @@ def case_add(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_get_for_user(request.user, pk, write=True)
     form = CaseAddForm(request.POST)
     if form.is_valid():
-        case = Case.objects.filter(pk=form.case_pk()).first()
         # Only a case the user works on may be put on a meeting: anything else answers like a
         # missing case, so the form does not reveal which case numbers exist.
-        if case is None or not case_access(request.user, case).can_write:
+        case = case_get_by_number_for_user(request.user, form.case_pk(), write=True)
+        if case is None:
             form.add_error("case_number", _("担当しているケースの番号を入力してください。"))
         else:
             try:
@@ -184,12 +183,7 @@ def decision_add(request: HttpRequest, pk: int) -> HttpResponse:
 @staff(MEETING_ROLES)
 @require_POST
 def decision_done(request: HttpRequest, pk: int) -> HttpResponse:
-    decision = Decision.objects.select_related("meeting").filter(pk=pk).first()
-    if decision is None:
-        raise Http404
-    meeting = meeting_get_for_user(request.user, decision.meeting_id)
-    if decision.owner_id != request.user.pk and not meeting_can_write(request.user, meeting):
-        raise Http404
+    decision = decision_get_for_user(request.user, pk, done=True)
     form = DoneForm(request.POST)
     if form.is_valid():
         # Somebody marked it done (or changed it) first: the page shows the current state.
@@ -197,4 +191,4 @@ def decision_done(request: HttpRequest, pk: int) -> HttpResponse:
             services.decision_done(user=request.user, decision=decision, expected_version=form.cleaned_data["version"])
     if request.POST.get("next") == "work":
         return redirect(reverse("work:my_work") + "#actions")
-    return redirect(reverse("meetings:detail", kwargs={"pk": meeting.pk}) + "#decisions")
+    return redirect(reverse("meetings:detail", kwargs={"pk": decision.meeting_id}) + "#decisions")

@@ -10,53 +10,31 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from tsunagu.agencies.selectors import staff_context
 from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
-from tsunagu.cases.access import emergency_reason
-from tsunagu.cases.models import Case, CaseAgency, EmergencyAccess
+from tsunagu.cases.access import Level, cases_seen_by, household_case_access
+from tsunagu.cases.models import Case
 from tsunagu.people.models import Household, Person
 
 
-def _household_team_filter(agency_ids: set[int], household_ref: str) -> Exists:
-    return Exists(
-        CaseAgency.objects.filter(
-            case__household_id=OuterRef(household_ref), agency_id__in=agency_ids, until__isnull=True
-        )
-    )
-
-
-def _emergency_filter(user: Any, household_ref: str) -> Exists:
-    """Households of a case the user opened by emergency access, while it lasts (read only)."""
-    return Exists(
-        EmergencyAccess.objects.filter(
-            user=user, case__household_id=OuterRef(household_ref), expires_at__gt=timezone.now()
-        )
-    )
-
-
-def _visible(user: Any, household_ref: str, *, write: bool) -> Q | None:
-    context = staff_context(user)
-    if context.is_desk:
+def _visible(user: Any, household_ref: str, *, write: bool) -> Q:
+    """The desk sees every household; anybody else the households of a case they see in full by
+    the case grants (the team; for reading also emergency access), with ``write`` a case they
+    may change (the team)."""
+    if staff_context(user).is_desk:
         return Q()
-    agencies = context.agency_ids("caseworker", "supervisor")
-    rule = Q(_household_team_filter(agencies, household_ref)) if agencies else None
-    if not write and getattr(user, "is_authenticated", False):
-        emergency = Q(_emergency_filter(user, household_ref))
-        rule = emergency if rule is None else rule | emergency
-    return rule
+    cases = cases_seen_by(user, level=Level.FULL, write=write)
+    return Q(Exists(cases.filter(household_id=OuterRef(household_ref))))
 
 
 def households_visible_to(user: Any, *, write: bool = False) -> QuerySet[Household]:
-    rule = _visible(user, "pk", write=write)
-    return Household.objects.none() if rule is None else Household.objects.filter(rule)
+    return Household.objects.filter(_visible(user, "pk", write=write))
 
 
 def persons_visible_to(user: Any, *, write: bool = False) -> QuerySet[Person]:
-    rule = _visible(user, "household_id", write=write)
-    return Person.objects.none() if rule is None else Person.objects.filter(rule)
+    return Person.objects.filter(_visible(user, "household_id", write=write))
 
 
 @dataclass(frozen=True)
@@ -69,33 +47,18 @@ class ReadBasis:
 
 
 def read_basis(user: Any, household_id: int) -> ReadBasis:
-    """The basis of a read the door has already admitted, in the order of ``case_access``: the
-    team (an agency of the user on a case of the household), an emergency grant on one of its
-    cases, the desk. Referral and meeting summaries never open a person page, so they are not a
-    basis here. ``case_id`` is the case the basis comes from (for the desk: the household's newest
-    case), so the read shows in「このケースを見た人」."""
-    context = staff_context(user)
-    agencies = context.case_agency_ids
-    if agencies:
-        team_case = (
-            CaseAgency.objects.filter(case__household_id=household_id, agency_id__in=agencies, until__isnull=True)
-            .order_by("-case__opened_at", "-case_id")
-            .values_list("case_id", flat=True)
-            .first()
-        )
-        if team_case is not None:
-            return ReadBasis("team", team_case)
-    if getattr(user, "is_authenticated", False):
-        grant = (
-            EmergencyAccess.objects.filter(user=user, case__household_id=household_id, expires_at__gt=timezone.now())
-            .order_by("-expires_at")
-            .first()
-        )
-        if grant is not None:
-            return ReadBasis("emergency", grant.case_id, emergency_reason(grant))
+    """The basis of a read the door has already admitted, in the order of ``case_access``: a
+    FULL grant on a case of the household (the team, then emergency access), else the desk.
+    Referral and meeting summaries never open a person page, so they are not a basis here.
+    ``case_id`` is the case the basis comes from (the newest such case; for the desk: the
+    household's newest case), so the read shows in「このケースを見た人」."""
+    found = household_case_access(user, household_id)
+    if found is not None:
+        case_id, access = found
+        return ReadBasis(access.basis, case_id, access.reason)
     cases = Case.objects.filter(household_id=household_id).order_by("-opened_at", "-pk")
     newest = cases.values_list("pk", flat=True).first()
-    return ReadBasis("desk" if context.is_desk else "", newest)
+    return ReadBasis("desk" if staff_context(user).is_desk else "", newest)
 
 
 def household_get_for_user(user: Any, pk: int, *, write: bool = False) -> Household:

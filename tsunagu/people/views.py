@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext
 
+from tsunagu.agencies.models import CASE_ROLES
 from tsunagu.cases.access import cases_openable
 from tsunagu.core.access import staff
 from tsunagu.core.editing import apply_errors, versioned_edit
@@ -19,7 +20,7 @@ from tsunagu.people.forms import (
 from tsunagu.people.models import Person
 from tsunagu.people.services import HOUSEHOLD_FIELDS, PERSON_FIELDS
 
-PEOPLE_ROLES = ("desk", "caseworker", "supervisor")
+PEOPLE_ROLES = CASE_ROLES
 
 
 def _triage_url_or_empty(url: str) -> str:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tsunagu.agencies.models import CASE_ROLES
 from tsunagu.cases.access import case_get_for_user
 from tsunagu.core.access import staff
 from tsunagu.core.editing import apply_errors, versioned_edit
@@ -24,8 +25,6 @@ from tsunagu.plans.forms import (
     goals_from,
 )
 from tsunagu.plans.models import PlanStatus
-
-CASE_ROLES = ("desk", "caseworker", "supervisor")
 
 
 def _with_another_goal(request: HttpRequest, form_class: type[PlanCreateForm | PlanEditForm], context: dict, **kwargs):

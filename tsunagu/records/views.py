@@ -3,6 +3,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from tsunagu.agencies.models import CASE_ROLES
 from tsunagu.cases.access import case_get_for_user
 from tsunagu.core.access import staff
 from tsunagu.core.editing import apply_errors, versioned_edit
@@ -10,8 +11,6 @@ from tsunagu.records import services
 from tsunagu.records.access import record_get_for_user
 from tsunagu.records.forms import RecordCorrectForm, RecordCreateForm
 from tsunagu.records.services import RECORD_FIELDS
-
-CASE_ROLES = ("desk", "caseworker", "supervisor")
 
 
 @staff(CASE_ROLES)

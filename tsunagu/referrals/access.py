@@ -10,14 +10,14 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from tsunagu.agencies.models import Role
+from tsunagu.agencies.models import CASE_ROLES, REFERRAL_ROLES
 from tsunagu.agencies.selectors import staff_context
 from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
 from tsunagu.referrals.models import Referral
 
-RECEIVER_ROLES = (Role.CASEWORKER, Role.SUPERVISOR, Role.DESK, Role.PARTNER)
-SENDER_ROLES = (Role.CASEWORKER, Role.SUPERVISOR, Role.DESK)
+RECEIVER_ROLES = REFERRAL_ROLES
+SENDER_ROLES = CASE_ROLES
 
 
 def referral_side(user: Any, referral: Referral) -> str:

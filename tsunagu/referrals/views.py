@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tsunagu.agencies.models import Agency
+from tsunagu.agencies.models import CASE_ROLES, Agency
 from tsunagu.agencies.selectors import staff_context
 from tsunagu.cases.access import case_get_for_user, cases_openable
 from tsunagu.core.access import staff
@@ -18,8 +18,6 @@ from tsunagu.referrals import selectors, services
 from tsunagu.referrals.access import RECEIVER_ROLES, referral_get_for_user
 from tsunagu.referrals.forms import AnswerForm, FirstMetForm, MessageForm, ReferralForm, WithdrawForm
 from tsunagu.referrals.models import Referral
-
-CASE_ROLES = ("desk", "caseworker", "supervisor")
 
 
 @staff(RECEIVER_ROLES)
