@@ -35,6 +35,7 @@ from tsunagu.cases.models import Case, Consent
 from tsunagu.cases.worklist import worklist_for
 from tsunagu.core.access import staff
 from tsunagu.core.editing import apply_errors, versioned_edit
+from tsunagu.meetings.access import meetings_visible_to
 from tsunagu.meetings.selectors import actions_for
 from tsunagu.referrals.selectors import referral_work
 
@@ -176,6 +177,7 @@ def case_lead_worker(request: HttpRequest, pk: int) -> HttpResponse:
 def my_work(request: HttpRequest) -> HttpResponse:
     """わたしの仕事: the user's own cases; supervisors may switch to every case of their agency."""
     is_supervisor = staff_context(request.user).has_role("supervisor")
+    actions = actions_for(request.user)
     scope = "agency" if request.GET.get("scope") == "agency" and is_supervisor else "mine"
     work = worklist_for(user=request.user, scope=scope, today=timezone.localdate())
     context = {
@@ -187,7 +189,14 @@ def my_work(request: HttpRequest) -> HttpResponse:
         "emergency_repeated": services.emergency_repeated(request.user) if is_supervisor else [],
         "emergency_per_day": settings.EMERGENCY_ACCESS_PER_DAY,
         "referrals": referral_work(user=request.user, today=timezone.localdate()),
-        "actions": actions_for(request.user),
+        "actions": actions,
+        # An action stays with its owner after their agency stops attending its meeting; the
+        # meeting is then named as text, not linked to a page that answers 404.
+        "meetings_openable": set(
+            meetings_visible_to(request.user)
+            .filter(pk__in={d.meeting_id for d in actions})
+            .values_list("pk", flat=True)
+        ),
         "my_agencies": staff_context(request.user).agency_ids(),
     }
     return render(request, "cases/my_work.html", context)

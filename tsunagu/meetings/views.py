@@ -187,14 +187,20 @@ def decision_done(request: HttpRequest, pk: int) -> HttpResponse:
     decision = Decision.objects.select_related("meeting").filter(pk=pk).first()
     if decision is None:
         raise Http404
-    meeting = meeting_get_for_user(request.user, decision.meeting_id)
-    if decision.owner_id != request.user.pk and not meeting_can_write(request.user, meeting):
-        raise Http404
+    if decision.owner_id != request.user.pk:
+        meeting = meeting_get_for_user(request.user, decision.meeting_id)
+        if not meeting_can_write(request.user, meeting):
+            raise Http404
+    # The owner marks their own action done even when their agency no longer attends the meeting
+    # (they then land on their work page, not on a meeting page that would answer 404).
     form = DoneForm(request.POST)
     if form.is_valid():
         # Somebody marked it done (or changed it) first: the page shows the current state.
         with contextlib.suppress(ConflictError):
             services.decision_done(user=request.user, decision=decision, expected_version=form.cleaned_data["version"])
-    if request.POST.get("next") == "work":
+    if (
+        request.POST.get("next") == "work"
+        or not meetings_visible_to(request.user).filter(pk=decision.meeting_id).exists()
+    ):
         return redirect(reverse("cases:my_work") + "#actions")
-    return redirect(reverse("meetings:detail", kwargs={"pk": meeting.pk}) + "#decisions")
+    return redirect(reverse("meetings:detail", kwargs={"pk": decision.meeting_id}) + "#decisions")
