@@ -13,6 +13,7 @@ from tsunagu.agencies.selectors import staff_context
 from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
 from tsunagu.cases.access import team_filter
+from tsunagu.cases.models import CaseAgency
 from tsunagu.intake.models import Consultation
 
 
@@ -26,6 +27,18 @@ def consultations_visible_to(user: Any, *, write: bool = False) -> QuerySet[Cons
     if not agencies:
         return Consultation.objects.none()
     return Consultation.objects.filter(case__isnull=False).filter(team_filter(agencies, "case_id"))
+
+
+def _basis(user: Any, consultation: Consultation) -> str:
+    """Why the user reads it, as ``cases.access.Access.basis`` names it: an agency of the user on
+    the team of its case, else the desk (the only two doors of ``consultations_visible_to``)."""
+    context = staff_context(user)
+    agencies = context.case_agency_ids
+    if consultation.case_id is not None and agencies:
+        on_team = CaseAgency.objects.filter(case_id=consultation.case_id, agency_id__in=agencies, until__isnull=True)
+        if on_team.exists():
+            return "team"
+    return "desk" if context.is_desk else ""
 
 
 def consultation_get_for_user(user: Any, pk: int, *, write: bool = False) -> Consultation:
@@ -44,5 +57,6 @@ def consultation_get_for_user(user: Any, pk: int, *, write: bool = False) -> Con
         object_ids=[consultation.pk],
         person_ids=[consultation.person_id],
         case_id=consultation.case_id,
+        basis=_basis(user, consultation),
     )
     return consultation

@@ -21,6 +21,9 @@ from tsunagu.audit.services import access_record
 from tsunagu.meetings.models import COUNCIL_KINDS, Decision, Meeting
 
 MEETING_ROLES = (Role.CASEWORKER, Role.SUPERVISOR, Role.DESK, Role.SECRETARIAT)
+# The basis of every read through a meeting (its page, the discussed cases' summaries, its
+# decisions), as ``cases.access.Access.basis`` names it: 「このケースを見た人」 shows 会議（概要）.
+MEETING_BASIS = "meeting"
 
 
 def meetings_visible_to(user: Any) -> QuerySet[Meeting]:
@@ -70,7 +73,14 @@ def _record_meeting_read(user: Any, meeting: Meeting) -> None:
     reason = _reason(meeting.pk, meeting.sharing_basis)
     case_ids = list(meeting.discussed.order_by("case_id").values_list("case_id", flat=True))
     if not case_ids:
-        access_record(user=user, action=Action.VIEW, object_type="meeting", object_ids=[meeting.pk], reason=reason)
+        access_record(
+            user=user,
+            action=Action.VIEW,
+            object_type="meeting",
+            object_ids=[meeting.pk],
+            reason=reason,
+            basis=MEETING_BASIS,
+        )
         return
     members = _household_members(case_ids)
     for case_id in case_ids:
@@ -82,6 +92,7 @@ def _record_meeting_read(user: Any, meeting: Meeting) -> None:
             person_ids=members.get(case_id, []),
             case_id=case_id,
             reason=reason,
+            basis=MEETING_BASIS,
         )
 
 
@@ -104,6 +115,7 @@ def decisions_read(user: Any, decisions: Iterable[Decision]) -> list[Decision]:
             person_ids=members.get(case_id, []) if case_id is not None else [],
             case_id=case_id,
             reason=_reason(meeting.pk, meeting.sharing_basis),
+            basis=MEETING_BASIS,
         )
     return decisions
 

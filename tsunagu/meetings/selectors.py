@@ -9,7 +9,7 @@ from tsunagu.agencies.models import TeamRole
 from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
 from tsunagu.cases.models import Case, CaseAgency
-from tsunagu.meetings.access import decisions_read
+from tsunagu.meetings.access import MEETING_BASIS, decisions_read
 from tsunagu.meetings.models import Decision, Meeting
 from tsunagu.people.models import Person
 from tsunagu.records.models import ProgressRecord
@@ -62,6 +62,7 @@ def discussed_summaries(*, user: Any, meeting: Meeting) -> list[CaseSummary]:
             person_ids=[p.pk for p in shown],
             case_id=case.pk,
             reason=f"meeting {meeting.pk} ({meeting.sharing_basis})",
+            basis=MEETING_BASIS,
         )
         summaries.append(CaseSummary(case, leads.get(case.pk, "—"), shown, contacts.get(case.pk)))
     return summaries
