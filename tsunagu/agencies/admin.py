@@ -8,6 +8,7 @@ a role that reads case content.
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.db import models
@@ -174,6 +175,14 @@ class StaffUserAdmin(RefuseHiddenCharacters, UserAdmin):
         for membership in formset.new_objects:
             services.membership_grant(actor=request.user, membership=membership)
         formset.save_m2m()
+
+    def user_change_password(self, request, id, form_url=""):
+        # Saved (the view redirects only after saving the form): recorded in the same request's
+        # transaction (ATOMIC_REQUESTS), so the trail and the new password stand or fall together.
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            services.account_password_set(actor=request.user, user=self.get_object(request, unquote(id)))
+        return response
 
     def delete_model(self, request, obj):
         services.account_delete(actor=request.user, user=obj)
