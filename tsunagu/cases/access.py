@@ -90,7 +90,7 @@ def case_access(user: Any, case: Case) -> Access:
 def _shared_by_referral_or_meeting(case: Case, agencies: set[int]) -> Access | None:
     """The summary for an agency with an open referral on the case, or one that attended a case
     meeting discussing it (from the meeting day until MEETING_ACCESS_DAYS after it)."""
-    from tsunagu.meetings.access import sharing_window_q
+    from tsunagu.meetings.access import shared_with_q
     from tsunagu.meetings.models import MeetingCase
     from tsunagu.referrals.models import Referral, ReferralStatus
 
@@ -102,7 +102,7 @@ def _shared_by_referral_or_meeting(case: Case, agencies: set[int]) -> Access | N
     if referral is not None:
         return Access(Level.SUMMARY, "referral", agencies=(referral.to_agency.name,), referral=referral)
     item = (
-        MeetingCase.objects.filter(sharing_window_q(prefix="meeting__"), case=case, meeting__agencies__in=agencies)
+        MeetingCase.objects.filter(shared_with_q(agencies), case=case)
         .select_related("meeting")
         .order_by("-meeting__held_at")
         .first()
@@ -173,7 +173,7 @@ def cases_openable(user: Any, case_ids: Iterable[int]) -> set[int]:
 
     The same rule as :func:`case_access`, by the same conditions; a test compares the two for
     every persona, so a change to one that is not made to the other fails."""
-    from tsunagu.meetings.access import sharing_window_q
+    from tsunagu.meetings.access import shared_with_q
     from tsunagu.meetings.models import MeetingCase
     from tsunagu.referrals.models import Referral, ReferralStatus
 
@@ -194,13 +194,7 @@ def cases_openable(user: Any, case_ids: Iterable[int]) -> set[int]:
                 )
             )
         )
-        rule |= Q(
-            Exists(
-                MeetingCase.objects.filter(
-                    sharing_window_q(prefix="meeting__"), case_id=OuterRef("pk"), meeting__agencies__in=agencies
-                )
-            )
-        )
+        rule |= Q(Exists(MeetingCase.objects.filter(shared_with_q(agencies), case_id=OuterRef("pk"))))
     if getattr(user, "is_authenticated", False):
         rule |= Q(
             Exists(EmergencyAccess.objects.filter(user=user, case_id=OuterRef("pk"), expires_at__gt=timezone.now()))
