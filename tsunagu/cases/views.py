@@ -31,10 +31,11 @@ from tsunagu.cases.forms import (
     StatusForm,
     TeamAddForm,
 )
-from tsunagu.cases.models import Case, Consent
+from tsunagu.cases.models import Case, Consent, TimelineKind
 from tsunagu.cases.worklist import worklist_for
 from tsunagu.core.access import staff
 from tsunagu.core.editing import apply_errors, versioned_edit
+from tsunagu.intake.access import consultations_visible_to
 from tsunagu.meetings.access import meetings_visible_to
 from tsunagu.meetings.selectors import actions_for
 from tsunagu.referrals.selectors import referral_work
@@ -107,7 +108,14 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         _attach_readers(viewers.object_list)
         timeline = case.timeline.select_related("user").order_by("-at", "-id")
-        context["timeline"] = Paginator(timeline, TIMELINE_PAGE).get_page(request.GET.get("page"))
+        context["timeline"] = page = Paginator(timeline, TIMELINE_PAGE).get_page(request.GET.get("page"))
+        # A consultation opens to the desk and the case's team, not to an emergency reader: its
+        # entry is a link only for those who may open it.
+        context["consultations_openable"] = set(
+            consultations_visible_to(request.user)
+            .filter(pk__in=[e.object_id for e in page.object_list if e.kind == TimelineKind.CONSULTATION])
+            .values_list("pk", flat=True)
+        )
     return render(request, "cases/detail.html", context)
 
 
