@@ -12,7 +12,7 @@ from tsunagu.assessments.chart import Series, line_chart
 from tsunagu.assessments.definition import completeness
 from tsunagu.assessments.forms import AssessmentCreateForm, AssessmentEditForm
 from tsunagu.assessments.models import Assessment, AssessmentStatus, Target
-from tsunagu.cases.access import case_get_for_user, team_filter
+from tsunagu.cases.access import case_get_for_user, full_access, team_filter
 from tsunagu.cases.models import Case
 from tsunagu.core.access import staff
 from tsunagu.core.conflict import render_conflict
@@ -78,6 +78,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "assessments/detail.html",
         {
             "assessment": assessment,
+            # Emergency access reads only: no 続きを入力する that would answer 404.
+            "can_write": full_access(request.user, assessment.case, write=True) is not None,
             "form": form,
             "done": completeness(definition, assessment.answers),
             "scales": assessment.scores.get("scales", {}),
