@@ -8,39 +8,56 @@ a role that reads case content.
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
+from django.db import models
 
 from tsunagu.agencies import services
 from tsunagu.agencies.models import Agency, Area, District, Membership, PostalCode, RoutingRule
+from tsunagu.core.forms import no_hidden_chars_in_line, no_hidden_chars_in_text
 
 
-class DistrictInline(admin.TabularInline):
+class RefuseHiddenCharacters:
+    """Every free-text field of these admin pages refuses invisible and direction-changing
+    characters, as the application's own forms do (issue 8, defect 11): staff and agency names
+    typed here are shown on every page (受付者, このケースを見た人, the security log, the role
+    changes, agency checkboxes)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if isinstance(field, forms.CharField) and not db_field.choices:
+            text = isinstance(db_field, models.TextField)
+            field.validators.append(no_hidden_chars_in_text if text else no_hidden_chars_in_line)
+        return field
+
+
+class DistrictInline(RefuseHiddenCharacters, admin.TabularInline):
     model = District
     extra = 0
 
 
 @admin.register(Area)
-class AreaAdmin(admin.ModelAdmin):
+class AreaAdmin(RefuseHiddenCharacters, admin.ModelAdmin):
     list_display = ("name", "code", "order")
     inlines = [DistrictInline]
 
 
 @admin.register(District)
-class DistrictAdmin(admin.ModelAdmin):
+class DistrictAdmin(RefuseHiddenCharacters, admin.ModelAdmin):
     list_display = ("name", "area", "code", "order")
     list_filter = ("area",)
 
 
 @admin.register(PostalCode)
-class PostalCodeAdmin(admin.ModelAdmin):
+class PostalCodeAdmin(RefuseHiddenCharacters, admin.ModelAdmin):
     list_display = ("code", "town", "district")
     search_fields = ("code", "town")
     list_filter = ("district__area",)
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(RefuseHiddenCharacters, admin.ModelAdmin):
     list_display = ("name", "kind", "area", "district", "age_min", "age_max", "is_public", "to_confirm", "active")
     list_filter = ("kind", "area", "is_public", "to_confirm", "active")
     search_fields = ("name", "public_name", "code")
@@ -79,7 +96,7 @@ def revoke_all(request, memberships) -> None:
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(RefuseHiddenCharacters, admin.ModelAdmin):
     form = MembershipAdminForm
     list_display = ("user", "agency", "role", "active")
     list_filter = ("role", "active", "agency__kind")
@@ -107,13 +124,13 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoutingRule)
-class RoutingRuleAdmin(admin.ModelAdmin):
+class RoutingRuleAdmin(RefuseHiddenCharacters, admin.ModelAdmin):
     list_display = ("name", "condition", "threshold", "team_role", "scope", "priority", "active")
     list_editable = ("priority", "active")
     filter_horizontal = ("target_agencies",)
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(RefuseHiddenCharacters, admin.TabularInline):
     model = Membership
     form = MembershipAdminForm
     extra = 1
@@ -124,7 +141,7 @@ class MembershipInline(admin.TabularInline):
         return super().get_formset(request, obj, **kwargs)
 
 
-class StaffUserAdmin(UserAdmin):
+class StaffUserAdmin(RefuseHiddenCharacters, UserAdmin):
     """Users with their agencies and roles on one page."""
 
     inlines = [MembershipInline]
@@ -158,6 +175,14 @@ class StaffUserAdmin(UserAdmin):
         for membership in formset.new_objects:
             services.membership_grant(actor=request.user, membership=membership)
         formset.save_m2m()
+
+    def user_change_password(self, request, id, form_url=""):
+        # Saved (the view redirects only after saving the form): recorded in the same request's
+        # transaction (ATOMIC_REQUESTS), so the trail and the new password stand or fall together.
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            services.account_password_set(actor=request.user, user=self.get_object(request, unquote(id)))
+        return response
 
     def delete_model(self, request, obj):
         services.account_delete(actor=request.user, user=obj)

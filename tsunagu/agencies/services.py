@@ -163,6 +163,22 @@ def account_save(*, actor: Any, user: Any) -> Any:
 
 
 @transaction.atomic
+def account_password_set(*, actor: Any, user: Any) -> None:
+    """Record that ``actor`` set ``user``'s password. Whoever sets another's password can sign in
+    as them, so the change is marked when that user holds a role that reads case content, like a
+    grant of that role. The password itself is never recorded."""
+    holds = Membership.objects.filter(user=user, active=True, agency__active=True, role__in=CASE_READING_ROLES).exists()
+    role_change_record(
+        actor=actor,
+        subject=user,
+        kind=RoleChangeKind.ACCOUNT,
+        before={},
+        after={"password_set": True},
+        reads_cases=holds and (actor is None or actor.pk != user.pk),
+    )
+
+
+@transaction.atomic
 def account_delete(*, actor: Any, user: Any) -> None:
     """Delete a user account: its memberships are revoked (and recorded) first."""
     for membership in Membership.objects.filter(user=user).select_related("agency"):

@@ -11,7 +11,7 @@ from tsunagu.assessments.chart import Series, line_chart
 from tsunagu.assessments.definition import completeness
 from tsunagu.assessments.forms import AssessmentCreateForm, AssessmentEditForm
 from tsunagu.assessments.models import Assessment, AssessmentStatus, Target
-from tsunagu.cases.access import Level, case_get_for_user, cases_seen_by
+from tsunagu.cases.access import Level, case_get_for_user, cases_seen_by, full_access
 from tsunagu.core.access import staff
 from tsunagu.core.conflict import render_conflict
 from tsunagu.core.services import ConflictError
@@ -73,6 +73,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "assessments/detail.html",
         {
             "assessment": assessment,
+            # Emergency access reads only: no 続きを入力する that would answer 404.
+            "can_write": full_access(request.user, assessment.case, write=True) is not None,
             "form": form,
             "done": completeness(definition, assessment.answers),
             "scales": assessment.scores.get("scales", {}),

@@ -24,12 +24,16 @@ PERSONAL_DATA_NAMESPACES = frozenset(
 REFUSED_STATUSES = frozenset({403, 404})
 
 
+# The range of ``SecurityEvent.object_id`` (a bigint). A guessed id beyond it is no object at all:
+# it is kept as typed in ``arguments`` only, never a server error (the view has answered 404).
+ID_RANGE = range(-(2**63), 2**63)
+
+
 def _object_id(kwargs: dict[str, Any]) -> int | None:
-    if isinstance(kwargs.get("pk"), int):
-        return kwargs["pk"]
-    for value in kwargs.values():
+    values = [kwargs["pk"], *kwargs.values()] if "pk" in kwargs else list(kwargs.values())
+    for value in values:
         if isinstance(value, int):
-            return value
+            return value if value in ID_RANGE else None
     return None
 
 

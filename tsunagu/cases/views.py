@@ -102,6 +102,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         _attach_readers(viewers.object_list)
         timeline = case.timeline.select_related("user").order_by("-at", "-id")
         context["timeline"] = Paginator(timeline, TIMELINE_PAGE).get_page(request.GET.get("page"))
+        # The intake door (intake.access.consultations_visible_to) opens the consultations of a
+        # case to the desk and to the case's team; for an emergency reader the entry is text.
+        context["consultations_open"] = staff_context(request.user).is_desk or access.can_write
     return render(request, "cases/detail.html", context)
 
 

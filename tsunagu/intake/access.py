@@ -27,6 +27,14 @@ def consultations_visible_to(user: Any, *, write: bool = False) -> QuerySet[Cons
     return Consultation.objects.filter(case__in=cases_seen_by(user, write=True))
 
 
+def _basis(user: Any, consultation: Consultation) -> str:
+    """Why the user reads it, as ``cases.access.Access.basis`` names it: the team of its case (a
+    case grant that writes), else the desk (the only two doors of ``consultations_visible_to``)."""
+    if consultation.case_id is not None and cases_seen_by(user, write=True).filter(pk=consultation.case_id).exists():
+        return "team"
+    return "desk" if staff_context(user).is_desk else ""
+
+
 def consultation_get_for_user(user: Any, pk: int, *, write: bool = False) -> Consultation:
     consultation = (
         consultations_visible_to(user, write=write)
@@ -43,5 +51,6 @@ def consultation_get_for_user(user: Any, pk: int, *, write: bool = False) -> Con
         object_ids=[consultation.pk],
         person_ids=[consultation.person_id],
         case_id=consultation.case_id,
+        basis=_basis(user, consultation),
     )
     return consultation

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -18,7 +18,12 @@ from tsunagu.agencies.models import MEETING_ROLES, Role
 from tsunagu.agencies.selectors import staff_context
 from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
-from tsunagu.meetings.models import COUNCIL_KINDS, Decision, Meeting
+from tsunagu.cases.models import CaseAgency, Consent, SharingBasis
+from tsunagu.meetings.models import COUNCIL_KINDS, KIND_BASIS, Decision, Meeting
+
+# The basis of every read through a meeting (its page, the discussed cases' summaries, its
+# decisions), as ``cases.access.Access.basis`` names it: 「このケースを見た人」 shows 会議（概要）.
+MEETING_BASIS = "meeting"
 
 
 def meetings_visible_to(user: Any) -> QuerySet[Meeting]:
@@ -52,8 +57,12 @@ def decision_get_for_user(user: Any, pk: int, *, done: bool = False) -> Decision
     decision = Decision.objects.select_related("meeting").filter(pk=pk).first()
     if decision is None:
         raise Http404
+    if done and decision.owner_id == user.pk:
+        # The owner marks their own action done even after their agency stopped attending the
+        # meeting (the meeting page would then answer 404; the action stays on their work page).
+        return decision
     meeting = meeting_get_for_user(user, decision.meeting_id)
-    if done and decision.owner_id != user.pk and not meeting_can_write(user, meeting):
+    if done and not meeting_can_write(user, meeting):
         raise Http404
     return decision
 
@@ -81,7 +90,14 @@ def _record_meeting_read(user: Any, meeting: Meeting) -> None:
     reason = _reason(meeting.pk, meeting.sharing_basis)
     case_ids = list(meeting.discussed.order_by("case_id").values_list("case_id", flat=True))
     if not case_ids:
-        access_record(user=user, action=Action.VIEW, object_type="meeting", object_ids=[meeting.pk], reason=reason)
+        access_record(
+            user=user,
+            action=Action.VIEW,
+            object_type="meeting",
+            object_ids=[meeting.pk],
+            reason=reason,
+            basis=MEETING_BASIS,
+        )
         return
     members = _household_members(case_ids)
     for case_id in case_ids:
@@ -93,6 +109,7 @@ def _record_meeting_read(user: Any, meeting: Meeting) -> None:
             person_ids=members.get(case_id, []),
             case_id=case_id,
             reason=reason,
+            basis=MEETING_BASIS,
         )
 
 
@@ -115,6 +132,7 @@ def decisions_read(user: Any, decisions: Iterable[Decision]) -> list[Decision]:
             person_ids=members.get(case_id, []) if case_id is not None else [],
             case_id=case_id,
             reason=_reason(meeting.pk, meeting.sharing_basis),
+            basis=MEETING_BASIS,
         )
     return decisions
 
@@ -149,3 +167,32 @@ def sharing_window_q(now: dt.datetime | None = None, prefix: str = "") -> Q:
             f"{prefix}held_at__lt": next_midnight,
         }
     )
+
+
+STATUTORY_KINDS = frozenset(kind for kind, basis in KIND_BASIS.items() if basis != SharingBasis.CONSENT)
+
+
+def shared_with_q(agency_ids: Iterable[int], now: dt.datetime | None = None) -> Q:
+    """A filter on ``MeetingCase``: the discussed cases that one of ``agency_ids`` sees through the
+    meeting now. Its window is open (:func:`sharing_window_q`), the agency attends, and the basis
+    holds today: a statutory 支援会議 by law; a consent meeting only while the agency is on the
+    case's team or named by a consent of a household member that holds today. A consent withdrawn
+    or expired after the case was put on the meeting ends the sharing (checked on every read, as
+    it was when the case was shared)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    rule = Q(pk__in=[])
+    for agency_id in set(agency_ids):
+        consented = Consent.objects.filter(
+            Q(expires_on__isnull=True) | Q(expires_on__gte=today),
+            Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=today),
+            person__household_id=OuterRef("case__household_id"),
+            agencies=agency_id,
+            given_on__lte=today,
+        )
+        on_team = CaseAgency.objects.filter(case_id=OuterRef("case_id"), agency_id=agency_id, until__isnull=True)
+        attends = Meeting.agencies.through.objects.filter(agency_id=agency_id).values("meeting_id")
+        rule |= Q(meeting_id__in=attends) & (
+            Q(meeting__kind__in=STATUTORY_KINDS) | Q(Exists(consented)) | Q(Exists(on_team))
+        )
+    return sharing_window_q(now, prefix="meeting__") & rule

@@ -6,11 +6,13 @@ from typing import Any
 from django.db.models import Max
 
 from tsunagu.agencies.models import TeamRole
+from tsunagu.agencies.selectors import staff_context
 from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
+from tsunagu.cases.access import cases_openable
 from tsunagu.cases.models import Case, CaseAgency
-from tsunagu.meetings.access import decisions_read
-from tsunagu.meetings.models import Decision, Meeting
+from tsunagu.meetings.access import MEETING_BASIS, MEETING_ROLES, decisions_read, shared_with_q
+from tsunagu.meetings.models import Decision, Meeting, MeetingCase
 from tsunagu.people.models import Person
 from tsunagu.records.models import ProgressRecord
 
@@ -25,13 +27,22 @@ class CaseSummary:
 
 def discussed_summaries(*, user: Any, meeting: Meeting) -> list[CaseSummary]:
     """The coordination summary of each case on the meeting, recorded as a view under the
-    meeting's basis (one access event per case, so each case's "who viewed" shows it)."""
+    meeting's basis (one access event per case, so each case's "who viewed" shows it).
+
+    Only the cases shared with one of the user's attending agencies under the basis as it holds
+    today (:func:`meetings.access.shared_with_q`: an agency whose consent was withdrawn or expired
+    no longer reads a consent meeting's case), or that the user sees anyway (``cases.access``)."""
     cases = [
         item.case
         for item in meeting.discussed.select_related(
             "case", "case__household", "case__household__district", "case__lead_worker"
         ).order_by("added_at", "pk")
     ]
+    agencies = staff_context(user).agency_ids(*MEETING_ROLES)
+    visible = set(
+        MeetingCase.objects.filter(shared_with_q(agencies), meeting=meeting).values_list("case_id", flat=True)
+    ) | cases_openable(user, [c.pk for c in cases])
+    cases = [c for c in cases if c.pk in visible]
     if not cases:
         return []
     ids = [c.pk for c in cases]
@@ -62,6 +73,7 @@ def discussed_summaries(*, user: Any, meeting: Meeting) -> list[CaseSummary]:
             person_ids=[p.pk for p in shown],
             case_id=case.pk,
             reason=f"meeting {meeting.pk} ({meeting.sharing_basis})",
+            basis=MEETING_BASIS,
         )
         summaries.append(CaseSummary(case, leads.get(case.pk, "—"), shown, contacts.get(case.pk)))
     return summaries

@@ -189,6 +189,9 @@ def decision_done(request: HttpRequest, pk: int) -> HttpResponse:
         # Somebody marked it done (or changed it) first: the page shows the current state.
         with contextlib.suppress(ConflictError):
             services.decision_done(user=request.user, decision=decision, expected_version=form.cleaned_data["version"])
-    if request.POST.get("next") == "work":
+    if (
+        request.POST.get("next") == "work"
+        or not meetings_visible_to(request.user).filter(pk=decision.meeting_id).exists()
+    ):
         return redirect(reverse("work:my_work") + "#actions")
     return redirect(reverse("meetings:detail", kwargs={"pk": decision.meeting_id}) + "#decisions")

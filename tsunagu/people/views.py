@@ -87,6 +87,8 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # Cases of the household the user may not open are shown by number, not linked.
         "openable": cases_openable(request.user, [case.pk for case in cases]),
         "is_8050": household.derived_8050(members),
+        # Emergency access reads only: no 修正 / 世帯員を追加 that would answer 404.
+        "can_write": access.households_visible_to(request.user, write=True).filter(pk=household.pk).exists(),
     }
     return render(request, "people/household_detail.html", context)
 
@@ -154,7 +156,8 @@ def person_create(request: HttpRequest, household_pk: int) -> HttpResponse:
 @staff(PEOPLE_ROLES)
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = access.person_get_for_user(request.user, pk)
-    return render(request, "people/person_detail.html", {"person": person})
+    can_write = access.persons_visible_to(request.user, write=True).filter(pk=person.pk).exists()
+    return render(request, "people/person_detail.html", {"person": person, "can_write": can_write})
 
 
 @staff(PEOPLE_ROLES)

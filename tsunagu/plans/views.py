@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tsunagu.agencies.models import CASE_ROLES
-from tsunagu.cases.access import case_get_for_user
+from tsunagu.cases.access import case_get_for_user, full_access
 from tsunagu.core.access import staff
 from tsunagu.core.editing import apply_errors, versioned_edit
 from tsunagu.core.services import ConflictError
@@ -69,6 +69,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "plans/detail.html",
         {
             "plan": plan,
+            # Emergency access reads only: no 修正 / 承認を依頼 / 新しい版 that would answer 404.
+            "can_write": full_access(request.user, plan.case, write=True) is not None,
             "goals": plan.goals.select_related("person", "owner"),
             "may_decide": plan.status == PlanStatus.SUBMITTED and services.may_decide(request.user, plan),
             "decision_form": DecisionForm(initial={"version": plan.version}),

@@ -61,5 +61,6 @@ def referral_get_for_user(user: Any, pk: int, *, side: str | None = None) -> tup
         person_ids=[referral.person_id],
         case_id=referral.case_id,
         reason=f"referral {found}",
+        basis="referral",
     )
     return referral, found

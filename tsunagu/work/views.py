@@ -12,6 +12,7 @@ from tsunagu.cases import services as case_services
 from tsunagu.cases.models import Case, CaseStatus
 from tsunagu.core.access import login_only, staff
 from tsunagu.intake.models import Consultation
+from tsunagu.meetings.access import meetings_visible_to
 from tsunagu.meetings.selectors import actions_for
 from tsunagu.referrals.selectors import referral_work
 from tsunagu.work.worklist import worklist_for
@@ -43,6 +44,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
     is_supervisor = staff_context(request.user).has_role("supervisor")
     scope = "agency" if request.GET.get("scope") == "agency" and is_supervisor else "mine"
     work = worklist_for(user=request.user, scope=scope, today=timezone.localdate())
+    actions = actions_for(request.user)
     context = {
         "work": work,
         "scope": scope,
@@ -52,7 +54,14 @@ def my_work(request: HttpRequest) -> HttpResponse:
         "emergency_repeated": case_services.emergency_repeated(request.user) if is_supervisor else [],
         "emergency_per_day": settings.EMERGENCY_ACCESS_PER_DAY,
         "referrals": referral_work(user=request.user, today=timezone.localdate()),
-        "actions": actions_for(request.user),
+        "actions": actions,
+        # An action stays with its owner after their agency stops attending its meeting; the
+        # meeting is then named as text, not linked to a page that answers 404.
+        "meetings_openable": set(
+            meetings_visible_to(request.user)
+            .filter(pk__in={d.meeting_id for d in actions})
+            .values_list("pk", flat=True)
+        ),
         "my_agencies": staff_context(request.user).agency_ids(),
     }
     return render(request, "work/my_work.html", context)
