@@ -17,7 +17,19 @@ from tsunagu.core.middleware import POLL_HEADER
 from tsunagu.core.tests.personas import client_for
 from tsunagu.intake.tests.factories import consultation_make
 
+pytestmark = pytest.mark.dates
+
 T0 = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    """Fixtures are built a few minutes before T0 (clock ticking), whatever day the suite runs:
+    the world's rows must be older than the tests' polls at T0."""
+    with time_machine.travel(T0 - dt.timedelta(minutes=5)):
+        yield
+
+
 POLL = {"HX-Request": "true", POLL_HEADER: "1"}
 IDLE_MESSAGE = "一定時間操作がなかったため、ログアウトしました"
 
