@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from tsunagu.agencies.selectors import staff_agency
 from tsunagu.core.access import staff
+from tsunagu.core.conflict import rebased, stale
 from tsunagu.core.editing import apply_errors, versioned_edit
 from tsunagu.core.middleware import is_poll
 from tsunagu.core.services import ConflictError
@@ -289,7 +290,9 @@ def triage(request: HttpRequest, pk: int) -> HttpResponse:
         consultation = services.consultation_triage(
             user=request.user, consultation=consultation, expected_version=data["version"], decision=decision
         )
-    except ConflictError:
+    except ConflictError as exc:
+        context["stale"] = stale(form, exc.current)
+        context["form"] = form = rebased(form, exc.current)
         form.add_error(None, _("この相談は他の職員が先に更新しました。内容を確認してからやり直してください。"))
         return render(request, "intake/triage.html", context, status=409)
     except ValidationError as exc:

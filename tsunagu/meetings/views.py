@@ -1,4 +1,3 @@
-import contextlib
 import datetime as dt
 from typing import Any
 
@@ -15,6 +14,7 @@ from tsunagu.agencies.selectors import staff_context
 from tsunagu.cases.access import case_access, cases_openable
 from tsunagu.cases.models import Case
 from tsunagu.core.access import staff
+from tsunagu.core.conflict import Stale, stale
 from tsunagu.core.editing import apply_errors, versioned_edit
 from tsunagu.core.services import ConflictError
 from tsunagu.meetings import selectors, services
@@ -66,7 +66,9 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
     return render(request, "meetings/form.html", {"form": form}, status=400 if form.is_bound else 200)
 
 
-def _detail(request: HttpRequest, meeting: Meeting, status: int = 200, **forms: Any) -> HttpResponse:
+def _detail(
+    request: HttpRequest, meeting: Meeting, status: int = 200, stale: Stale | None = None, **forms: Any
+) -> HttpResponse:
     can_write = meeting_can_write(request.user, meeting)
     window = sharing_window_open(meeting)
     not_yet = timezone.now() < sharing_starts(meeting.held_at)
@@ -88,6 +90,7 @@ def _detail(request: HttpRequest, meeting: Meeting, status: int = 200, **forms: 
         "case_form": forms.get("case") or CaseAddForm(),
         "decision_form": forms.get("decision") or DecisionForm(meeting=meeting, staff=staff_list),
         "user_pk": request.user.pk,
+        "stale": stale,
     }
     return render(request, "meetings/detail.html", context, status=status)
 
@@ -192,9 +195,12 @@ def decision_done(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     form = DoneForm(request.POST)
     if form.is_valid():
-        # Somebody marked it done (or changed it) first: the page shows the current state.
-        with contextlib.suppress(ConflictError):
+        try:
             services.decision_done(user=request.user, decision=decision, expected_version=form.cleaned_data["version"])
+        except ConflictError as exc:
+            # Somebody marked it done (or changed it) first: the one answer to a conflict (R2), the
+            # meeting's page as it is now with the conflict panel, and a 409.
+            return _detail(request, meeting, status=409, stale=stale(None, exc.current))
     if request.POST.get("next") == "work":
         return redirect(reverse("cases:my_work") + "#actions")
     return redirect(reverse("meetings:detail", kwargs={"pk": meeting.pk}) + "#decisions")

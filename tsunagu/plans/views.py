@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from tsunagu.cases.access import case_get_for_user
 from tsunagu.core.access import staff
+from tsunagu.core.conflict import Stale, rebased, stale
 from tsunagu.core.editing import apply_errors, versioned_edit
 from tsunagu.core.services import ConflictError
 from tsunagu.plans import services
@@ -23,7 +24,7 @@ from tsunagu.plans.forms import (
     goal_rows_in,
     goals_from,
 )
-from tsunagu.plans.models import PlanStatus
+from tsunagu.plans.models import PlanStatus, SupportPlan
 
 CASE_ROLES = ("desk", "caseworker", "supervisor")
 
@@ -121,9 +122,14 @@ def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
         return _detail_with_error(request, plan, _("提出できませんでした。画面を読み込み直してください。"))
     try:
         services.plan_submit(user=request.user, plan=plan, expected_version=version)
-    except ConflictError:
+    except ConflictError as exc:
+        plan.refresh_from_db()
         return _detail_with_error(
-            request, plan, _("他の職員が先にこの計画を更新しました。最新の内容を確認してください。"), status=409
+            request,
+            plan,
+            _("他の職員が先にこの計画を更新しました。最新の内容を確認してください。"),
+            status=409,
+            stale=stale(None, exc.current),
         )
     except ValidationError as exc:
         return _detail_with_error(request, plan, " ".join(exc.messages))
@@ -147,8 +153,16 @@ def plan_decide(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except PermissionDenied:
         raise
-    except ConflictError:
-        return _detail_with_error(request, plan, _("他の職員が先にこの計画を更新しました。"), form=form, status=409)
+    except ConflictError as exc:
+        plan.refresh_from_db()
+        return _detail_with_error(
+            request,
+            plan,
+            _("他の職員が先にこの計画を更新しました。"),
+            form=rebased(form, exc.current),
+            status=409,
+            stale=stale(form, exc.current),
+        )
     except ValidationError as exc:
         apply_errors(form, exc)
         return _detail_with_error(request, plan, "", form=form)
@@ -170,7 +184,15 @@ def plan_new_version(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("plans:edit", pk=new.pk)
 
 
-def _detail_with_error(request, plan, message, *, form=None, status=400):
+def _detail_with_error(
+    request: HttpRequest,
+    plan: SupportPlan,
+    message: str,
+    *,
+    form: DecisionForm | None = None,
+    status: int = 400,
+    stale: Stale | None = None,
+) -> HttpResponse:
     """The plan page again with ``message`` (already translated: a service's own words) on top."""
     return render(
         request,
@@ -182,6 +204,7 @@ def _detail_with_error(request, plan, message, *, form=None, status=400):
             "may_decide": plan.status == PlanStatus.SUBMITTED and services.may_decide(request.user, plan),
             "decision_form": form or DecisionForm(initial={"version": plan.version}),
             "new_key": uuid.uuid4(),
+            "stale": stale,
         },
         status=status,
     )

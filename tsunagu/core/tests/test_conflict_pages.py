@@ -229,8 +229,13 @@ def test_the_conflict_page_shows_labels_and_marks_only_what_differs(world, users
     assert opened.status_code == 200
     data = form_data(opened.context["form"]) | page.also | page.mine
     page.model.objects.filter(pk=page.pk).update(**page.theirs, version=F("version") + 1)
+    version = page.model.objects.get(pk=page.pk).version
     response = client.post(page.url, data)
     assert response.status_code == 409, response.context["form"].errors if response.context else response
+    stored = page.model.objects.get(pk=page.pk)
+    assert stored.version == version, "nothing was written"
+    for name, value in page.theirs.items():
+        assert getattr(stored, name) == value, f"the other person's {name} stands"
     rows = response.context["conflict"]
     assert rows, "the conflict page lists the fields"
     marked = {row["label"] for row in rows if row["changed"]}
