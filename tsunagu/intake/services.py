@@ -16,9 +16,17 @@ from tsunagu.audit.services import access_record
 from tsunagu.cases.models import Case, TimelineKind
 from tsunagu.cases.services import case_open, timeline_add
 from tsunagu.core.services import create_once, save_versioned
-from tsunagu.intake.models import Channel, Consultation, ContactPreference, Screening, Source
-from tsunagu.people.models import Household, Person
-from tsunagu.people.services import household_create, person_create
+from tsunagu.intake.models import (
+    Channel,
+    Consultation,
+    ContactPreference,
+    ContactType,
+    FamilyRelation,
+    Screening,
+    Source,
+)
+from tsunagu.people.models import Household, Person, Relation
+from tsunagu.people.services import household_create, person_check_duplicate, person_create
 
 CONSULTATION_FIELDS = (
     "received_at",
@@ -133,8 +141,12 @@ def public_request_submit(*, data: dict[str, Any], key: uuid.UUID | None) -> tup
         return create_once(key=key, user=None, create=create)
 
 
-@dataclass
+@dataclass(frozen=True)
 class TriageDecision:
+    """What the desk decided on a consultation: the screening outcome, the household and person
+    (chosen records, or the data of new ones), the caller as a household member, and the case's
+    lead, partners and sharing basis."""
+
     screening: str
     note: str = ""
     household: Household | None = None
@@ -145,6 +157,34 @@ class TriageDecision:
     lead: Agency | None = None
     partners: tuple[Agency, ...] = ()
     sharing_basis: str = ""
+    # The desk looked at the similar persons and registers somebody else (people.services).
+    confirmed_not_duplicate: bool = False
+
+
+CONTACT_RELATION_TO_PERSON: dict[str, str] = {
+    FamilyRelation.MOTHER: Relation.MOTHER,
+    FamilyRelation.FATHER: Relation.FATHER,
+    FamilyRelation.SIBLING: Relation.SIBLING,
+    FamilyRelation.SPOUSE: Relation.SPOUSE,
+    FamilyRelation.GRANDPARENT: Relation.GRANDPARENT,
+}
+
+
+def contact_as_member(consultation: Consultation, *, decade: int | None) -> dict[str, Any] | None:
+    """The family member who called, as a member of the household (unnamed: 相談者（母）), or None
+    when the caller is not family."""
+    if consultation.contact_type != ContactType.FAMILY:
+        return None
+    return {
+        "family_name": "",
+        "given_name": "",
+        "family_name_kana": "",
+        "given_name_kana": "",
+        "label": _("相談者（%(relation)s）") % {"relation": consultation.get_contact_relation_display()},
+        "relation": CONTACT_RELATION_TO_PERSON.get(consultation.contact_relation, Relation.OTHER),
+        "approx_decade": decade,
+        "phone": consultation.contact_phone,
+    }
 
 
 def consultation_triage(
@@ -152,7 +192,9 @@ def consultation_triage(
 ) -> Consultation:
     """Record the screening outcome, attach or create the household and person, and open a case.
 
-    All or nothing (QUALITY.md R1): a failure at any step leaves the database as it was.
+    All or nothing (QUALITY.md R1): a failure at any step leaves the database as it was. A new
+    person who looks like one already registered is refused (people.services.PossibleDuplicate)
+    unless the desk confirmed they are somebody else.
     """
     if consultation.is_triaged:
         raise ValidationError(_("この相談はすでに振り分け済みです。"))
@@ -160,6 +202,17 @@ def consultation_triage(
         raise ValidationError({"screening": _("スクリーニング結果を選んでください。")})
     if decision.screening == Screening.CONTINUE and decision.lead is None:
         raise ValidationError({"lead": _("継続支援には主担当機関を選んでください。")})
+    if decision.person is None and decision.person_data is not None:
+        # Outside the transaction below: the check is an audited search, kept when it refuses.
+        person_check_duplicate(
+            user=user,
+            family_name=decision.person_data.get("family_name", ""),
+            given_name=decision.person_data.get("given_name", ""),
+            family_name_kana=decision.person_data.get("family_name_kana", ""),
+            given_name_kana=decision.person_data.get("given_name_kana", ""),
+            birth_date=decision.person_data.get("birth_date"),
+            confirmed_different=decision.confirmed_not_duplicate,
+        )
     with transaction.atomic():
         household = decision.household
         if household is None and decision.household_data is not None:

@@ -1,10 +1,12 @@
 """Writes of households and persons. Each records its access event in the same transaction."""
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tsunagu.agencies.models import PostalCode
 from tsunagu.audit.models import Action
@@ -12,6 +14,7 @@ from tsunagu.audit.services import access_record
 from tsunagu.core.services import save_versioned
 from tsunagu.lib import kana, wareki
 from tsunagu.people.models import Household, Person, PersonNameKey, Relation
+from tsunagu.people.selectors import person_find_similar
 
 HOUSEHOLD_FIELDS = (
     "label",
@@ -189,3 +192,47 @@ def person_update(*, user: Any, person: Person, expected_version: int, data: dic
             user=user, action=Action.UPDATE, object_type="person", object_ids=[person.pk], person_ids=[person.pk]
         )
     return person
+
+
+DUPLICATE_MESSAGE = gettext_lazy(
+    "似た人がすでに登録されています。同じ人なら一覧から選び、別の人なら確認欄にチェックしてください。"
+)
+
+
+class PossibleDuplicate(ValidationError):
+    """A new person looks like one already registered, and the user has not confirmed that they
+    are somebody else. ``similar``: the persons they may be (those the user may see)."""
+
+    def __init__(self, similar: list[Person]):
+        super().__init__({"not_duplicate": [DUPLICATE_MESSAGE]})
+        self.similar = similar
+
+
+def person_check_duplicate(
+    *,
+    user: Any,
+    family_name: str = "",
+    given_name: str = "",
+    family_name_kana: str = "",
+    given_name_kana: str = "",
+    birth_date: dt.date | None = None,
+    confirmed_different: bool = False,
+) -> list[Person]:
+    """The one rule against registering a person twice, for every way a person is added (the
+    desk's triage, the person form; later the bulk import and the API).
+
+    Returns the similar persons (see ``person_find_similar``; the check is an audited search);
+    raises :class:`PossibleDuplicate` (an error on the ``not_duplicate`` confirmation box) when
+    there are any and the user has not confirmed ``confirmed_different``.
+    """
+    similar = person_find_similar(
+        user=user,
+        family_name=family_name,
+        given_name=given_name,
+        family_name_kana=family_name_kana,
+        given_name_kana=given_name_kana,
+        birth_date=birth_date,
+    )
+    if similar and not confirmed_different:
+        raise PossibleDuplicate(similar)
+    return similar

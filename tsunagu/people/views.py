@@ -115,19 +115,19 @@ def person_create(request: HttpRequest, household_pk: int) -> HttpResponse:
         earlier = created_for_key(data["submission_key"])
         if isinstance(earlier, Person):
             return redirect("people:person_detail", pk=earlier.pk)
-        similar = selectors.person_find_similar(
-            user=request.user,
-            family_name=data["family_name"],
-            given_name=data["given_name"],
-            family_name_kana=data["family_name_kana"],
-            given_name_kana=data["given_name_kana"],
-            birth_date=data["birth_date"],
-        )
-        if similar and not data["not_duplicate"]:
-            form.add_error(
-                "not_duplicate",
-                "似た人がすでに登録されています。同じ人なら下の一覧から選び、別の人なら確認欄にチェックしてください。",
+        try:
+            similar = services.person_check_duplicate(
+                user=request.user,
+                family_name=data["family_name"],
+                given_name=data["given_name"],
+                family_name_kana=data["family_name_kana"],
+                given_name_kana=data["given_name_kana"],
+                birth_date=data["birth_date"],
+                confirmed_different=data["not_duplicate"],
             )
+        except services.PossibleDuplicate as exc:
+            similar = exc.similar
+            apply_errors(form, exc)
         else:
             try:
                 person, _created = create_once(
