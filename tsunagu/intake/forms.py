@@ -32,6 +32,7 @@ from tsunagu.intake.routing import Suggestion, suggest, triage_facts
 from tsunagu.intake.services import TriageDecision, contact_as_member
 from tsunagu.people.forms import HouseholdForm, PersonForm
 from tsunagu.people.models import Household, Person
+from tsunagu.people.services import HouseholdData, PersonData
 
 
 class ConsultationForm(forms.Form):
@@ -296,9 +297,9 @@ class TriageFormSet:
             screening=data["screening"],
             note=data["note"],
             household=self.household,
-            household_data=self.household_data,
+            household_data=HouseholdData.from_cleaned(self.household_data) if self.household_data else None,
             person=self.person,
-            person_data=self.person_data,
+            person_data=PersonData.from_cleaned(self.person_data) if self.person_data else None,
             contact_as_member=(
                 contact_as_member(self.consultation, decade=data["contact_decade"]) if data["add_contact"] else None
             ),

@@ -26,7 +26,13 @@ from tsunagu.intake.models import (
     Source,
 )
 from tsunagu.people.models import Household, Person, Relation
-from tsunagu.people.services import household_create, person_check_duplicate, person_create
+from tsunagu.people.services import (
+    HouseholdData,
+    PersonData,
+    household_create,
+    person_check_duplicate,
+    person_create,
+)
 
 CONSULTATION_FIELDS = (
     "received_at",
@@ -150,10 +156,10 @@ class TriageDecision:
     screening: str
     note: str = ""
     household: Household | None = None
-    household_data: dict[str, Any] | None = None
+    household_data: HouseholdData | None = None
     person: Person | None = None
-    person_data: dict[str, Any] | None = None
-    contact_as_member: dict[str, Any] | None = None
+    person_data: PersonData | None = None
+    contact_as_member: PersonData | None = None
     lead: Agency | None = None
     partners: tuple[Agency, ...] = ()
     sharing_basis: str = ""
@@ -170,21 +176,17 @@ CONTACT_RELATION_TO_PERSON: dict[str, str] = {
 }
 
 
-def contact_as_member(consultation: Consultation, *, decade: int | None) -> dict[str, Any] | None:
+def contact_as_member(consultation: Consultation, *, decade: int | None) -> PersonData | None:
     """The family member who called, as a member of the household (unnamed: 相談者（母）), or None
     when the caller is not family."""
     if consultation.contact_type != ContactType.FAMILY:
         return None
-    return {
-        "family_name": "",
-        "given_name": "",
-        "family_name_kana": "",
-        "given_name_kana": "",
-        "label": _("相談者（%(relation)s）") % {"relation": consultation.get_contact_relation_display()},
-        "relation": CONTACT_RELATION_TO_PERSON.get(consultation.contact_relation, Relation.OTHER),
-        "approx_decade": decade,
-        "phone": consultation.contact_phone,
-    }
+    return PersonData(
+        label=_("相談者（%(relation)s）") % {"relation": consultation.get_contact_relation_display()},
+        relation=CONTACT_RELATION_TO_PERSON.get(consultation.contact_relation, Relation.OTHER),
+        approx_decade=decade,
+        phone=consultation.contact_phone,
+    )
 
 
 def consultation_triage(
@@ -206,11 +208,11 @@ def consultation_triage(
         # Outside the transaction below: the check is an audited search, kept when it refuses.
         person_check_duplicate(
             user=user,
-            family_name=decision.person_data.get("family_name", ""),
-            given_name=decision.person_data.get("given_name", ""),
-            family_name_kana=decision.person_data.get("family_name_kana", ""),
-            given_name_kana=decision.person_data.get("given_name_kana", ""),
-            birth_date=decision.person_data.get("birth_date"),
+            family_name=decision.person_data.family_name,
+            given_name=decision.person_data.given_name,
+            family_name_kana=decision.person_data.family_name_kana,
+            given_name_kana=decision.person_data.given_name_kana,
+            birth_date=decision.person_data.birth_date,
             confirmed_different=decision.confirmed_not_duplicate,
         )
     with transaction.atomic():

@@ -62,7 +62,9 @@ def household_create(request: HttpRequest) -> HttpResponse:
             household, _created = create_once(
                 key=form.cleaned_data["submission_key"],
                 user=request.user,
-                create=lambda: services.household_create(user=request.user, data=form.cleaned_data),
+                create=lambda: services.household_create(
+                    user=request.user, data=services.HouseholdData.from_cleaned(form.cleaned_data)
+                ),
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -99,7 +101,10 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
         context={"household": household},
         initial={name: getattr(household, name) for name in HOUSEHOLD_FIELDS} | {"version": household.version},
         save=lambda data: services.household_update(
-            user=request.user, household=household, expected_version=data["version"], data=data
+            user=request.user,
+            household=household,
+            expected_version=data["version"],
+            data=services.HouseholdData.from_cleaned(data),
         ),
         done=reverse("people:household_detail", kwargs={"pk": household.pk}),
     )
@@ -133,7 +138,9 @@ def person_create(request: HttpRequest, household_pk: int) -> HttpResponse:
                 person, _created = create_once(
                     key=data["submission_key"],
                     user=request.user,
-                    create=lambda: services.person_create(user=request.user, household=household, data=data),
+                    create=lambda: services.person_create(
+                        user=request.user, household=household, data=services.PersonData.from_cleaned(data)
+                    ),
                 )
             except ValidationError as exc:
                 apply_errors(form, exc)
@@ -164,7 +171,10 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         initial={name: getattr(person, name) for name in PERSON_FIELDS}
         | {"withdrawal_since": person.withdrawal_since_approx, "version": person.version},
         save=lambda data: services.person_update(
-            user=request.user, person=person, expected_version=data["version"], data=data
+            user=request.user,
+            person=person,
+            expected_version=data["version"],
+            data=services.PersonData.from_cleaned(data),
         ),
         done=reverse("people:person_detail", kwargs={"pk": person.pk}),
     )

@@ -29,7 +29,7 @@ from tsunagu.intake.services import TriageDecision, consultation_create, consult
 from tsunagu.lib.ages import add_months
 from tsunagu.lib.businessdays import add_business_days
 from tsunagu.people.models import Disability, Household, Person, Relation, Sex
-from tsunagu.people.services import household_create, person_create
+from tsunagu.people.services import HouseholdData, PersonData, household_create, person_create
 from tsunagu.plans.services import may_decide, plan_create, plan_decide, plan_submit
 from tsunagu.records.models import Method
 from tsunagu.records.services import record_create
@@ -379,22 +379,26 @@ class Command(BaseCommand):
             parent_age = child_age + rng.randint(25, 33)
             household = household_create(
                 user=desk,
-                data={
-                    "label": f"{district.name}の{family[0]}さん宅",
-                    "address": f"世田谷区{district.name}（架空）{i + 1}-{rng.randint(1, 30)}",
-                    "district": district,
-                    "sig_elderly_parent": parent_age >= 65,
-                    "sig_adult_child_home": kind == "8050",
-                    "sig_parent_pension": kind == "8050" and rng.random() < 0.6,
-                    "sig_care_need": kind == "8050" and rng.random() < 0.3,
-                    "sig_arrears": rng.random() < 0.15,
-                },
+                data=HouseholdData(
+                    **{
+                        "label": f"{district.name}の{family[0]}さん宅",
+                        "address": f"世田谷区{district.name}（架空）{i + 1}-{rng.randint(1, 30)}",
+                        "district": district,
+                        "sig_elderly_parent": parent_age >= 65,
+                        "sig_adult_child_home": kind == "8050",
+                        "sig_parent_pension": kind == "8050" and rng.random() < 0.6,
+                        "sig_care_need": kind == "8050" and rng.random() < 0.3,
+                        "sig_arrears": rng.random() < 0.15,
+                    }
+                ),
             )
             mother = person_create(
                 user=desk,
                 household=household,
-                data=self._person_data(
-                    rng, family=family, sex=Sex.FEMALE, age=parent_age, relation=Relation.MOTHER, today=today
+                data=PersonData(
+                    **self._person_data(
+                        rng, family=family, sex=Sex.FEMALE, age=parent_age, relation=Relation.MOTHER, today=today
+                    )
                 ),
             )
             child_sex = rng.choice([Sex.MALE, Sex.MALE, Sex.FEMALE])
@@ -402,15 +406,17 @@ class Command(BaseCommand):
             child = person_create(
                 user=desk,
                 household=household,
-                data=self._person_data(
-                    rng,
-                    family=family,
-                    sex=child_sex,
-                    age=child_age,
-                    relation=Relation.SON if child_sex == Sex.MALE else Relation.DAUGHTER,
-                    named=named,
-                    concerned=True,
-                    today=today,
+                data=PersonData(
+                    **self._person_data(
+                        rng,
+                        family=family,
+                        sex=child_sex,
+                        age=child_age,
+                        relation=Relation.SON if child_sex == Sex.MALE else Relation.DAUGHTER,
+                        named=named,
+                        concerned=True,
+                        today=today,
+                    )
                 ),
             )
             received = now - dt.timedelta(days=rng.randint(3, 90), hours=rng.randint(0, 8))
