@@ -21,7 +21,10 @@ def record_create(request: HttpRequest, case_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.record_create(
-                user=request.user, case=case, data=form.cleaned_data, key=form.cleaned_data["submission_key"]
+                user=request.user,
+                case=case,
+                data=services.RecordData.from_cleaned(form.cleaned_data),
+                key=form.cleaned_data["submission_key"],
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -63,7 +66,11 @@ def record_correct(request: HttpRequest, pk: int) -> HttpResponse:
         context={"case": record.case, "record": record},
         initial=initial,
         save=lambda data: services.record_correct(
-            user=request.user, record=record, expected_version=data["version"], data=data, reason=data["reason"]
+            user=request.user,
+            record=record,
+            expected_version=data["version"],
+            data=services.RecordData.from_cleaned(data),
+            reason=data["reason"],
         ),
         done=reverse("records:detail", kwargs={"pk": record.pk}),
     )

@@ -32,7 +32,7 @@ from tsunagu.people.models import Disability, Household, Person, Relation, Sex
 from tsunagu.people.services import HouseholdData, PersonData, household_create, person_create
 from tsunagu.plans.services import may_decide, plan_create, plan_decide, plan_submit
 from tsunagu.records.models import Method
-from tsunagu.records.services import record_create
+from tsunagu.records.services import RecordData, record_create
 
 # The demo logins and their published password are demo data, kept beside this command.
 LOGINS_FILE = Path(__file__).with_name("seed_demo_logins.toml")
@@ -255,15 +255,17 @@ class Command(BaseCommand):
                     user=worker,
                     case=case,
                     key=None,
-                    data={
-                        "occurred_on": when.business_day_on_or_before(today - dt.timedelta(days=days)),
-                        "method": Method.HOME_VISIT,
-                        "reached": False,
-                        "persons": [person],
-                        "summary": RECORD_TEXTS[False][0],
-                        "next_action": "手紙で連絡",
-                        "next_action_on": when.action_due_soon(),
-                    },
+                    data=RecordData(
+                        **{
+                            "occurred_on": when.business_day_on_or_before(today - dt.timedelta(days=days)),
+                            "method": Method.HOME_VISIT,
+                            "reached": False,
+                            "persons": [person],
+                            "summary": RECORD_TEXTS[False][0],
+                            "next_action": "手紙で連絡",
+                            "next_action_on": when.action_due_soon(),
+                        }
+                    ),
                 )
             return
         visits = rng.randint(1, 6)
@@ -277,15 +279,17 @@ class Command(BaseCommand):
                 user=worker,
                 case=case,
                 key=None,
-                data={
-                    "occurred_on": day,
-                    "method": method,
-                    "reached": reached,
-                    "persons": [person],
-                    "summary": rng.choice(RECORD_TEXTS[reached]),
-                    "next_action": "次回の訪問日を調整" if n == visits - 1 else "",
-                    "next_action_on": None,
-                },
+                data=RecordData(
+                    **{
+                        "occurred_on": day,
+                        "method": method,
+                        "reached": reached,
+                        "persons": [person],
+                        "summary": rng.choice(RECORD_TEXTS[reached]),
+                        "next_action": "次回の訪問日を調整" if n == visits - 1 else "",
+                        "next_action_on": None,
+                    }
+                ),
             )
         if i % 3 == 0:
             self._assessments(case, worker, person, timezone.localdate(since), rng, when=when)
