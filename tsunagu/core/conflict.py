@@ -15,12 +15,12 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django import forms
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from tsunagu.lib import wareki
 
 SKIPPED = ("version", "submission_key")
+F = TypeVar("F", bound=forms.Form)
 
 
 def _is_empty(value: Any) -> bool:
@@ -193,10 +194,10 @@ def conflict_rows(form: forms.Form, current: models.Model) -> list[dict[str, Any
     return rows
 
 
-def rebased(form: forms.Form, current: Any, form_kwargs: dict[str, Any] | None = None) -> forms.Form:
+def rebased(form: F, current: Any, form_kwargs: dict[str, Any] | None = None) -> F:
     """The user's input again, now based on the current version (saving it again is then a
     deliberate choice to replace the other person's change)."""
-    data = form.data.copy()
+    data = cast(QueryDict, form.data).copy()  # a QueryDict from a request (a dict in some tests)
     data[form.add_prefix("version")] = str(current.version)
     rebased_form = type(form)(data, **(form_kwargs or {}))
     rebased_form.is_valid()

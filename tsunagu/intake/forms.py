@@ -1,9 +1,9 @@
+import datetime as dt
 from functools import cached_property
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.forms.utils import ErrorDict
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +17,7 @@ from tsunagu.core.forms import (
     SubmissionKeyMixin,
     TextField,
     VersionMixin,
+    cleaned,
     no_emoji,
 )
 from tsunagu.intake.models import (
@@ -72,12 +73,12 @@ class ConsultationForm(forms.Form):
 
     def clean_received_at(self):
         value = self.cleaned_data["received_at"]
-        if value > timezone.now() + timezone.timedelta(minutes=5):
+        if value > timezone.now() + dt.timedelta(minutes=5):
             raise ValidationError(_("未来の日時は入力できません。"))
         return value
 
     def clean(self):
-        data = super().clean()
+        data = cleaned(super().clean())
         if data.get("contact_type") == ContactType.FAMILY and not data.get("contact_relation"):
             self.add_error("contact_relation", _("家族からの相談では、本人との関係を選んでください。"))
         if data.get("contact_type") != ContactType.FAMILY:
@@ -140,7 +141,7 @@ class TriageForm(VersionMixin, forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
+        data = cleaned(super().clean())
         if data.get("household_mode") == "existing" and not (data.get("household_id") or data.get("person_id")):
             self.add_error("household_mode", _("世帯を検索して選んでください。"))
         if data.get("person_mode") == "existing" and not data.get("person_id"):
@@ -282,7 +283,7 @@ class TriageFormSet:
             data.setlist("partners", [str(s.agency.pk) for s in suggestions if s.role == "partner"])
         shown = TriageForm(data)
         shown.full_clean()
-        shown._errors = ErrorDict()
+        shown.errors.clear()
         return shown
 
     @property

@@ -56,6 +56,9 @@ def triage_facts(
 ) -> Facts:
     """The facts of a triage: the consultation, the household and person chosen (records) or being
     registered (their form data), and the family member who called (their decade)."""
+    birth_date: dt.date | None
+    decade: int | None
+    disability: str | None
     if person is not None:
         birth_date, decade, disability = person.birth_date, person.approx_decade, person.disability
     else:

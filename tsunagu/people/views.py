@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 
@@ -7,6 +7,7 @@ from tsunagu.cases.access import cases_openable
 from tsunagu.core.access import staff
 from tsunagu.core.editing import apply_errors, versioned_edit
 from tsunagu.core.services import create_once, created_for_key
+from tsunagu.core.types import AuthenticatedHttpRequest
 from tsunagu.people import access, selectors, services
 from tsunagu.people.forms import (
     HouseholdCreateForm,
@@ -32,7 +33,7 @@ def _triage_url_or_empty(url: str) -> str:
 
 
 @staff(PEOPLE_ROLES)
-def person_search(request: HttpRequest) -> HttpResponse:
+def person_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PersonSearchForm(request.GET or None)
     result = None
     if form.is_bound and form.is_valid():
@@ -55,7 +56,7 @@ def person_search(request: HttpRequest) -> HttpResponse:
 
 
 @staff(("desk",))
-def household_create(request: HttpRequest) -> HttpResponse:
+def household_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = HouseholdCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -76,7 +77,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
 
 
 @staff(PEOPLE_ROLES)
-def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def household_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     household = access.household_get_for_user(request.user, pk)
     members = list(household.members.order_by("pk"))
     cases = list(household.cases.order_by("-opened_at"))
@@ -92,7 +93,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff(PEOPLE_ROLES)
-def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def household_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     household = access.household_get_for_user(request.user, pk, write=True)
     return versioned_edit(
         request,
@@ -111,7 +112,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff(PEOPLE_ROLES)
-def person_create(request: HttpRequest, household_pk: int) -> HttpResponse:
+def person_create(request: AuthenticatedHttpRequest, household_pk: int) -> HttpResponse:
     household = access.household_get_for_user(request.user, household_pk, write=True)
     form = PersonCreateForm(request.POST or None)
     similar = []
@@ -155,13 +156,13 @@ def person_create(request: HttpRequest, household_pk: int) -> HttpResponse:
 
 
 @staff(PEOPLE_ROLES)
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = access.person_get_for_user(request.user, pk)
     return render(request, "people/person_detail.html", {"person": person})
 
 
 @staff(PEOPLE_ROLES)
-def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def person_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = access.person_get_for_user(request.user, pk, write=True)
     return versioned_edit(
         request,

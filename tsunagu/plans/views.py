@@ -1,3 +1,4 @@
+import datetime as dt
 import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -45,7 +46,7 @@ def plan_new(request: HttpRequest, case_pk: int) -> HttpResponse:
     form = PlanCreateForm(
         request.POST or None,
         household=case.household,
-        initial={"review_on": timezone.localdate() + timezone.timedelta(days=90)},
+        initial={"review_on": timezone.localdate() + dt.timedelta(days=90)},
     )
     if request.method == "POST" and form.is_valid():
         try:

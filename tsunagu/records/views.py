@@ -1,11 +1,12 @@
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from tsunagu.cases.access import case_get_for_user
 from tsunagu.core.access import staff
 from tsunagu.core.editing import apply_errors, versioned_edit
+from tsunagu.core.types import AuthenticatedHttpRequest
 from tsunagu.records import services
 from tsunagu.records.access import record_get_for_user
 from tsunagu.records.forms import RecordCorrectForm, RecordCreateForm
@@ -15,7 +16,7 @@ CASE_ROLES = ("desk", "caseworker", "supervisor")
 
 
 @staff(CASE_ROLES)
-def record_create(request: HttpRequest, case_pk: int) -> HttpResponse:
+def record_create(request: AuthenticatedHttpRequest, case_pk: int) -> HttpResponse:
     case, _level = case_get_for_user(request.user, case_pk, write=True)
     form = RecordCreateForm(request.POST or None, household=case.household)
     if request.method == "POST" and form.is_valid():
@@ -36,7 +37,7 @@ def record_create(request: HttpRequest, case_pk: int) -> HttpResponse:
 
 
 @staff(CASE_ROLES)
-def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def record_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     record = record_get_for_user(request.user, pk)
     return render(
         request,
@@ -50,7 +51,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff(CASE_ROLES)
-def record_correct(request: HttpRequest, pk: int) -> HttpResponse:
+def record_correct(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     record = record_get_for_user(request.user, pk, write=True)
     initial = {name: getattr(record, name) for name in RECORD_FIELDS}
     initial |= {
