@@ -1,7 +1,9 @@
 """Writes of consultations: desk registration, public requests, edits and triage."""
 
+import datetime as dt
 import secrets
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +18,7 @@ from tsunagu.audit.services import access_record
 from tsunagu.cases.models import Case, TimelineKind
 from tsunagu.cases.services import case_open, timeline_add
 from tsunagu.core.services import create_once, save_versioned
+from tsunagu.core.types import User
 from tsunagu.intake.models import (
     Channel,
     Consultation,
@@ -63,20 +66,47 @@ def new_reference_code() -> str:
             return code
 
 
-def _check_concerns(data: dict[str, Any]) -> None:
-    concerns = data.get("concerns") or []
-    main = data.get("main_concern") or ""
+@dataclass(frozen=True)
+class ConsultationData:
+    """What the desk records of a consultation (the consultation form's fields)."""
+
+    received_at: dt.datetime
+    channel: str
+    contact_type: str
+    summary: str
+    contact_relation: str = ""
+    contact_agency: Agency | None = None
+    contact_name: str = ""
+    contact_phone: str = ""
+    contact_email: str = ""
+    contact_note: str = ""
+    contact_preference: str = ContactPreference.MAY_CONTACT
+    concerns: Sequence[str] = ()
+    main_concern: str = ""
+    urgent: bool = False
+
+    @classmethod
+    def from_cleaned(cls, cleaned: Mapping[str, Any]) -> "ConsultationData":
+        """From a form's cleaned data (fields it does not have keep their defaults)."""
+        return cls(**{name: cleaned[name] for name in CONSULTATION_FIELDS if name in cleaned})
+
+    def fields(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in CONSULTATION_FIELDS} | {"concerns": list(self.concerns)}
+
+
+def _check_concerns(data: ConsultationData) -> None:
+    concerns = data.concerns or []
+    main = data.main_concern or ""
     if main and main not in concerns:
         raise ValidationError({"main_concern": _("主な相談内容は、チェックした項目から選んでください。")})
 
 
-def consultation_create(*, user: Any, data: dict[str, Any], key: uuid.UUID | None) -> tuple[Consultation, bool]:
+def consultation_create(*, user: User, data: ConsultationData, key: uuid.UUID | None) -> tuple[Consultation, bool]:
     _check_concerns(data)
 
     def create() -> Consultation:
-        fields = {name: data[name] for name in CONSULTATION_FIELDS if name in data}
         consultation = Consultation(
-            **fields,
+            **data.fields(),
             reference_code=new_reference_code(),
             source=Source.DESK,
             received_by=user,
@@ -93,10 +123,10 @@ def consultation_create(*, user: Any, data: dict[str, Any], key: uuid.UUID | Non
 
 
 def consultation_update(
-    *, user: Any, consultation: Consultation, expected_version: int, data: dict[str, Any]
+    *, user: User, consultation: Consultation, expected_version: int, data: ConsultationData
 ) -> Consultation:
     _check_concerns(data)
-    fields = {name: data[name] for name in CONSULTATION_FIELDS if name in data}
+    fields = data.fields()
     with transaction.atomic():
         consultation = save_versioned(obj=consultation, expected_version=expected_version, user=user, fields=fields)
         access_record(

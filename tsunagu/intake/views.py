@@ -11,6 +11,7 @@ from tsunagu.core.conflict import rebased, stale
 from tsunagu.core.editing import apply_errors, versioned_edit
 from tsunagu.core.middleware import is_poll
 from tsunagu.core.services import ConflictError
+from tsunagu.core.types import AuthenticatedHttpRequest
 from tsunagu.intake import access, selectors, services
 from tsunagu.intake.forms import ConsultationCreateForm, ConsultationEditForm, TriageFormSet
 from tsunagu.intake.services import CONSULTATION_FIELDS
@@ -30,13 +31,15 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 @staff(DESK)
-def consultation_create(request: HttpRequest) -> HttpResponse:
+def consultation_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ConsultationCreateForm(request.POST)
         if form.is_valid():
             try:
                 consultation, _created = services.consultation_create(
-                    user=request.user, data=form.cleaned_data, key=form.cleaned_data["submission_key"]
+                    user=request.user,
+                    data=services.ConsultationData.from_cleaned(form.cleaned_data),
+                    key=form.cleaned_data["submission_key"],
                 )
             except ValidationError as exc:
                 apply_errors(form, exc)
@@ -55,7 +58,7 @@ def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff(DESK)
-def consultation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def consultation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     consultation = access.consultation_get_for_user(request.user, pk, write=True)
     initial = {name: getattr(consultation, name) for name in CONSULTATION_FIELDS}
     initial |= {"received_at": timezone.localtime(consultation.received_at), "version": consultation.version}
@@ -66,7 +69,10 @@ def consultation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         context={"consultation": consultation},
         initial=initial,
         save=lambda data: services.consultation_update(
-            user=request.user, consultation=consultation, expected_version=data["version"], data=data
+            user=request.user,
+            consultation=consultation,
+            expected_version=data["version"],
+            data=services.ConsultationData.from_cleaned(data),
         ),
         done=reverse("intake:detail", kwargs={"pk": consultation.pk}),
     )

@@ -25,7 +25,7 @@ from tsunagu.cases.models import Case, CaseStatus, ClosureReason, SharingBasis
 from tsunagu.cases.services import case_change_status, case_set_lead_worker, emergency_open
 from tsunagu.core.management.commands._demo_calendar import DemoCalendar
 from tsunagu.intake.models import Channel, Concern, ContactType, FamilyRelation, Screening
-from tsunagu.intake.services import TriageDecision, consultation_create, consultation_triage
+from tsunagu.intake.services import ConsultationData, TriageDecision, consultation_create, consultation_triage
 from tsunagu.lib.ages import add_months
 from tsunagu.lib.businessdays import add_business_days
 from tsunagu.people.models import Disability, Household, Person, Relation, Sex
@@ -427,18 +427,22 @@ class Command(BaseCommand):
             consultation, _created = consultation_create(
                 user=desk,
                 key=None,
-                data={
-                    "received_at": received,
-                    "channel": rng.choice([Channel.PHONE, Channel.PHONE, Channel.VISIT, Channel.AGENCY, Channel.EMAIL]),
-                    "contact_type": ContactType.FAMILY,
-                    "contact_relation": FamilyRelation.MOTHER,
-                    "contact_name": f"{mother.family_name}{mother.given_name}",
-                    "contact_phone": f"03-0000-{1000 + i}",
-                    "concerns": [Concern.WITHDRAWAL, Concern.FAMILY],
-                    "main_concern": Concern.WITHDRAWAL,
-                    "summary": rng.choice(SUMMARIES),
-                    "urgent": False,
-                },
+                data=ConsultationData(
+                    **{
+                        "received_at": received,
+                        "channel": rng.choice(
+                            [Channel.PHONE, Channel.PHONE, Channel.VISIT, Channel.AGENCY, Channel.EMAIL]
+                        ),
+                        "contact_type": ContactType.FAMILY,
+                        "contact_relation": FamilyRelation.MOTHER,
+                        "contact_name": f"{mother.family_name}{mother.given_name}",
+                        "contact_phone": f"03-0000-{1000 + i}",
+                        "concerns": [Concern.WITHDRAWAL, Concern.FAMILY],
+                        "main_concern": Concern.WITHDRAWAL,
+                        "summary": rng.choice(SUMMARIES),
+                        "urgent": False,
+                    }
+                ),
             )
             outcome = i % 5
             if outcome == 4:
@@ -506,18 +510,20 @@ class Command(BaseCommand):
             consultation_create(
                 user=desk,
                 key=None,
-                data={
-                    "received_at": now - dt.timedelta(hours=3 + n * 7),
-                    "channel": channel,
-                    "contact_type": contact,
-                    "contact_relation": relation,
-                    "contact_agency": anshin if contact == ContactType.AGENCY else None,
-                    "concerns": [Concern.WITHDRAWAL] + ([Concern.CARE] if contact == ContactType.AGENCY else []),
-                    "main_concern": Concern.WITHDRAWAL,
-                    "summary": summary,
-                    "urgent": urgent,
-                    "contact_preference": "may_contact",
-                },
+                data=ConsultationData(
+                    **{
+                        "received_at": now - dt.timedelta(hours=3 + n * 7),
+                        "channel": channel,
+                        "contact_type": contact,
+                        "contact_relation": relation,
+                        "contact_agency": anshin if contact == ContactType.AGENCY else None,
+                        "concerns": [Concern.WITHDRAWAL] + ([Concern.CARE] if contact == ContactType.AGENCY else []),
+                        "main_concern": Concern.WITHDRAWAL,
+                        "summary": summary,
+                        "urgent": urgent,
+                        "contact_preference": "may_contact",
+                    }
+                ),
             )
         # A caseworker of メルクマール broke the glass on a case led by ぷらっとホーム: waiting for review.
         other = Case.objects.filter(team__agency=link, team__role="lead").exclude(team__agency=merkmal).first()
