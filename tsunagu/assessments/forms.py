@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from tsunagu.assessments.definition import UNKNOWN, items_of
 from tsunagu.assessments.models import AssessmentStatus
 from tsunagu.core.approxdate import ApproxDateField
-from tsunagu.core.forms import JapaneseDateField, SubmissionKeyMixin, TextField, VersionMixin
+from tsunagu.core.forms import JapaneseDateField, SubmissionKeyMixin, TextField, VersionMixin, cleaned
 
 UNKNOWN_CHOICE = (UNKNOWN, _("不明"))
 
@@ -84,7 +84,7 @@ class AssessmentForm(forms.Form):
                     self.initial[name] = [str(v) for v in value] if isinstance(value, list) else value
 
     def clean(self):
-        data = super().clean()
+        data = cleaned(super().clean())
         if self.data.get("status") not in AssessmentStatus.values:
             data["status"] = AssessmentStatus.DRAFT
         for item in self.items:

@@ -48,7 +48,7 @@ def security_record(*, request: Any, kind: str, status: int | None = None) -> Se
         return SecurityEvent.objects.create(
             kind=kind,
             user=user if authenticated else None,
-            username=user.get_username() if authenticated else "",
+            username=user.get_username() if authenticated and user is not None else "",
             url_name=(match.view_name if match else "")[:100],
             object_id=_object_id(kwargs),
             arguments=kwargs,

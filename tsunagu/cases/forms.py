@@ -1,4 +1,5 @@
 import re
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -6,7 +7,14 @@ from django.utils.translation import gettext_lazy as _
 from tsunagu.agencies.forms import AgencyMultipleChoiceField
 from tsunagu.agencies.models import Agency
 from tsunagu.cases.models import CaseStatus, ClosureReason, Consent, ConsentMethod, SharingBasis
-from tsunagu.core.forms import JapaneseDateField, LineField, SubmissionKeyMixin, TextField, VersionMixin
+from tsunagu.core.forms import (
+    JapaneseDateField,
+    LineField,
+    SubmissionKeyMixin,
+    TextField,
+    VersionMixin,
+    choose_from,
+)
 from tsunagu.core.templatetags.tsunagu import person_name_of as staff_display_name
 from tsunagu.people.models import SupportStage
 
@@ -28,12 +36,13 @@ class StageForm(VersionMixin, forms.Form):
 
 class LeadWorkerForm(VersionMixin, forms.Form):
     conflict_sources = {"worker": "lead_worker"}  # the case's field (core/conflict.py)
-    worker = forms.ModelChoiceField(label=_("主担当者"), queryset=None, required=False, empty_label=_("（なし）"))
+    worker: "forms.ModelChoiceField[Any]" = forms.ModelChoiceField(
+        label=_("主担当者"), queryset=None, required=False, empty_label=_("（なし）")
+    )
 
     def __init__(self, *args, workers=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["worker"].queryset = workers
-        self.fields["worker"].label_from_instance = lambda user: staff_display_name(user)
+        choose_from(self.fields["worker"], workers, lambda user: staff_display_name(user))
 
 
 class CaseNumberMixin(forms.Form):
@@ -65,18 +74,23 @@ class EmergencyReviewForm(forms.Form):
 
 
 class _BasisFields(forms.Form):
-    agency = forms.ModelChoiceField(label=_("機関"), queryset=None)
+    agency: "forms.ModelChoiceField[Any]" = forms.ModelChoiceField(label=_("機関"), queryset=None)
     basis = forms.ChoiceField(label=_("情報共有の根拠"), choices=[("", "—"), *SharingBasis.choices])
     basis_note = LineField(label=_("根拠の補足（その他の法令のときは法令名）"), max_length=200, required=False)
-    consent = forms.ModelChoiceField(label=_("同意（根拠が同意のとき）"), queryset=None, required=False)
+    consent: "forms.ModelChoiceField[Any]" = forms.ModelChoiceField(
+        label=_("同意（根拠が同意のとき）"), queryset=None, required=False
+    )
 
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = Agency.objects.filter(active=True)
-        self.fields["consent"].queryset = Consent.objects.filter(
-            person__household_id=case.household_id, withdrawn_on__isnull=True
-        ).select_related("person")
-        self.fields["consent"].label_from_instance = lambda c: f"{c.person.display_name}（{c.given_on}・{c.purpose}）"
+        choose_from(self.fields["agency"], Agency.objects.filter(active=True))
+        choose_from(
+            self.fields["consent"],
+            Consent.objects.filter(person__household_id=case.household_id, withdrawn_on__isnull=True).select_related(
+                "person"
+            ),
+            lambda c: f"{c.person.display_name}（{c.given_on}・{c.purpose}）",
+        )
 
 
 class TeamAddForm(_BasisFields):
@@ -88,7 +102,7 @@ class HandoffForm(_BasisFields):
 
 
 class ConsentForm(SubmissionKeyMixin, forms.Form):
-    person = forms.ModelChoiceField(label=_("本人"), queryset=None)
+    person: "forms.ModelChoiceField[Any]" = forms.ModelChoiceField(label=_("本人"), queryset=None)
     agencies = AgencyMultipleChoiceField(label=_("共有してよい機関"))
     purpose = LineField(label=_("目的"), max_length=300)
     method = forms.ChoiceField(label=_("同意の方法"), choices=ConsentMethod.choices, widget=forms.RadioSelect)
@@ -97,5 +111,4 @@ class ConsentForm(SubmissionKeyMixin, forms.Form):
 
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = case.household.members.order_by("pk")
-        self.fields["person"].label_from_instance = lambda p: p.display_name
+        choose_from(self.fields["person"], case.household.members.order_by("pk"), lambda p: p.display_name)

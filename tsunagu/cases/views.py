@@ -92,7 +92,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         mine = staff_context(request.user).agency_ids()
         for referral in referrals:
-            referral.linked = referral.from_agency_id in mine or referral.to_agency_id in mine
+            setattr(referral, "linked", referral.from_agency_id in mine or referral.to_agency_id in mine)  # noqa: B010 - an attribute for the template, not a field
         context["assessments"] = case.assessments.select_related("instrument", "person").order_by(
             "-assessed_on", "-pk"
         )[:10]
@@ -203,8 +203,8 @@ def emergency_review(request: HttpRequest, pk: int) -> HttpResponse:
     """The review of one emergency grant: who, when, why and what they read (from the access
     trail), without the case itself; the reviewer marks it reviewed. Outside the reviewer's scope:
     404."""
-    emergency = services.emergency_in_scope_of(request.user).select_related("case", "user", "reviewed_by")
-    emergency = emergency.filter(pk=pk).first()
+    in_scope = services.emergency_in_scope_of(request.user).select_related("case", "user", "reviewed_by")
+    emergency = in_scope.filter(pk=pk).first()
     if emergency is None:
         raise Http404
     form = EmergencyReviewForm(request.POST or None)

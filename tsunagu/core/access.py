@@ -11,11 +11,11 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponseBase
 
 from tsunagu.agencies.selectors import staff_context
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def staff_session_ok(request: HttpRequest) -> bool:
@@ -38,7 +38,7 @@ def login_only(view: View) -> View:
     """Any signed-in user, memberships or not (login, logout, home)."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not staff_session_ok(request):
             return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)
@@ -58,7 +58,7 @@ def staff(roles: Iterable[str] | None = None) -> Callable[[View], View]:
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not staff_session_ok(request):
                 return redirect_to_login(request.get_full_path())
             context = staff_context(request.user)

@@ -13,13 +13,14 @@ computed from it (a meeting's date and time from ``held_at``). A form may also n
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django import forms
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +28,7 @@ from django.utils.translation import gettext as _
 from tsunagu.lib import wareki
 
 SKIPPED = ("version", "submission_key")
+F = TypeVar("F", bound=forms.Form)
 
 
 def _is_empty(value: Any) -> bool:
@@ -192,6 +194,16 @@ def conflict_rows(form: forms.Form, current: models.Model) -> list[dict[str, Any
     return rows
 
 
+def rebased(form: F, current: Any, form_kwargs: dict[str, Any] | None = None) -> F:
+    """The user's input again, now based on the current version (saving it again is then a
+    deliberate choice to replace the other person's change)."""
+    data = cast(QueryDict, form.data).copy()  # a QueryDict from a request (a dict in some tests)
+    data[form.add_prefix("version")] = str(current.version)
+    rebased_form = type(form)(data, **(form_kwargs or {}))
+    rebased_form.is_valid()
+    return rebased_form
+
+
 def render_conflict(
     request: HttpRequest,
     template: str,
@@ -205,13 +217,27 @@ def render_conflict(
 
     Saving again is then a deliberate choice to replace the other person's change.
     """
-    data = form.data.copy()
-    data["version"] = str(current.version)
-    form = type(form)(data, **(form_kwargs or {}))
-    form.is_valid()
+    form = rebased(form, current, form_kwargs)
     return render(
         request,
         template,
         {**context, "form": form, "conflict": conflict_rows(form, current), "current": current},
         status=409,
     )
+
+
+@dataclass(frozen=True)
+class Stale:
+    """An action refused because somebody else changed the record first, for a page that carries
+    several action forms (a plan's, a referral's or a meeting's page, the triage page): the
+    conflict panel is shown once at the top of the page (``core/_conflict.html``), with the rows
+    of the refused form beside the record as it is now, and the page answers 409 like every
+    edit page does."""
+
+    rows: list[dict[str, Any]]
+    current: Any
+
+
+def stale(form: forms.Form | None, current: Any) -> Stale:
+    """The conflict panel for ``form`` (None for a bare button carrying only the version)."""
+    return Stale(rows=conflict_rows(form, current) if form is not None else [], current=current)

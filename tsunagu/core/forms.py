@@ -4,10 +4,13 @@ import datetime as dt
 import re
 import unicodedata
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 import jaconv
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -212,3 +215,18 @@ class VersionMixin(forms.Form):
     """The version the user started from; a stale one is answered with a conflict page (R2)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+def choose_from(field: forms.Field, queryset: QuerySet[Any] | None, label: Callable[[Any], str] | None = None) -> None:
+    """Set, once the form is built, which records a model choice field offers and how each is named."""
+    assert isinstance(field, forms.ModelChoiceField), field
+    field.queryset = queryset
+    if label is not None:
+        # Django documents replacing label_from_instance per field; django-stubs types it as a method.
+        field.label_from_instance = label  # type: ignore[assignment]
+
+
+def cleaned(data: dict[str, Any] | None) -> dict[str, Any]:
+    """``Form.clean()``'s result as a form's own clean() uses it (Django's returns cleaned_data)."""
+    assert data is not None
+    return data

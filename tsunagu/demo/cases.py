@@ -16,7 +16,7 @@ from tsunagu.lib.ages import add_months
 from tsunagu.lib.businessdays import add_business_days
 from tsunagu.people.models import Person
 from tsunagu.records.models import Method
-from tsunagu.records.services import record_create
+from tsunagu.records.services import RecordData, record_create
 
 AGEING_OUT = 5  # the household number whose person is about to age out of the lead agency
 
@@ -54,15 +54,15 @@ def _contact_lost_before_ageing_out(run: DemoRun, case: Case, worker: Any, perso
             user=worker,
             case=case,
             key=None,
-            data={
-                "occurred_on": when.business_day_on_or_before(today - dt.timedelta(days=days)),
-                "method": Method.HOME_VISIT,
-                "reached": False,
-                "persons": [person],
-                "summary": RECORD_TEXTS[False][0],
-                "next_action": "手紙で連絡",
-                "next_action_on": when.action_due_soon(),
-            },
+            data=RecordData(
+                occurred_on=when.business_day_on_or_before(today - dt.timedelta(days=days)),
+                method=Method.HOME_VISIT,
+                reached=False,
+                persons=[person],
+                summary=RECORD_TEXTS[False][0],
+                next_action="手紙で連絡",
+                next_action_on=when.action_due_soon(),
+            ),
         )
 
 
@@ -78,15 +78,15 @@ def _visits(run: DemoRun, case: Case, worker: Any, person: Any, day: dt.date) ->
             user=worker,
             case=case,
             key=None,
-            data={
-                "occurred_on": day,
-                "method": method,
-                "reached": reached,
-                "persons": [person],
-                "summary": rng.choice(RECORD_TEXTS[reached]),
-                "next_action": "次回の訪問日を調整" if n == visits - 1 else "",
-                "next_action_on": None,
-            },
+            data=RecordData(
+                occurred_on=day,
+                method=method,
+                reached=reached,
+                persons=[person],
+                summary=rng.choice(RECORD_TEXTS[reached]),
+                next_action="次回の訪問日を調整" if n == visits - 1 else "",
+                next_action_on=None,
+            ),
         )
 
 

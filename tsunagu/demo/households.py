@@ -12,9 +12,9 @@ from tsunagu.cases.models import SharingBasis
 from tsunagu.demo.names import ELDER_FEMALE, FAMILY, FEMALE, MALE, SUMMARIES
 from tsunagu.demo.run import DemoRun
 from tsunagu.intake.models import Channel, Concern, Consultation, ContactType, FamilyRelation, Screening
-from tsunagu.intake.services import TriageDecision, consultation_create, consultation_triage
+from tsunagu.intake.services import ConsultationData, TriageDecision, consultation_create, consultation_triage
 from tsunagu.people.models import Disability, Household, Person, Relation, Sex
-from tsunagu.people.services import household_create, person_create
+from tsunagu.people.services import HouseholdData, PersonData, household_create, person_create
 
 # Fresh consultations that are still waiting: channel, who calls, relation, urgent, summary.
 FRESH = [
@@ -105,36 +105,40 @@ def household_and_consultation(run: DemoRun, i: int, districts: list[District]) 
     parent_age = child_age + rng.randint(25, 33)
     household = household_create(
         user=desk,
-        data={
-            "label": f"{district.name}の{family[0]}さん宅",
-            "address": f"世田谷区{district.name}（架空）{i + 1}-{rng.randint(1, 30)}",
-            "district": district,
-            "sig_elderly_parent": parent_age >= 65,
-            "sig_adult_child_home": kind == "8050",
-            "sig_parent_pension": kind == "8050" and rng.random() < 0.6,
-            "sig_care_need": kind == "8050" and rng.random() < 0.3,
-            "sig_arrears": rng.random() < 0.15,
-        },
+        data=HouseholdData(
+            label=f"{district.name}の{family[0]}さん宅",
+            address=f"世田谷区{district.name}（架空）{i + 1}-{rng.randint(1, 30)}",
+            district=district,
+            sig_elderly_parent=parent_age >= 65,
+            sig_adult_child_home=kind == "8050",
+            sig_parent_pension=kind == "8050" and rng.random() < 0.6,
+            sig_care_need=kind == "8050" and rng.random() < 0.3,
+            sig_arrears=rng.random() < 0.15,
+        ),
     )
     mother = person_create(
         user=desk,
         household=household,
-        data=person_data(rng, family=family, sex=Sex.FEMALE, age=parent_age, relation=Relation.MOTHER, today=today),
+        data=PersonData(
+            **person_data(rng, family=family, sex=Sex.FEMALE, age=parent_age, relation=Relation.MOTHER, today=today)
+        ),
     )
     child_sex = rng.choice([Sex.MALE, Sex.MALE, Sex.FEMALE])
     named = rng.random() < 0.7
     child = person_create(
         user=desk,
         household=household,
-        data=person_data(
-            rng,
-            family=family,
-            sex=child_sex,
-            age=child_age,
-            relation=Relation.SON if child_sex == Sex.MALE else Relation.DAUGHTER,
-            named=named,
-            concerned=True,
-            today=today,
+        data=PersonData(
+            **person_data(
+                rng,
+                family=family,
+                sex=child_sex,
+                age=child_age,
+                relation=Relation.SON if child_sex == Sex.MALE else Relation.DAUGHTER,
+                named=named,
+                concerned=True,
+                today=today,
+            )
         ),
     )
     received, consultation = _consultation(run, i, mother)
@@ -148,18 +152,18 @@ def _consultation(run: DemoRun, i: int, mother: Person) -> tuple[dt.datetime, Co
     consultation, _created = consultation_create(
         user=desk,
         key=None,
-        data={
-            "received_at": received,
-            "channel": rng.choice([Channel.PHONE, Channel.PHONE, Channel.VISIT, Channel.AGENCY, Channel.EMAIL]),
-            "contact_type": ContactType.FAMILY,
-            "contact_relation": FamilyRelation.MOTHER,
-            "contact_name": f"{mother.family_name}{mother.given_name}",
-            "contact_phone": f"03-0000-{1000 + i}",
-            "concerns": [Concern.WITHDRAWAL, Concern.FAMILY],
-            "main_concern": Concern.WITHDRAWAL,
-            "summary": rng.choice(SUMMARIES),
-            "urgent": False,
-        },
+        data=ConsultationData(
+            received_at=received,
+            channel=rng.choice([Channel.PHONE, Channel.PHONE, Channel.VISIT, Channel.AGENCY, Channel.EMAIL]),
+            contact_type=ContactType.FAMILY,
+            contact_relation=FamilyRelation.MOTHER,
+            contact_name=f"{mother.family_name}{mother.given_name}",
+            contact_phone=f"03-0000-{1000 + i}",
+            concerns=[Concern.WITHDRAWAL, Concern.FAMILY],
+            main_concern=Concern.WITHDRAWAL,
+            summary=rng.choice(SUMMARIES),
+            urgent=False,
+        ),
     )
     return received, consultation
 
@@ -203,17 +207,17 @@ def fresh_consultations(run: DemoRun) -> int:
         consultation_create(
             user=run.users["desk"],
             key=None,
-            data={
-                "received_at": run.when.now - dt.timedelta(hours=3 + n * 7),
-                "channel": channel,
-                "contact_type": contact,
-                "contact_relation": relation,
-                "contact_agency": anshin if contact == ContactType.AGENCY else None,
-                "concerns": [Concern.WITHDRAWAL] + ([Concern.CARE] if contact == ContactType.AGENCY else []),
-                "main_concern": Concern.WITHDRAWAL,
-                "summary": summary,
-                "urgent": urgent,
-                "contact_preference": "may_contact",
-            },
+            data=ConsultationData(
+                received_at=run.when.now - dt.timedelta(hours=3 + n * 7),
+                channel=channel,
+                contact_type=contact,
+                contact_relation=relation,
+                contact_agency=anshin if contact == ContactType.AGENCY else None,
+                concerns=[Concern.WITHDRAWAL] + ([Concern.CARE] if contact == ContactType.AGENCY else []),
+                main_concern=Concern.WITHDRAWAL,
+                summary=summary,
+                urgent=urgent,
+                contact_preference="may_contact",
+            ),
         )
     return len(FRESH)

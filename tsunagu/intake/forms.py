@@ -1,5 +1,10 @@
+import datetime as dt
+from functools import cached_property
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -13,10 +18,23 @@ from tsunagu.core.forms import (
     SubmissionKeyMixin,
     TextField,
     VersionMixin,
+    cleaned,
     no_emoji,
 )
-from tsunagu.intake.models import Channel, Concern, ContactPreference, ContactType, FamilyRelation, Screening
+from tsunagu.intake.models import (
+    Channel,
+    Concern,
+    Consultation,
+    ContactPreference,
+    ContactType,
+    FamilyRelation,
+    Screening,
+)
+from tsunagu.intake.routing import Suggestion, suggest, triage_facts
+from tsunagu.intake.services import TriageDecision, contact_as_member
 from tsunagu.people.forms import HouseholdForm, PersonForm
+from tsunagu.people.models import Household, Person
+from tsunagu.people.services import HouseholdData, PersonData
 
 
 class ConsultationForm(forms.Form):
@@ -56,12 +74,12 @@ class ConsultationForm(forms.Form):
 
     def clean_received_at(self):
         value = self.cleaned_data["received_at"]
-        if value > timezone.now() + timezone.timedelta(minutes=5):
+        if value > timezone.now() + dt.timedelta(minutes=5):
             raise ValidationError(_("未来の日時は入力できません。"))
         return value
 
     def clean(self):
-        data = super().clean()
+        data = cleaned(super().clean())
         if data.get("contact_type") == ContactType.FAMILY and not data.get("contact_relation"):
             self.add_error("contact_relation", _("家族からの相談では、本人との関係を選んでください。"))
         if data.get("contact_type") != ContactType.FAMILY:
@@ -128,7 +146,7 @@ class TriageForm(VersionMixin, forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
+        data = cleaned(super().clean())
         if data.get("household_mode") == "existing" and not (data.get("household_id") or data.get("person_id")):
             self.add_error("household_mode", _("世帯を検索して選んでください。"))
         if data.get("person_mode") == "existing" and not data.get("person_id"):
@@ -151,3 +169,157 @@ class TriageHouseholdForm(HouseholdForm):
 
 class TriagePersonForm(PersonForm):
     prefix = "p"
+
+
+class TriageFormSet:
+    """The triage page's three forms as one: the decision (``TriageForm``), a new household
+    (``hh-``) and a new person (``p-``), the latter two read only when the desk chose "new".
+
+    ``picked_person`` / ``picked_household``: what the desk found with the search on the page
+    (already fetched through the access door by the view).
+    """
+
+    def __init__(
+        self,
+        data: QueryDict | None,
+        *,
+        consultation: Consultation,
+        picked_person: Person | None = None,
+        picked_household: Household | None = None,
+    ):
+        self.consultation = consultation
+        self.picked_person = picked_person
+        self.picked_household = picked_household
+        self.data = data
+        if data is None:
+            self.form = TriageForm(
+                initial={
+                    "version": consultation.version,
+                    "household_mode": "existing" if picked_household else "none",
+                    "household_id": picked_household.pk if picked_household else None,
+                    "person_mode": "existing" if picked_person else "none",
+                    "person_id": picked_person.pk if picked_person else None,
+                }
+            )
+            self.hh_form = TriageHouseholdForm()
+            relation = "son" if consultation.contact_type == ContactType.FAMILY else "unknown"
+            self.p_form = TriagePersonForm(initial={"relation": relation})
+        else:
+            self.form = TriageForm(data)
+            self.hh_form = TriageHouseholdForm(data)
+            self.p_form = TriagePersonForm(data)
+
+    @cached_property
+    def _validity(self) -> tuple[bool, bool, bool]:
+        # Fields that are valid on their own are in cleaned_data even when the whole form is not,
+        # so suggestions can be shown before the desk has chosen a lead.
+        valid = self.form.is_valid()
+        hh_valid = self.hh_form.is_valid() if self._mode("household_mode") == "new" else True
+        p_valid = self.p_form.is_valid() if self._mode("person_mode") == "new" else True
+        return valid, hh_valid, p_valid
+
+    def _mode(self, name: str) -> str | None:
+        self.form.is_valid()  # cleans the form once
+        mode: str | None = self.form.cleaned_data.get(name)
+        return mode
+
+    def is_valid(self) -> bool:
+        return self.data is not None and all(self._validity)
+
+    @property
+    def household_data(self) -> dict[str, Any] | None:
+        """A new household's data, when the desk registers one and it is valid."""
+        _valid, hh_valid, _p_valid = self._validity
+        return self.hh_form.cleaned_data if self._mode("household_mode") == "new" and hh_valid else None
+
+    @property
+    def person_data(self) -> dict[str, Any] | None:
+        """A new person's data, when the desk registers one and it is valid."""
+        _valid, _hh_valid, p_valid = self._validity
+        return self.p_form.cleaned_data if self._mode("person_mode") == "new" and p_valid else None
+
+    @property
+    def household(self) -> Household | None:
+        """The household chosen: the one found, or the found person's."""
+        if "existing" in (self._mode("household_mode"), self._mode("person_mode")):
+            return self.picked_household
+        return None
+
+    @property
+    def person(self) -> Person | None:
+        return self.picked_person if self._mode("person_mode") == "existing" else None
+
+    @property
+    def contact_decade(self) -> int | None:
+        cleaned = self.form.cleaned_data
+        return cleaned.get("contact_decade") if cleaned.get("add_contact") else None
+
+    def suggestions(self) -> list[Suggestion]:
+        """The routing suggestions for what is known so far (on a first visit, only once the desk
+        has picked a household or a person)."""
+        today = timezone.localdate()
+        if self.data is None:
+            if not (self.picked_household or self.picked_person):
+                return []
+            facts = triage_facts(
+                self.consultation, today=today, household=self.picked_household, person=self.picked_person
+            )
+        else:
+            facts = triage_facts(
+                self.consultation,
+                today=today,
+                household=self.household,
+                household_data=self.household_data,
+                person=self.person,
+                person_data=self.person_data,
+                contact_decade=self.contact_decade,
+            )
+        return suggest(facts)
+
+    def with_suggestions(self, suggestions: list[Suggestion]) -> TriageForm:
+        """The decision form with the suggestions preselected where the desk has not chosen yet,
+        without "required" errors: nothing was submitted for saving yet."""
+        assert self.data is not None
+        data = self.data.copy()
+        leads = [s for s in suggestions if s.role == "lead"]
+        if not data.get("lead") and leads:
+            data["lead"] = str(leads[0].agency.pk)
+        if not data.getlist("partners"):
+            data.setlist("partners", [str(s.agency.pk) for s in suggestions if s.role == "partner"])
+        shown = TriageForm(data)
+        shown.full_clean()
+        shown.errors.clear()
+        return shown
+
+    @property
+    def version(self) -> int:
+        version: int = self.form.cleaned_data["version"]
+        return version
+
+    def decision(self) -> TriageDecision:
+        """The desk's decision, from valid forms."""
+        data = self.form.cleaned_data
+        return TriageDecision(
+            screening=data["screening"],
+            note=data["note"],
+            household=self.household,
+            household_data=HouseholdData.from_cleaned(self.household_data) if self.household_data else None,
+            person=self.person,
+            person_data=PersonData.from_cleaned(self.person_data) if self.person_data else None,
+            contact_as_member=(
+                contact_as_member(self.consultation, decade=data["contact_decade"]) if data["add_contact"] else None
+            ),
+            lead=data["lead"],
+            partners=tuple(data["partners"]),
+            sharing_basis=data["sharing_basis"],
+            confirmed_not_duplicate=data["not_duplicate"],
+        )
+
+    def context(self) -> dict[str, Any]:
+        return {
+            "form": self.form,
+            "hh_form": self.hh_form,
+            "p_form": self.p_form,
+            "picked_person": self.picked_person,
+            "picked_household": self.picked_household,
+        }

@@ -5,14 +5,17 @@ see why an agency is proposed.
 """
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.translation import gettext as _
 
 from tsunagu.agencies.models import Agency, RoutingRule, RuleCondition, TargetScope, TeamRole
-from tsunagu.intake.models import Concern
-from tsunagu.lib.ages import add_months, add_years
-from tsunagu.people.models import Disability
+from tsunagu.intake.models import Concern, Consultation
+from tsunagu.lib.ages import add_months, add_years, estimate_age
+from tsunagu.people.models import Disability, Household, Person
+from tsunagu.people.services import district_for_postal_code
 
 
 @dataclass
@@ -39,6 +42,57 @@ class Suggestion:
     role: str
     rule: RoutingRule
     because: str
+
+
+def triage_facts(
+    consultation: Consultation,
+    *,
+    today: dt.date,
+    household: Household | None = None,
+    household_data: Mapping[str, Any] | None = None,
+    person: Person | None = None,
+    person_data: Mapping[str, Any] | None = None,
+    contact_decade: int | None = None,
+) -> Facts:
+    """The facts of a triage: the consultation, the household and person chosen (records) or being
+    registered (their form data), and the family member who called (their decade)."""
+    birth_date: dt.date | None
+    decade: int | None
+    disability: str | None
+    if person is not None:
+        birth_date, decade, disability = person.birth_date, person.approx_decade, person.disability
+    else:
+        given = person_data or {}
+        birth_date, decade, disability = given.get("birth_date"), given.get("approx_decade"), given.get("disability")
+    age, estimated = estimate_age(birth_date=birth_date, decade=decade, today=today)
+    elderly: list[int] = []
+    if household is not None:
+        for member in household.members.all():
+            member_age, _est = estimate_age(birth_date=member.birth_date, decade=member.approx_decade, today=today)
+            if member_age is not None:
+                elderly.append(member_age)
+    if contact_decade is not None:
+        elderly.append(contact_decade + 5)
+    district = None
+    if household is not None:
+        district = household.district
+    elif household_data:
+        district = household_data.get("district") or district_for_postal_code(household_data.get("postal_code", ""))
+    return Facts(
+        age=age,
+        birth_date=birth_date,
+        today=today,
+        age_is_estimate=estimated,
+        disability=disability or "unknown",
+        elderly_ages=elderly,
+        elderly_flag=bool(
+            household.sig_elderly_parent if household else (household_data or {}).get("sig_elderly_parent")
+        ),
+        concerns=list(consultation.concerns),
+        urgent=consultation.urgent,
+        area_id=district.area_id if district else None,
+        district_id=district.pk if district else None,
+    )
 
 
 def _matches(rule: RoutingRule, facts: Facts, lead_age_max: int | None) -> str | None:

@@ -1,7 +1,9 @@
 """Writes of consultations: desk registration, public requests, edits and triage."""
 
+import datetime as dt
 import secrets
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,9 +18,24 @@ from tsunagu.audit.services import access_record
 from tsunagu.cases.models import Case, TimelineKind
 from tsunagu.cases.services import case_open, timeline_add
 from tsunagu.core.services import create_once, save_versioned
-from tsunagu.intake.models import Channel, Consultation, ContactPreference, Screening, Source
-from tsunagu.people.models import Household, Person
-from tsunagu.people.services import household_create, person_create
+from tsunagu.core.types import User
+from tsunagu.intake.models import (
+    Channel,
+    Consultation,
+    ContactPreference,
+    ContactType,
+    FamilyRelation,
+    Screening,
+    Source,
+)
+from tsunagu.people.models import Household, Person, Relation
+from tsunagu.people.services import (
+    HouseholdData,
+    PersonData,
+    household_create,
+    person_check_duplicate,
+    person_create,
+)
 
 CONSULTATION_FIELDS = (
     "received_at",
@@ -49,20 +66,47 @@ def new_reference_code() -> str:
             return code
 
 
-def _check_concerns(data: dict[str, Any]) -> None:
-    concerns = data.get("concerns") or []
-    main = data.get("main_concern") or ""
+@dataclass(frozen=True)
+class ConsultationData:
+    """What the desk records of a consultation (the consultation form's fields)."""
+
+    received_at: dt.datetime
+    channel: str
+    contact_type: str
+    summary: str
+    contact_relation: str = ""
+    contact_agency: Agency | None = None
+    contact_name: str = ""
+    contact_phone: str = ""
+    contact_email: str = ""
+    contact_note: str = ""
+    contact_preference: str = ContactPreference.MAY_CONTACT
+    concerns: Sequence[str] = ()
+    main_concern: str = ""
+    urgent: bool = False
+
+    @classmethod
+    def from_cleaned(cls, cleaned: Mapping[str, Any]) -> "ConsultationData":
+        """From a form's cleaned data (fields it does not have keep their defaults)."""
+        return cls(**{name: cleaned[name] for name in CONSULTATION_FIELDS if name in cleaned})
+
+    def fields(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in CONSULTATION_FIELDS} | {"concerns": list(self.concerns)}
+
+
+def _check_concerns(data: ConsultationData) -> None:
+    concerns = data.concerns or []
+    main = data.main_concern or ""
     if main and main not in concerns:
         raise ValidationError({"main_concern": _("主な相談内容は、チェックした項目から選んでください。")})
 
 
-def consultation_create(*, user: Any, data: dict[str, Any], key: uuid.UUID | None) -> tuple[Consultation, bool]:
+def consultation_create(*, user: User, data: ConsultationData, key: uuid.UUID | None) -> tuple[Consultation, bool]:
     _check_concerns(data)
 
     def create() -> Consultation:
-        fields = {name: data[name] for name in CONSULTATION_FIELDS if name in data}
         consultation = Consultation(
-            **fields,
+            **data.fields(),
             reference_code=new_reference_code(),
             source=Source.DESK,
             received_by=user,
@@ -79,10 +123,10 @@ def consultation_create(*, user: Any, data: dict[str, Any], key: uuid.UUID | Non
 
 
 def consultation_update(
-    *, user: Any, consultation: Consultation, expected_version: int, data: dict[str, Any]
+    *, user: User, consultation: Consultation, expected_version: int, data: ConsultationData
 ) -> Consultation:
     _check_concerns(data)
-    fields = {name: data[name] for name in CONSULTATION_FIELDS if name in data}
+    fields = data.fields()
     with transaction.atomic():
         consultation = save_versioned(obj=consultation, expected_version=expected_version, user=user, fields=fields)
         access_record(
@@ -133,18 +177,46 @@ def public_request_submit(*, data: dict[str, Any], key: uuid.UUID | None) -> tup
         return create_once(key=key, user=None, create=create)
 
 
-@dataclass
+@dataclass(frozen=True)
 class TriageDecision:
+    """What the desk decided on a consultation: the screening outcome, the household and person
+    (chosen records, or the data of new ones), the caller as a household member, and the case's
+    lead, partners and sharing basis."""
+
     screening: str
     note: str = ""
     household: Household | None = None
-    household_data: dict[str, Any] | None = None
+    household_data: HouseholdData | None = None
     person: Person | None = None
-    person_data: dict[str, Any] | None = None
-    contact_as_member: dict[str, Any] | None = None
+    person_data: PersonData | None = None
+    contact_as_member: PersonData | None = None
     lead: Agency | None = None
     partners: tuple[Agency, ...] = ()
     sharing_basis: str = ""
+    # The desk looked at the similar persons and registers somebody else (people.services).
+    confirmed_not_duplicate: bool = False
+
+
+CONTACT_RELATION_TO_PERSON: dict[str, str] = {
+    FamilyRelation.MOTHER: Relation.MOTHER,
+    FamilyRelation.FATHER: Relation.FATHER,
+    FamilyRelation.SIBLING: Relation.SIBLING,
+    FamilyRelation.SPOUSE: Relation.SPOUSE,
+    FamilyRelation.GRANDPARENT: Relation.GRANDPARENT,
+}
+
+
+def contact_as_member(consultation: Consultation, *, decade: int | None) -> PersonData | None:
+    """The family member who called, as a member of the household (unnamed: 相談者（母）), or None
+    when the caller is not family."""
+    if consultation.contact_type != ContactType.FAMILY:
+        return None
+    return PersonData(
+        label=_("相談者（%(relation)s）") % {"relation": consultation.get_contact_relation_display()},
+        relation=CONTACT_RELATION_TO_PERSON.get(consultation.contact_relation, Relation.OTHER),
+        approx_decade=decade,
+        phone=consultation.contact_phone,
+    )
 
 
 def consultation_triage(
@@ -152,7 +224,9 @@ def consultation_triage(
 ) -> Consultation:
     """Record the screening outcome, attach or create the household and person, and open a case.
 
-    All or nothing (docs/quality.md R1): a failure at any step leaves the database as it was.
+    All or nothing (docs/quality.md R1): a failure at any step leaves the database as it was. A new
+    person who looks like one already registered is refused (people.services.PossibleDuplicate)
+    unless the desk confirmed they are somebody else.
     """
     if consultation.is_triaged:
         raise ValidationError(_("この相談はすでに振り分け済みです。"))
@@ -160,6 +234,17 @@ def consultation_triage(
         raise ValidationError({"screening": _("スクリーニング結果を選んでください。")})
     if decision.screening == Screening.CONTINUE and decision.lead is None:
         raise ValidationError({"lead": _("継続支援には主担当機関を選んでください。")})
+    if decision.person is None and decision.person_data is not None:
+        # Outside the transaction below: the check is an audited search, kept when it refuses.
+        person_check_duplicate(
+            user=user,
+            family_name=decision.person_data.family_name,
+            given_name=decision.person_data.given_name,
+            family_name_kana=decision.person_data.family_name_kana,
+            given_name_kana=decision.person_data.given_name_kana,
+            birth_date=decision.person_data.birth_date,
+            confirmed_different=decision.confirmed_not_duplicate,
+        )
     with transaction.atomic():
         household = decision.household
         if household is None and decision.household_data is not None:

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -5,7 +7,14 @@ from django.utils.translation import gettext_lazy as _
 from tsunagu.agencies.forms import AgencyMultipleChoiceField
 from tsunagu.cases.forms import CaseNumberMixin
 from tsunagu.cases.models import Case
-from tsunagu.core.forms import JapaneseDateField, LineField, SubmissionKeyMixin, TextField, VersionMixin
+from tsunagu.core.forms import (
+    JapaneseDateField,
+    LineField,
+    SubmissionKeyMixin,
+    TextField,
+    VersionMixin,
+    choose_from,
+)
 from tsunagu.core.templatetags.tsunagu import person_name_of as staff_display_name
 from tsunagu.meetings.models import MeetingKind
 
@@ -23,13 +32,13 @@ class _MeetingFields(forms.Form):
 
 class MeetingForm(SubmissionKeyMixin, _MeetingFields):
     kind = forms.ChoiceField(label=_("会議の種類"), choices=[("", "—"), *MeetingKind.choices])
-    organiser = forms.ModelChoiceField(label=_("主催機関"), queryset=None)
+    organiser: "forms.ModelChoiceField[Any]" = forms.ModelChoiceField(label=_("主催機関"), queryset=None)
 
     field_order = ["kind", "title", "held_on", "held_time", "place", "organiser", "agencies", "other_attendees"]
 
     def __init__(self, *args, organisers=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organiser"].queryset = organisers
+        choose_from(self.fields["organiser"], organisers)
         if organisers is not None and organisers.count() == 1:
             self.fields["organiser"].initial = organisers.first().pk
 
@@ -45,7 +54,7 @@ class MeetingEditForm(VersionMixin, _MeetingFields):
         "held_on": lambda meeting: timezone.localtime(meeting.held_at).date(),
         "held_time": lambda meeting: timezone.localtime(meeting.held_at).time(),
     }
-    attendees = forms.ModelMultipleChoiceField(
+    attendees: "forms.ModelMultipleChoiceField[Any]" = forms.ModelMultipleChoiceField(
         label=_("出席した職員"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
     minutes = TextField(label=_("議事録"), max_length=20000, required=False, widget=forms.Textarea(attrs={"rows": 14}))
@@ -54,8 +63,7 @@ class MeetingEditForm(VersionMixin, _MeetingFields):
 
     def __init__(self, *args, staff=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["attendees"].queryset = staff
-        self.fields["attendees"].label_from_instance = lambda user: staff_display_name(user)
+        choose_from(self.fields["attendees"], staff, lambda user: staff_display_name(user))
 
 
 class CaseAddForm(CaseNumberMixin, forms.Form):
@@ -64,15 +72,18 @@ class CaseAddForm(CaseNumberMixin, forms.Form):
 
 class DecisionForm(SubmissionKeyMixin, forms.Form):
     text = LineField(label=_("決定事項"), max_length=500)
-    case = forms.ModelChoiceField(label=_("ケース（任意）"), queryset=None, required=False)
-    owner = forms.ModelChoiceField(label=_("担当者（対応が必要なとき）"), queryset=None, required=False)
+    case: "forms.ModelChoiceField[Any]" = forms.ModelChoiceField(
+        label=_("ケース（任意）"), queryset=None, required=False
+    )
+    owner: "forms.ModelChoiceField[Any]" = forms.ModelChoiceField(
+        label=_("担当者（対応が必要なとき）"), queryset=None, required=False
+    )
     due_on = JapaneseDateField(label=_("期日"), required=False)
 
     def __init__(self, *args, meeting=None, staff=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["case"].queryset = Case.objects.filter(meetings__meeting=meeting).order_by("pk")
-        self.fields["owner"].queryset = staff
-        self.fields["owner"].label_from_instance = lambda user: staff_display_name(user)
+        choose_from(self.fields["case"], Case.objects.filter(meetings__meeting=meeting).order_by("pk"))
+        choose_from(self.fields["owner"], staff, lambda user: staff_display_name(user))
 
 
 class DoneForm(VersionMixin, forms.Form):

@@ -1,4 +1,3 @@
-import contextlib
 import datetime as dt
 from typing import Any
 
@@ -14,6 +13,7 @@ from tsunagu.agencies.models import MEETING_ROLES, Agency
 from tsunagu.agencies.selectors import staff_context
 from tsunagu.cases.access import case_get_by_number_for_user, cases_openable
 from tsunagu.core.access import staff
+from tsunagu.core.conflict import Stale, stale
 from tsunagu.core.editing import apply_errors, versioned_edit
 from tsunagu.core.services import ConflictError
 from tsunagu.meetings import selectors, services
@@ -65,7 +65,9 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
     return render(request, "meetings/form.html", {"form": form}, status=400 if form.is_bound else 200)
 
 
-def _detail(request: HttpRequest, meeting: Meeting, status: int = 200, **forms: Any) -> HttpResponse:
+def _detail(
+    request: HttpRequest, meeting: Meeting, status: int = 200, stale: Stale | None = None, **forms: Any
+) -> HttpResponse:
     can_write = meeting_can_write(request.user, meeting)
     window = sharing_window_open(meeting)
     not_yet = timezone.now() < sharing_starts(meeting.held_at)
@@ -87,6 +89,7 @@ def _detail(request: HttpRequest, meeting: Meeting, status: int = 200, **forms: 
         "case_form": forms.get("case") or CaseAddForm(),
         "decision_form": forms.get("decision") or DecisionForm(meeting=meeting, staff=staff_list),
         "user_pk": request.user.pk,
+        "stale": stale,
     }
     return render(request, "meetings/detail.html", context, status=status)
 
@@ -184,14 +187,17 @@ def decision_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def decision_done(request: HttpRequest, pk: int) -> HttpResponse:
     decision = decision_get_for_user(request.user, pk, done=True)
+    visible = meetings_visible_to(request.user).filter(pk=decision.meeting_id).exists()
     form = DoneForm(request.POST)
     if form.is_valid():
-        # Somebody marked it done (or changed it) first: the page shows the current state.
-        with contextlib.suppress(ConflictError):
+        try:
             services.decision_done(user=request.user, decision=decision, expected_version=form.cleaned_data["version"])
-    if (
-        request.POST.get("next") == "work"
-        or not meetings_visible_to(request.user).filter(pk=decision.meeting_id).exists()
-    ):
+        except ConflictError as exc:
+            # Somebody marked it done (or changed it) first: the one answer to a conflict (R2), the
+            # meeting's page as it is now with the conflict panel, and a 409. An owner whose agency
+            # no longer attends sees their work page instead, which shows the current state.
+            if visible:
+                return _detail(request, decision.meeting, status=409, stale=stale(None, exc.current))
+    if request.POST.get("next") == "work" or not visible:
         return redirect(reverse("work:my_work") + "#actions")
     return redirect(reverse("meetings:detail", kwargs={"pk": decision.meeting_id}) + "#decisions")

@@ -12,6 +12,7 @@ from tsunagu.core.forms import (
     PhoneField,
     SubmissionKeyMixin,
     VersionMixin,
+    cleaned,
     no_emoji,
 )
 from tsunagu.people.models import DECADE_CHOICES, Disability, GoingOut, Relation, Sex
@@ -90,7 +91,7 @@ class PersonForm(forms.Form):
     phone = PhoneField(label=_("電話番号"), required=False)
 
     def clean(self):
-        data = super().clean()
+        data = cleaned(super().clean())
         birth, since = data.get("birth_date"), data.get("withdrawal_since")
         if birth and since and since.last_day() < birth:
             self.add_error("withdrawal_since", _("生年月日より前の時期は入力できません。"))

@@ -1,14 +1,14 @@
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
-from django.utils.translation import gettext
 
 from tsunagu.agencies.models import CASE_ROLES
 from tsunagu.cases.access import cases_openable
 from tsunagu.core.access import staff
 from tsunagu.core.editing import apply_errors, versioned_edit
 from tsunagu.core.services import create_once, created_for_key
+from tsunagu.core.types import AuthenticatedHttpRequest
 from tsunagu.people import access, selectors, services
 from tsunagu.people.forms import (
     HouseholdCreateForm,
@@ -34,7 +34,7 @@ def _triage_url_or_empty(url: str) -> str:
 
 
 @staff(PEOPLE_ROLES)
-def person_search(request: HttpRequest) -> HttpResponse:
+def person_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PersonSearchForm(request.GET or None)
     result = None
     if form.is_bound and form.is_valid():
@@ -57,14 +57,16 @@ def person_search(request: HttpRequest) -> HttpResponse:
 
 
 @staff(("desk",))
-def household_create(request: HttpRequest) -> HttpResponse:
+def household_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = HouseholdCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             household, _created = create_once(
                 key=form.cleaned_data["submission_key"],
                 user=request.user,
-                create=lambda: services.household_create(user=request.user, data=form.cleaned_data),
+                create=lambda: services.household_create(
+                    user=request.user, data=services.HouseholdData.from_cleaned(form.cleaned_data)
+                ),
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -76,7 +78,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
 
 
 @staff(PEOPLE_ROLES)
-def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def household_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     household = access.household_get_for_user(request.user, pk)
     members = list(household.members.order_by("pk"))
     cases = list(household.cases.order_by("-opened_at"))
@@ -94,7 +96,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff(PEOPLE_ROLES)
-def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def household_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     household = access.household_get_for_user(request.user, pk, write=True)
     return versioned_edit(
         request,
@@ -103,14 +105,17 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
         context={"household": household},
         initial={name: getattr(household, name) for name in HOUSEHOLD_FIELDS} | {"version": household.version},
         save=lambda data: services.household_update(
-            user=request.user, household=household, expected_version=data["version"], data=data
+            user=request.user,
+            household=household,
+            expected_version=data["version"],
+            data=services.HouseholdData.from_cleaned(data),
         ),
         done=reverse("people:household_detail", kwargs={"pk": household.pk}),
     )
 
 
 @staff(PEOPLE_ROLES)
-def person_create(request: HttpRequest, household_pk: int) -> HttpResponse:
+def person_create(request: AuthenticatedHttpRequest, household_pk: int) -> HttpResponse:
     household = access.household_get_for_user(request.user, household_pk, write=True)
     form = PersonCreateForm(request.POST or None)
     similar = []
@@ -119,27 +124,27 @@ def person_create(request: HttpRequest, household_pk: int) -> HttpResponse:
         earlier = created_for_key(data["submission_key"])
         if isinstance(earlier, Person):
             return redirect("people:person_detail", pk=earlier.pk)
-        similar = selectors.person_find_similar(
-            user=request.user,
-            family_name=data["family_name"],
-            given_name=data["given_name"],
-            family_name_kana=data["family_name_kana"],
-            given_name_kana=data["given_name_kana"],
-            birth_date=data["birth_date"],
-        )
-        if similar and not data["not_duplicate"]:
-            form.add_error(
-                "not_duplicate",
-                gettext(
-                    "似た人がすでに登録されています。同じ人なら下の一覧から選び、別の人なら確認欄にチェックしてください。"
-                ),
+        try:
+            similar = services.person_check_duplicate(
+                user=request.user,
+                family_name=data["family_name"],
+                given_name=data["given_name"],
+                family_name_kana=data["family_name_kana"],
+                given_name_kana=data["given_name_kana"],
+                birth_date=data["birth_date"],
+                confirmed_different=data["not_duplicate"],
             )
+        except services.PossibleDuplicate as exc:
+            similar = exc.similar
+            apply_errors(form, exc)
         else:
             try:
                 person, _created = create_once(
                     key=data["submission_key"],
                     user=request.user,
-                    create=lambda: services.person_create(user=request.user, household=household, data=data),
+                    create=lambda: services.person_create(
+                        user=request.user, household=household, data=services.PersonData.from_cleaned(data)
+                    ),
                 )
             except ValidationError as exc:
                 apply_errors(form, exc)
@@ -154,14 +159,14 @@ def person_create(request: HttpRequest, household_pk: int) -> HttpResponse:
 
 
 @staff(PEOPLE_ROLES)
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = access.person_get_for_user(request.user, pk)
     can_write = access.persons_visible_to(request.user, write=True).filter(pk=person.pk).exists()
     return render(request, "people/person_detail.html", {"person": person, "can_write": can_write})
 
 
 @staff(PEOPLE_ROLES)
-def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def person_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = access.person_get_for_user(request.user, pk, write=True)
     return versioned_edit(
         request,
@@ -171,7 +176,10 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         initial={name: getattr(person, name) for name in PERSON_FIELDS}
         | {"withdrawal_since": person.withdrawal_since_approx, "version": person.version},
         save=lambda data: services.person_update(
-            user=request.user, person=person, expected_version=data["version"], data=data
+            user=request.user,
+            person=person,
+            expected_version=data["version"],
+            data=services.PersonData.from_cleaned(data),
         ),
         done=reverse("people:person_detail", kwargs={"pk": person.pk}),
     )

@@ -5,7 +5,16 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.agencies.models import Agency
-from tsunagu.core.forms import JapaneseDateField, LineField, SubmissionKeyMixin, TextField, VersionMixin, no_emoji
+from tsunagu.core.forms import (
+    JapaneseDateField,
+    LineField,
+    SubmissionKeyMixin,
+    TextField,
+    VersionMixin,
+    choose_from,
+    cleaned,
+    no_emoji,
+)
 from tsunagu.people.models import Person
 from tsunagu.plans.models import GoalStatus, GoalTarget
 
@@ -62,7 +71,7 @@ class PlanForm(forms.Form):
                 label=_("対象"), choices=[("", "—"), *GoalTarget.choices], required=False
             )
             self.fields[f"g{n}_person"] = forms.ModelChoiceField(label=_("対象の人"), queryset=members, required=False)
-            self.fields[f"g{n}_person"].label_from_instance = lambda person: person.display_name
+            choose_from(self.fields[f"g{n}_person"], members, lambda person: person.display_name)
             self.fields[f"g{n}_text"] = LineField(
                 label=_("目標"), max_length=300, required=False, validators=[no_emoji]
             )
@@ -86,7 +95,7 @@ class PlanForm(forms.Form):
         return f"{_('目標')}{int(match[1]) + 1}：{label}" if match else label
 
     def clean(self):
-        data = super().clean()
+        data = cleaned(super().clean())
         if self.is_bound and goal_rows_in(self.data) > MAX_GOAL_ROWS:
             raise ValidationError(
                 _("一つの計画に書ける目標は%(n)s件までです。") % {"n": MAX_GOAL_ROWS}, code="too_many_goals"

@@ -1,3 +1,4 @@
+import datetime as dt
 import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_POST
 from tsunagu.agencies.models import CASE_ROLES
 from tsunagu.cases.access import case_get_for_user, full_access
 from tsunagu.core.access import staff
+from tsunagu.core.conflict import Stale, rebased, stale
 from tsunagu.core.editing import apply_errors, versioned_edit
 from tsunagu.core.services import ConflictError
 from tsunagu.plans import services
@@ -24,7 +26,7 @@ from tsunagu.plans.forms import (
     goal_rows_in,
     goals_from,
 )
-from tsunagu.plans.models import PlanStatus
+from tsunagu.plans.models import PlanStatus, SupportPlan
 
 
 def _with_another_goal(request: HttpRequest, form_class: type[PlanCreateForm | PlanEditForm], context: dict, **kwargs):
@@ -43,7 +45,7 @@ def plan_new(request: HttpRequest, case_pk: int) -> HttpResponse:
     form = PlanCreateForm(
         request.POST or None,
         household=case.household,
-        initial={"review_on": timezone.localdate() + timezone.timedelta(days=90)},
+        initial={"review_on": timezone.localdate() + dt.timedelta(days=90)},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -122,9 +124,14 @@ def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
         return _detail_with_error(request, plan, _("提出できませんでした。画面を読み込み直してください。"))
     try:
         services.plan_submit(user=request.user, plan=plan, expected_version=version)
-    except ConflictError:
+    except ConflictError as exc:
+        plan.refresh_from_db()
         return _detail_with_error(
-            request, plan, _("他の職員が先にこの計画を更新しました。最新の内容を確認してください。"), status=409
+            request,
+            plan,
+            _("他の職員が先にこの計画を更新しました。最新の内容を確認してください。"),
+            status=409,
+            stale=stale(None, exc.current),
         )
     except ValidationError as exc:
         return _detail_with_error(request, plan, " ".join(exc.messages))
@@ -148,8 +155,16 @@ def plan_decide(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except PermissionDenied:
         raise
-    except ConflictError:
-        return _detail_with_error(request, plan, _("他の職員が先にこの計画を更新しました。"), form=form, status=409)
+    except ConflictError as exc:
+        plan.refresh_from_db()
+        return _detail_with_error(
+            request,
+            plan,
+            _("他の職員が先にこの計画を更新しました。"),
+            form=rebased(form, exc.current),
+            status=409,
+            stale=stale(form, exc.current),
+        )
     except ValidationError as exc:
         apply_errors(form, exc)
         return _detail_with_error(request, plan, "", form=form)
@@ -171,7 +186,15 @@ def plan_new_version(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("plans:edit", pk=new.pk)
 
 
-def _detail_with_error(request, plan, message, *, form=None, status=400):
+def _detail_with_error(
+    request: HttpRequest,
+    plan: SupportPlan,
+    message: str,
+    *,
+    form: DecisionForm | None = None,
+    status: int = 400,
+    stale: Stale | None = None,
+) -> HttpResponse:
     """The plan page again with ``message`` (already translated: a service's own words) on top."""
     return render(
         request,
@@ -183,6 +206,7 @@ def _detail_with_error(request, plan, message, *, form=None, status=400):
             "may_decide": plan.status == PlanStatus.SUBMITTED and services.may_decide(request.user, plan),
             "decision_form": form or DecisionForm(initial={"version": plan.version}),
             "new_key": uuid.uuid4(),
+            "stale": stale,
         },
         status=status,
     )

@@ -2,7 +2,15 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from tsunagu.core.forms import LineField, NameField, PhoneField, SubmissionKeyMixin, TextField, no_emoji
+from tsunagu.core.forms import (
+    LineField,
+    NameField,
+    PhoneField,
+    SubmissionKeyMixin,
+    TextField,
+    cleaned,
+    no_emoji,
+)
 from tsunagu.intake.models import Concern, ContactPreference, ContactType, FamilyRelation
 
 PUBLIC_CONTACT_TYPES = [
@@ -56,7 +64,7 @@ class PublicRequestForm(SubmissionKeyMixin, forms.Form):
     website = forms.CharField(required=False, max_length=200, label=_("この欄は空のままにしてください"))
 
     def clean(self):
-        data = super().clean()
+        data = cleaned(super().clean())
         if data.get("contact_preference") == ContactPreference.MAY_CONTACT and not (
             data.get("contact_phone") or data.get("contact_email")
         ):

@@ -2,7 +2,16 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tsunagu.core.forms import JapaneseDateField, LineField, SubmissionKeyMixin, TextField, VersionMixin, no_emoji
+from tsunagu.core.forms import (
+    JapaneseDateField,
+    LineField,
+    SubmissionKeyMixin,
+    TextField,
+    VersionMixin,
+    choose_from,
+    cleaned,
+    no_emoji,
+)
 from tsunagu.people.models import Person
 from tsunagu.records.models import Method
 
@@ -27,15 +36,14 @@ class RecordForm(forms.Form):
     def __init__(self, *args, household=None, **kwargs):
         super().__init__(*args, **kwargs)
         members = household.members.order_by("pk") if household is not None else Person.objects.none()
-        self.fields["persons"].queryset = members
-        self.fields["persons"].label_from_instance = lambda person: person.display_name
+        choose_from(self.fields["persons"], members, lambda person: person.display_name)
         if not self.is_bound:
             self.initial.setdefault("occurred_on", timezone.localdate())
             concerned = [p.pk for p in members if p.is_concerned]
             self.initial.setdefault("persons", concerned)
 
     def clean(self):
-        data = super().clean()
+        data = cleaned(super().clean())
         occurred, next_on = data.get("occurred_on"), data.get("next_action_on")
         if occurred and next_on and next_on < occurred:
             self.add_error("next_action_on", _("記録の日付より前の日は選べません。"))

@@ -2,6 +2,8 @@
 
 import datetime as dt
 import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -14,12 +16,36 @@ from tsunagu.audit.services import access_record
 from tsunagu.cases.models import Case, TimelineKind
 from tsunagu.cases.services import timeline_add
 from tsunagu.core.services import create_once, save_versioned
+from tsunagu.core.types import User
+from tsunagu.people.models import Person
 from tsunagu.records.models import ProgressRecord, ProgressRecordRevision
 
 RECORD_FIELDS = ("occurred_on", "method", "reached", "summary", "next_action", "next_action_on")
 
 
-def _check_persons(case: Case, persons: list[Any]) -> None:
+@dataclass(frozen=True)
+class RecordData:
+    """What a progress record says: when, how, whether the person was reached, about whom, what
+    happened and what comes next."""
+
+    occurred_on: dt.date
+    method: str
+    reached: bool
+    persons: Sequence[Person]
+    summary: str
+    next_action: str = ""
+    next_action_on: dt.date | None = None
+
+    @classmethod
+    def from_cleaned(cls, cleaned: Mapping[str, Any]) -> "RecordData":
+        return cls(**{name: cleaned[name] for name in (*RECORD_FIELDS, "persons")})
+
+    def fields(self) -> dict[str, Any]:
+        """The record's own columns (the persons are a relation)."""
+        return {name: getattr(self, name) for name in RECORD_FIELDS}
+
+
+def _check_persons(case: Case, persons: list[Person]) -> None:
     members = set(case.household.members.values_list("pk", flat=True))
     if not persons:
         raise ValidationError({"persons": _("記録の対象の人を選んでください。")})
@@ -32,14 +58,12 @@ def _summary(record: ProgressRecord) -> str:
     return f"{record.get_method_display()}（{reached}）{record.summary[:80]}"
 
 
-def record_create(*, user: Any, case: Case, data: dict[str, Any], key: uuid.UUID | None) -> tuple[ProgressRecord, bool]:
-    persons = list(data["persons"])
+def record_create(*, user: User, case: Case, data: RecordData, key: uuid.UUID | None) -> tuple[ProgressRecord, bool]:
+    persons = list(data.persons)
     _check_persons(case, persons)
 
     def create() -> ProgressRecord:
-        record = ProgressRecord(
-            case=case, created_by=user, updated_by=user, **{name: data[name] for name in RECORD_FIELDS}
-        )
+        record = ProgressRecord(case=case, created_by=user, updated_by=user, **data.fields())
         record.full_clean()
         record.save()
         record.persons.set(persons)
@@ -63,12 +87,12 @@ def record_create(*, user: Any, case: Case, data: dict[str, Any], key: uuid.UUID
 
 
 def record_correct(
-    *, user: Any, record: ProgressRecord, expected_version: int, data: dict[str, Any], reason: str
+    *, user: User, record: ProgressRecord, expected_version: int, data: RecordData, reason: str
 ) -> ProgressRecord:
     """Correct a record: the text it had is kept as a revision, with who corrected it and why."""
     if not reason.strip():
         raise ValidationError({"reason": _("訂正の理由を書いてください。")})
-    persons = list(data["persons"])
+    persons = list(data.persons)
     _check_persons(record.case, persons)
     snapshot: dict[str, Any] = {name: str(getattr(record, name)) for name in RECORD_FIELDS}
     snapshot["persons"] = sorted(record.persons.values_list("pk", flat=True))
@@ -80,7 +104,7 @@ def record_correct(
             obj=record,
             expected_version=expected_version,
             user=user,
-            fields={name: data[name] for name in RECORD_FIELDS},
+            fields=data.fields(),
         )
         record.persons.set(persons)
         timeline_add(

@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -7,6 +7,7 @@ from tsunagu.agencies.models import CASE_ROLES
 from tsunagu.cases.access import case_get_for_user, full_access
 from tsunagu.core.access import staff
 from tsunagu.core.editing import apply_errors, versioned_edit
+from tsunagu.core.types import AuthenticatedHttpRequest
 from tsunagu.records import services
 from tsunagu.records.access import record_get_for_user
 from tsunagu.records.forms import RecordCorrectForm, RecordCreateForm
@@ -14,13 +15,16 @@ from tsunagu.records.services import RECORD_FIELDS
 
 
 @staff(CASE_ROLES)
-def record_create(request: HttpRequest, case_pk: int) -> HttpResponse:
+def record_create(request: AuthenticatedHttpRequest, case_pk: int) -> HttpResponse:
     case, _level = case_get_for_user(request.user, case_pk, write=True)
     form = RecordCreateForm(request.POST or None, household=case.household)
     if request.method == "POST" and form.is_valid():
         try:
             services.record_create(
-                user=request.user, case=case, data=form.cleaned_data, key=form.cleaned_data["submission_key"]
+                user=request.user,
+                case=case,
+                data=services.RecordData.from_cleaned(form.cleaned_data),
+                key=form.cleaned_data["submission_key"],
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -32,7 +36,7 @@ def record_create(request: HttpRequest, case_pk: int) -> HttpResponse:
 
 
 @staff(CASE_ROLES)
-def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def record_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     record = record_get_for_user(request.user, pk)
     return render(
         request,
@@ -48,7 +52,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff(CASE_ROLES)
-def record_correct(request: HttpRequest, pk: int) -> HttpResponse:
+def record_correct(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     record = record_get_for_user(request.user, pk, write=True)
     initial = {name: getattr(record, name) for name in RECORD_FIELDS}
     initial |= {
@@ -64,7 +68,11 @@ def record_correct(request: HttpRequest, pk: int) -> HttpResponse:
         context={"case": record.case, "record": record},
         initial=initial,
         save=lambda data: services.record_correct(
-            user=request.user, record=record, expected_version=data["version"], data=data, reason=data["reason"]
+            user=request.user,
+            record=record,
+            expected_version=data["version"],
+            data=services.RecordData.from_cleaned(data),
+            reason=data["reason"],
         ),
         done=reverse("records:detail", kwargs={"pk": record.pk}),
     )

@@ -1,17 +1,28 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.agencies.models import Agency
 from tsunagu.cases.forms import _BasisFields
-from tsunagu.core.forms import JapaneseDateField, LineField, SubmissionKeyMixin, TextField, VersionMixin
+from tsunagu.core.forms import (
+    JapaneseDateField,
+    LineField,
+    SubmissionKeyMixin,
+    TextField,
+    VersionMixin,
+    choose_from,
+)
 from tsunagu.referrals.models import DeclineReason
 
 
 class ReferralForm(SubmissionKeyMixin, _BasisFields):
     """Send a referral. ``agency`` (from _BasisFields) is the receiving agency."""
 
-    from_agency = forms.ModelChoiceField(label=_("依頼元（自分の機関）"), queryset=None)
-    person = forms.ModelChoiceField(label=_("つなぐ人"), queryset=None, required=False, empty_label=_("（世帯として）"))
+    from_agency: "forms.ModelChoiceField[Any]" = forms.ModelChoiceField(label=_("依頼元（自分の機関）"), queryset=None)
+    person: "forms.ModelChoiceField[Any]" = forms.ModelChoiceField(
+        label=_("つなぐ人"), queryset=None, required=False, empty_label=_("（世帯として）")
+    )
     reason = LineField(label=_("つなぐ理由"), max_length=300)
     summary = TextField(
         label=_("依頼先に伝える概要"),
@@ -36,12 +47,11 @@ class ReferralForm(SubmissionKeyMixin, _BasisFields):
         super().__init__(*args, case=case, **kwargs)
         self.fields["agency"].label = _("依頼先")
         on_team = case.team.filter(until__isnull=True).values("agency_id")
-        self.fields["agency"].queryset = Agency.objects.filter(active=True).exclude(pk__in=on_team)
-        self.fields["from_agency"].queryset = from_agencies
+        choose_from(self.fields["agency"], Agency.objects.filter(active=True).exclude(pk__in=on_team))
+        choose_from(self.fields["from_agency"], from_agencies)
         if from_agencies is not None and from_agencies.count() == 1:
             self.fields["from_agency"].initial = from_agencies.first().pk
-        self.fields["person"].queryset = case.household.members.order_by("pk")
-        self.fields["person"].label_from_instance = lambda p: p.display_name
+        choose_from(self.fields["person"], case.household.members.order_by("pk"), lambda p: p.display_name)
 
 
 class AnswerForm(VersionMixin, forms.Form):

@@ -12,6 +12,7 @@ from tsunagu.agencies.models import CASE_ROLES, Agency
 from tsunagu.agencies.selectors import staff_context
 from tsunagu.cases.access import case_get_for_user, cases_openable
 from tsunagu.core.access import staff
+from tsunagu.core.conflict import Stale, rebased, stale
 from tsunagu.core.editing import apply_errors
 from tsunagu.core.services import ConflictError
 from tsunagu.referrals import selectors, services
@@ -59,13 +60,20 @@ def referral_new(request: HttpRequest, case_pk: int) -> HttpResponse:
 
 
 def _detail(
-    request: HttpRequest, referral: Referral, side: str, status: int = 200, error: str = "", **forms: Any
+    request: HttpRequest,
+    referral: Referral,
+    side: str,
+    status: int = 200,
+    error: str = "",
+    stale: Stale | None = None,
+    **forms: Any,
 ) -> HttpResponse:
     referral.late = referral.is_open and referral.due_on < timezone.localdate()  # type: ignore[attr-defined]
     context = {
         "referral": referral,
         "side": side,
         "error": error,
+        "stale": stale,
         "events": referral.events.select_related("user"),
         "answer_form": forms.get("answer") or AnswerForm(initial={"version": referral.version}),
         "message_form": forms.get("message") or MessageForm(),
@@ -94,8 +102,9 @@ def _refused(form: Any, exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
-def _stale(form: Any) -> None:
-    form.add_error(None, _("ほかの職員が先にこのつなぎを更新しました。内容を確かめてからもう一度操作してください。"))
+def _stale() -> str:
+    # Shown at the top of the page: the form itself is gone when the referral has moved on.
+    return _("ほかの職員が先にこのつなぎを更新しました。内容を確かめてからもう一度操作してください。")
 
 
 def _act(
@@ -117,8 +126,19 @@ def _act(
             run(referral, found, form.cleaned_data)
         except ValidationError as exc:
             error = _refused(form, exc)
-        except ConflictError:
-            _stale(form)
+        except ConflictError as exc:
+            # The one answer to a conflict (R2): 409, the panel, the input kept on the current version.
+            panel = stale(form, exc.current)
+            referral.refresh_from_db()
+            return _detail(
+                request,
+                referral,
+                found,
+                status=409,
+                error=_stale(),
+                stale=panel,
+                **{form_name: rebased(form, exc.current)},
+            )
         else:
             return redirect("referrals:detail", pk=referral.pk)
     referral.refresh_from_db()

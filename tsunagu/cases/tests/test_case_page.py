@@ -90,7 +90,12 @@ def test_a_stale_status_change_is_told(world, lead_worker, users):
     url = reverse("cases:status", kwargs={"pk": world.case.pk})
     version = first.get(url).context["form"].initial["version"]
     assert first.post(url, {"version": version, "status": "active"}).status_code == 302
-    assert second.post(url, {"version": version, "status": "watching"}).status_code == 409
+    stale = second.post(url, {"version": version, "status": "watching"})
+    assert stale.status_code == 409
+    assert 'class="conflict"' in stale.content.decode()
+    world.case.refresh_from_db()
+    assert world.case.status == "active", "the first change stands"
+    assert world.case.version == version + 1
 
 
 def _case_page_queries(client, case) -> int:

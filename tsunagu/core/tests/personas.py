@@ -27,7 +27,7 @@ from tsunagu.people.tests.factories import household_make, person_make
 from tsunagu.plans.models import SupportPlan
 from tsunagu.plans.services import plan_create
 from tsunagu.records.models import ProgressRecord
-from tsunagu.records.services import record_create
+from tsunagu.records.services import RecordData, record_create
 
 PASSWORD = "a-long-test-password-42"
 
@@ -127,15 +127,17 @@ def world(users) -> World:
         user=users["lead_worker"],
         case=case,
         key=None,
-        data={
-            "occurred_on": dt.date(2026, 11, 20),
-            "method": "home_visit",
-            "reached": False,
-            "persons": [person],
-            "summary": "訪問したが応答なし。手紙を置いてきた。",
-            "next_action": "電話",
-            "next_action_on": None,
-        },
+        data=RecordData(
+            **{
+                "occurred_on": dt.date(2026, 11, 20),
+                "method": "home_visit",
+                "reached": False,
+                "persons": [person],
+                "summary": "訪問したが応答なし。手紙を置いてきた。",
+                "next_action": "電話",
+                "next_action_on": None,
+            }
+        ),
     )
     assessment, _created = assessment_create(
         user=users["lead_worker"],

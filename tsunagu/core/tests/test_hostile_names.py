@@ -8,6 +8,7 @@ have no element with an attribute that a name created, and must show the names a
 
 import datetime as dt
 import json
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -29,7 +30,7 @@ from tsunagu.core.tests.personas import client_for
 from tsunagu.meetings.models import Meeting
 from tsunagu.meetings.tests.helpers import add_case, add_decision, create_meeting
 from tsunagu.people.models import Household, Person
-from tsunagu.people.services import household_update, person_update
+from tsunagu.people.services import HouseholdData, PersonData, household_update, person_update
 from tsunagu.referrals.models import Referral
 from tsunagu.referrals.tests.helpers import send
 
@@ -51,13 +52,18 @@ def hostile(frozen, world, users):
         user=desk,
         person=world.person,
         expected_version=world.person.version,
-        data={"family_name": HOSTILE_FAMILY, "given_name": HOSTILE_GIVEN, "label": HOSTILE_PERSON_LABEL},
+        data=replace(
+            PersonData.of(world.person),
+            family_name=HOSTILE_FAMILY,
+            given_name=HOSTILE_GIVEN,
+            label=HOSTILE_PERSON_LABEL,
+        ),
     )
     household_update(
         user=desk,
         household=world.household,
         expected_version=world.household.version,
-        data={"label": HOSTILE_HOUSEHOLD_LABEL},
+        data=replace(HouseholdData.of(world.household), label=HOSTILE_HOUSEHOLD_LABEL),
     )
     world.person = Person.objects.get(pk=person.pk)
     world.household = Household.objects.get(pk=world.household.pk)

@@ -170,7 +170,7 @@ def test_an_incomplete_triage_is_answered_and_writes_nothing(world, desk, overri
     [
         "tsunagu.intake.services.case_open",
         "tsunagu.intake.services.save_versioned",
-        "tsunagu.cases.services.access_record",
+        "tsunagu.cases.services.opening.access_record",
     ],
 )
 def test_a_failure_at_any_step_leaves_the_database_as_it_was(world, desk, failing_step):

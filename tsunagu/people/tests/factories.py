@@ -6,14 +6,14 @@ from typing import Any
 
 from tsunagu.agencies.models import District
 from tsunagu.people.models import Household, Person
-from tsunagu.people.services import household_create, person_create
+from tsunagu.people.services import HouseholdData, PersonData, household_create, person_create
 
 
 def household_make(
     *, label: str = "テスト世帯", district_code: str | None = None, user: Any = None, **fields: Any
 ) -> Household:
     district = District.objects.get(code=district_code) if district_code else None
-    return household_create(user=user, data={"label": label, "district": district, **fields})
+    return household_create(user=user, data=HouseholdData(label=label, district=district, **fields))
 
 
 def person_make(
@@ -21,12 +21,4 @@ def person_make(
 ) -> Person:
     if isinstance(birth_date, str):
         birth_date = dt.date.fromisoformat(birth_date)
-    data = {
-        "family_name": "",
-        "given_name": "",
-        "family_name_kana": "",
-        "given_name_kana": "",
-        "birth_date": birth_date,
-        **fields,
-    }
-    return person_create(user=user, household=household, data=data)
+    return person_create(user=user, household=household, data=PersonData(birth_date=birth_date, **fields))

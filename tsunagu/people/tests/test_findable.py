@@ -2,6 +2,7 @@
 Anonymous stays normal: one identifying detail is enough."""
 
 import uuid
+from dataclasses import replace
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -59,7 +60,10 @@ def test_a_household_with_no_member_cannot_be_emptied_but_one_with_members_can(w
     household = household_make(label="空にされる世帯", user=desk)
     with pytest.raises(ValidationError):
         services.household_update(
-            user=desk, household=household, expected_version=household.version, data={"label": "", "district": None}
+            user=desk,
+            household=household,
+            expected_version=household.version,
+            data=replace(services.HouseholdData.of(household), label="", district=None),
         )
     household.refresh_from_db()
     assert household.label == "空にされる世帯"
@@ -80,7 +84,7 @@ def test_a_household_with_no_member_cannot_be_emptied_but_one_with_members_can(w
 def test_an_empty_person_is_refused_by_the_service_and_nothing_is_written(world, desk):
     before = counts(*WRITES)
     with pytest.raises(ValidationError) as caught:
-        services.person_create(user=desk, household=world.household, data=EMPTY_PERSON)
+        services.person_create(user=desk, household=world.household, data=services.PersonData(**EMPTY_PERSON))
     assert "氏名・フリガナ・呼び名・生年月日・おおよその年代・続柄のどれか一つ" in caught.value.messages[0]
     assert counts(*WRITES) == before
 
@@ -109,7 +113,9 @@ def test_an_empty_person_is_refused_on_the_page(world, desk):
     [{"label": "相談者の長男"}, {"relation": "mother"}, {"approx_decade": 50}, {"given_name_kana": "タロウ"}],
 )
 def test_one_detail_is_enough_for_a_person(world, desk, detail):
-    person = services.person_create(user=desk, household=world.household, data=EMPTY_PERSON | detail)
+    person = services.person_create(
+        user=desk, household=world.household, data=services.PersonData(**EMPTY_PERSON | detail)
+    )
     assert person.pk is not None
 
 

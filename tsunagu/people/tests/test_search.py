@@ -97,13 +97,12 @@ def test_no_criteria_is_no_search(people, users):
 
 @pytest.mark.django_db
 def test_search_keys_follow_a_name_change(people, users, desk):
-    from tsunagu.people.services import PERSON_FIELDS, person_update
+    from dataclasses import replace
+
+    from tsunagu.people.services import PersonData, person_update
 
     person = people["watanabe"]
-    data = {name: getattr(person, name) for name in PERSON_FIELDS} | {
-        "family_name": "佐藤",
-        "family_name_kana": "サトウ",
-    }
+    data = replace(PersonData.of(person), family_name="佐藤", family_name_kana="サトウ")
     person_update(user=desk, person=person, expected_version=person.version, data=data)
     assert found(desk, q="さとう") == [person.pk]
     assert found(desk, q="渡辺") == []

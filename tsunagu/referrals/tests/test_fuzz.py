@@ -62,8 +62,13 @@ def test_any_answer_is_taken_or_refused_never_a_server_error(world, users, outsi
     )
     events = ReferralEvent.objects.count()
     response = answer(client_for(outsider), referral, **data)
-    assert response.status_code in (302, 400)
+    # 409: a version other than the current one is a conflict, answered like every stale edit
+    # (decision 0015); like a refusal, it writes nothing.
+    assert response.status_code in (302, 400, 409)
     assert ReferralEvent.objects.count() == events + (1 if response.status_code == 302 else 0)
+    if response.status_code == 409:
+        referral.refresh_from_db()
+        assert str(referral.version) != str(data.get("version")) and referral.status == "requested"
 
 
 @given(fields("kind", "title", "held_on", "held_time", "organiser", "agencies", "place"))

@@ -13,7 +13,7 @@ from tsunagu.agencies.models import Agency
 from tsunagu.cases.models import Case
 from tsunagu.cases.services import case_set_lead_worker
 from tsunagu.core.tests.personas import client_for
-from tsunagu.records.services import record_create
+from tsunagu.records.services import RecordData, record_create
 
 pytestmark = pytest.mark.dates
 
@@ -26,15 +26,17 @@ def record(world, user, day, *, reached=True, next_on=None):
         user=user,
         case=world.case,
         key=None,
-        data={
-            "occurred_on": day,
-            "method": "home_visit",
-            "reached": reached,
-            "persons": [world.person],
-            "summary": "記録",
-            "next_action": "再訪問" if next_on else "",
-            "next_action_on": next_on,
-        },
+        data=RecordData(
+            **{
+                "occurred_on": day,
+                "method": "home_visit",
+                "reached": reached,
+                "persons": [world.person],
+                "summary": "記録",
+                "next_action": "再訪問" if next_on else "",
+                "next_action_on": next_on,
+            }
+        ),
     )
 
 

@@ -1,0 +1,65 @@
+"""Opening a case: the household's data is shared with the team, so every team member needs a
+sharing basis (see cases/services/team.py)."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tsunagu.agencies.models import Agency, TeamRole
+from tsunagu.audit.models import Action
+from tsunagu.audit.services import access_record
+from tsunagu.cases.models import (
+    Case,
+    CaseAgency,
+    CaseStatus,
+    SharingBasis,
+    TimelineKind,
+)
+from tsunagu.cases.services.timeline import timeline_add
+from tsunagu.people.models import Household
+
+
+def case_open(
+    *,
+    user: Any,
+    household: Household,
+    lead: Agency,
+    sharing_basis: str,
+    partners: Iterable[Agency] = (),
+) -> Case:
+    if sharing_basis not in SharingBasis.values:
+        raise ValidationError({"sharing_basis": _("情報共有の根拠を選んでください。")})
+    now = timezone.now()
+    today = timezone.localdate(now)
+    with transaction.atomic():
+        case = Case.objects.create(
+            household=household, status=CaseStatus.RECEIVED, opened_at=now, created_by=user, updated_by=user
+        )
+        CaseAgency.objects.create(case=case, agency=lead, role=TeamRole.LEAD, since=today, sharing_basis=sharing_basis)
+        CaseAgency.objects.bulk_create(
+            [
+                CaseAgency(case=case, agency=agency, role=TeamRole.PARTNER, since=today, sharing_basis=sharing_basis)
+                for agency in {a.pk: a for a in partners if a.pk != lead.pk}.values()
+            ]
+        )
+        team = "、".join([lead.name, *[a.name for a in partners if a.pk != lead.pk]])
+        timeline_add(
+            case=case,
+            kind=TimelineKind.OPENED,
+            summary=_("ケース開始（担当：%(team)s）") % {"team": team},
+            user=user,
+            at=now,
+        )
+        access_record(
+            user=user,
+            action=Action.CREATE,
+            object_type="case",
+            object_ids=[case.pk],
+            case_id=case.pk,
+            person_ids=household.members.values_list("pk", flat=True),
+        )
+    return case
