@@ -11,3 +11,10 @@ class CasesConfig(AppConfig):
 
         for grant in (TeamGrant(), EmergencyGrant(), DeskGrant()):
             grant_register(grant)
+
+        # The households seen through cases, given to people, which may not import cases.
+        from tsunagu.cases.people_grants import CasesPersonGrant, household_cases
+        from tsunagu.people.grants import household_cases_register, person_grant_register
+
+        person_grant_register(CasesPersonGrant())
+        household_cases_register(household_cases)

@@ -4,12 +4,11 @@ from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 
 from tsunagu.agencies.models import CASE_ROLES
-from tsunagu.cases.access import cases_openable
 from tsunagu.core.access import staff
 from tsunagu.core.editing import apply_errors, versioned_edit
 from tsunagu.core.services import create_once, created_for_key
 from tsunagu.core.types import AuthenticatedHttpRequest
-from tsunagu.people import access, selectors, services
+from tsunagu.people import access, grants, selectors, services
 from tsunagu.people.forms import (
     HouseholdCreateForm,
     HouseholdEditForm,
@@ -81,13 +80,14 @@ def household_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 def household_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     household = access.household_get_for_user(request.user, pk)
     members = list(household.members.order_by("pk"))
-    cases = list(household.cases.order_by("-opened_at"))
+    # The cases, from cases (people may not import it); those the user may not open are shown
+    # by number, not linked.
+    cases = grants.household_cases(request.user, household)
     context = {
         "household": household,
         "members": members,
-        "cases": cases,
-        # Cases of the household the user may not open are shown by number, not linked.
-        "openable": cases_openable(request.user, [case.pk for case in cases]),
+        "cases": cases.cases,
+        "openable": cases.openable,
         "is_8050": household.derived_8050(members),
         # Emergency access reads only: no 修正 / 世帯員を追加 that would answer 404.
         "can_write": access.households_visible_to(request.user, write=True).filter(pk=household.pk).exists(),
