@@ -6,16 +6,34 @@ change is recorded in the append-only role-change trail, and an administrator ca
 a role that reads case content.
 """
 
+from collections.abc import Callable
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 
 from tsunagu.agencies import services
 from tsunagu.agencies.models import Agency, Area, District, Membership, PostalCode, RoutingRule
-from tsunagu.core.forms import no_hidden_chars_in_line, no_hidden_chars_in_text
+from tsunagu.lib.text import HIDDEN_MESSAGE, code_points, hidden_characters
+
+
+def _refuse_hidden(kind: str) -> Callable[[str], None]:
+    """The field validator of core.forms' text fields, for the admin (which sits below core): the
+    same policy (lib/text.py) and the same message."""
+
+    def validate(value: str) -> None:
+        found = hidden_characters(value, kind=kind)
+        if found:
+            raise ValidationError(
+                gettext(HIDDEN_MESSAGE), code="hidden_characters", params={"codes": code_points(found)}
+            )
+
+    return validate
 
 
 class RefuseHiddenCharacters:
@@ -28,7 +46,7 @@ class RefuseHiddenCharacters:
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if isinstance(field, forms.CharField) and not db_field.choices:
             text = isinstance(db_field, models.TextField)
-            field.validators.append(no_hidden_chars_in_text if text else no_hidden_chars_in_line)
+            field.validators.append(_refuse_hidden("text" if text else "line"))
         return field
 
 

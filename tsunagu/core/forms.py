@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.lib import kana, wareki
+from tsunagu.lib.text import HIDDEN_MESSAGE, code_points, hidden_characters
 
 DATE_HELP = _("例：令和7年4月1日、R7.4.1、2025-04-01")
 
@@ -32,69 +33,26 @@ def no_emoji(value: str) -> None:
 
 
 # --- Invisible and direction-changing characters (display spoofing, issue 8 defect 11) ---------
-# One policy for every text a user types, in three strengths (docs/decisions/0007):
-# - names and labels (NameField, KanaField): no control (Cc) or format (Cf) character at all: no
-#   bidi override, no zero-width space/joiner, no BOM; no line separators; no invisible fillers;
-# - one-line free text (LineField): no control character, no bidi control, no line separator and
-#   no zero-width space/BOM; joiners (U+200C/U+200D) stay, emoji sequences and some scripts use them;
-# - multi-line free text (TextField): no control character except tab and line breaks, no bidi
-#   control; everything else people write (emoji, joiners) stays.
-BIDI_CONTROLS = frozenset(
-    chr(code) for code in (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
-)
-ZERO_WIDTH = frozenset(chr(code) for code in (0x180E, 0x200B, 0x2060, 0xFEFF))
-# Letters that render as nothing (Hangul fillers, the combining grapheme joiner).
-INVISIBLE_LETTERS = frozenset(chr(code) for code in (0x034F, 0x115F, 0x1160, 0x3164, 0xFFA0))
-LINE_BREAKS = "\t\n\r"
+# The policy is lib/text.py's (three strengths: names, one-line text, multi-line text).
 
 
-def _hidden_in_name(char: str) -> bool:
-    return unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") or char in INVISIBLE_LETTERS
-
-
-def _hidden_in_line(char: str) -> bool:
-    return (
-        unicodedata.category(char) in ("Cc", "Zl", "Zp")
-        or char in BIDI_CONTROLS
-        or char in ZERO_WIDTH
-        or char in INVISIBLE_LETTERS
-    )
-
-
-def _hidden_in_text(char: str) -> bool:
-    return (unicodedata.category(char) == "Cc" and char not in LINE_BREAKS) or char in BIDI_CONTROLS
-
-
-def hidden_characters(value: str, *, kind: str = "name") -> list[str]:
-    """The characters of ``value`` refused for this kind of text ("name", "line" or "text")."""
-    test = {"name": _hidden_in_name, "line": _hidden_in_line, "text": _hidden_in_text}[kind]
-    return sorted({char for char in value if test(char)}) if value else []
-
-
-def _refuse_hidden(value: str, kind: str) -> None:
+def refuse_hidden(value: str, kind: str) -> None:
+    """A field error naming the invisible or direction-changing characters of ``value``."""
     found = hidden_characters(value, kind=kind)
     if found:
-        codes = "、".join(f"U+{ord(char):04X}" for char in found[:5])
-        raise ValidationError(
-            _(
-                "使えない文字が含まれています（%(codes)s：見えない文字や、文字の向きを変える制御文字）。"
-                "取り除いてから入力してください。"
-            ),
-            code="hidden_characters",
-            params={"codes": codes},
-        )
+        raise ValidationError(gettext(HIDDEN_MESSAGE), code="hidden_characters", params={"codes": code_points(found)})
 
 
 def no_hidden_chars_in_name(value: str) -> None:
-    _refuse_hidden(value, "name")
+    refuse_hidden(value, "name")
 
 
 def no_hidden_chars_in_line(value: str) -> None:
-    _refuse_hidden(value, "line")
+    refuse_hidden(value, "line")
 
 
 def no_hidden_chars_in_text(value: str) -> None:
-    _refuse_hidden(value, "text")
+    refuse_hidden(value, "text")
 
 
 # The former name of the multi-line rule.

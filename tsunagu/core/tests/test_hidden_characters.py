@@ -17,12 +17,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tsunagu.core.forms import (
-    BIDI_CONTROLS,
     KanaField,
     LineField,
     NameField,
     TextField,
-    hidden_characters,
     no_hidden_chars_in_line,
     no_hidden_chars_in_name,
     no_hidden_chars_in_text,
@@ -30,6 +28,7 @@ from tsunagu.core.forms import (
 from tsunagu.core.tests.forms import assert_refused
 from tsunagu.core.tests.personas import client_for
 from tsunagu.intake.models import Consultation
+from tsunagu.lib.text import BIDI_CONTROLS, hidden_characters
 from tsunagu.meetings.models import Meeting
 from tsunagu.meetings.tests.helpers import create_meeting
 from tsunagu.people.models import Household, Person, PersonNameKey
