@@ -253,7 +253,7 @@ def contact_as_member(consultation: Consultation, *, decade: int | None) -> Pers
 
 
 def consultation_triage(
-    *, user: Any, consultation: Consultation, expected_version: int, decision: TriageDecision
+    *, user: User, consultation: Consultation, expected_version: int, decision: TriageDecision
 ) -> Consultation:
     """Record the screening outcome, attach or create the household and person, and open a case.
 

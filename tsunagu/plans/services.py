@@ -19,6 +19,7 @@ from tsunagu.audit.services import access_record
 from tsunagu.cases.models import Case, TimelineKind
 from tsunagu.cases.services import timeline_add
 from tsunagu.core.services import create_once, save_versioned
+from tsunagu.core.types import User
 from tsunagu.people.models import Person
 from tsunagu.plans.models import Goal, GoalStatus, GoalTarget, PlanStatus, SupportPlan
 
@@ -79,7 +80,7 @@ def _write_goals(plan: SupportPlan, goals: Sequence[GoalData]) -> None:
         )
 
 
-def _event(user: Any, plan: SupportPlan, action: str, summary: str) -> None:
+def _event(user: User, plan: SupportPlan, action: str, summary: str) -> None:
     timeline_add(
         case=plan.case,
         kind=TimelineKind.PLAN,
@@ -95,7 +96,7 @@ def _event(user: Any, plan: SupportPlan, action: str, summary: str) -> None:
 
 def plan_create(
     *,
-    user: Any,
+    user: User,
     case: Case,
     review_on: dt.date,
     goals: Sequence[GoalData],
@@ -119,7 +120,7 @@ def plan_create(
 
 
 def plan_update(
-    *, user: Any, plan: SupportPlan, expected_version: int, review_on: dt.date, goals: Sequence[GoalData]
+    *, user: User, plan: SupportPlan, expected_version: int, review_on: dt.date, goals: Sequence[GoalData]
 ) -> SupportPlan:
     if plan.status not in EDITABLE:
         raise ValidationError(_("承認待ち・承認済みの計画は変更できません。新しい版を作ってください。"))
@@ -131,7 +132,7 @@ def plan_update(
     return plan
 
 
-def plan_submit(*, user: Any, plan: SupportPlan, expected_version: int) -> SupportPlan:
+def plan_submit(*, user: User, plan: SupportPlan, expected_version: int) -> SupportPlan:
     if plan.status not in EDITABLE:
         raise ValidationError(_("この計画は提出できる状態ではありません。"))
     if not plan.goals.exists():
@@ -147,14 +148,14 @@ def plan_submit(*, user: Any, plan: SupportPlan, expected_version: int) -> Suppo
     return plan
 
 
-def may_decide(user: Any, plan: SupportPlan) -> bool:
+def may_decide(user: User, plan: SupportPlan) -> bool:
     """A supervisor of the case's current lead agency decides on its plans (partners do not: the
     lead agency is accountable for the plan)."""
     supervised = staff_context(user).agency_ids("supervisor")
     return plan.case.team.filter(agency_id__in=supervised, role=TeamRole.LEAD, until__isnull=True).exists()
 
 
-def plan_decide(*, user: Any, plan: SupportPlan, expected_version: int, approve: bool, comment: str) -> SupportPlan:
+def plan_decide(*, user: User, plan: SupportPlan, expected_version: int, approve: bool, comment: str) -> SupportPlan:
     if not may_decide(user, plan):
         raise PermissionDenied
     if plan.status != PlanStatus.SUBMITTED:
@@ -175,7 +176,7 @@ def plan_decide(*, user: Any, plan: SupportPlan, expected_version: int, approve:
     return plan
 
 
-def plan_new_version(*, user: Any, plan: SupportPlan, key: uuid.UUID | None) -> tuple[SupportPlan, bool]:
+def plan_new_version(*, user: User, plan: SupportPlan, key: uuid.UUID | None) -> tuple[SupportPlan, bool]:
     """A new draft that starts from an approved plan's goals; the approved one stays as it was."""
     if plan.status != PlanStatus.APPROVED:
         raise ValidationError(_("新しい版は承認済みの計画から作ります。"))
