@@ -1,8 +1,8 @@
 """Reads of reference data and of who a staff user is (their agencies and roles)."""
 
 from dataclasses import dataclass
-from typing import Any
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 
 from tsunagu.agencies.models import CASE_ROLES, Agency, Membership, Role
@@ -33,7 +33,9 @@ class StaffContext:
 EMPTY = StaffContext(memberships=())
 
 
-def staff_context(user: Any) -> StaffContext:
+def staff_context(user: User | AnonymousUser | None) -> StaffContext:
+    """The signed-in user's active memberships (none for anybody else), kept on the user object
+    for the rest of the request."""
     if user is None or not user.is_authenticated or not user.is_active:
         return EMPTY
     cached = getattr(user, "_tsunagu_staff_context", None)
@@ -41,7 +43,7 @@ def staff_context(user: Any) -> StaffContext:
         return cached
     rows = Membership.objects.filter(user=user, active=True, agency__active=True).values_list("agency_id", "role")
     context = StaffContext(memberships=tuple(sorted(rows)))
-    user._tsunagu_staff_context = context
+    vars(user)["_tsunagu_staff_context"] = context
     return context
 
 
@@ -53,7 +55,7 @@ def central_desk() -> Agency | None:
     return Agency.objects.filter(is_central_desk=True, active=True).order_by("pk").first()
 
 
-def staff_agency(user: Any, *, prefer_roles: tuple[str, ...] = ()) -> Agency | None:
+def staff_agency(user: User | None, *, prefer_roles: tuple[str, ...] = ()) -> Agency | None:
     """The agency to show beside a staff member's name (「窓口 花子（ぷらっとホーム世田谷）」): the one
     where they hold one of ``prefer_roles``, else their first active membership."""
     if user is None:

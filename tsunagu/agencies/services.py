@@ -8,6 +8,7 @@ administrator must. The admin pages and every other caller go through these func
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -41,7 +42,7 @@ def reads_cases(state: dict[str, Any]) -> bool:
     return bool(state) and bool(state.get("active")) and state.get("role") in CASE_READING_ROLES
 
 
-def membership_refusal(*, actor: Any, user_id: int | None, role: str, active: bool) -> str | None:
+def membership_refusal(*, actor: User, user_id: int | None, role: str, active: bool) -> str | None:
     """Why ``actor`` may not make this membership of ``user_id``, or None when it may.
 
     Used by the services and, to show the reason on the form, by the admin forms.
@@ -56,7 +57,7 @@ def membership_refusal(*, actor: Any, user_id: int | None, role: str, active: bo
     return None
 
 
-def _refuse_if_needed(actor: Any, membership: Membership) -> None:
+def _refuse_if_needed(actor: User, membership: Membership) -> None:
     reason = membership_refusal(
         actor=actor, user_id=membership.user_id, role=membership.role, active=bool(membership.active)
     )
@@ -65,7 +66,7 @@ def _refuse_if_needed(actor: Any, membership: Membership) -> None:
 
 
 @transaction.atomic
-def membership_grant(*, actor: Any, membership: Membership) -> Membership:
+def membership_grant(*, actor: User, membership: Membership) -> Membership:
     """Save a new membership (user, agency, role, active) and record it."""
     if membership.pk is not None:
         raise ValueError("membership_grant saves new memberships only")
@@ -85,7 +86,7 @@ def membership_grant(*, actor: Any, membership: Membership) -> Membership:
 
 
 @transaction.atomic
-def membership_change(*, actor: Any, membership: Membership) -> Membership:
+def membership_change(*, actor: User, membership: Membership) -> Membership:
     """Save the changed agency, role or active flag of an existing membership and record it.
 
     The user of a membership never changes: move a person by revoking and granting.
@@ -111,7 +112,7 @@ def membership_change(*, actor: Any, membership: Membership) -> Membership:
 
 
 @transaction.atomic
-def membership_revoke(*, actor: Any, membership: Membership) -> None:
+def membership_revoke(*, actor: User, membership: Membership) -> None:
     """Delete a membership and record what it was. Giving up one's own role is allowed."""
     previous = Membership.objects.select_for_update().select_related("agency", "user").filter(pk=membership.pk).first()
     if previous is None:
@@ -129,11 +130,11 @@ def membership_revoke(*, actor: Any, membership: Membership) -> None:
     )
 
 
-def account_flags(user: Any) -> dict[str, bool]:
+def account_flags(user: User) -> dict[str, bool]:
     return {flag: bool(getattr(user, flag)) for flag in ACCOUNT_FLAGS}
 
 
-def account_refusal(*, actor: Any, user: Any, before: dict[str, bool], after: dict[str, bool]) -> str | None:
+def account_refusal(*, actor: User, user: User, before: dict[str, bool], after: dict[str, bool]) -> str | None:
     """An administrator cannot make itself a superuser (a superuser may grant itself anything)."""
     if actor is None or user.pk is None or actor.pk != user.pk:
         return None
@@ -143,7 +144,7 @@ def account_refusal(*, actor: Any, user: Any, before: dict[str, bool], after: di
 
 
 @transaction.atomic
-def account_save(*, actor: Any, user: Any) -> Any:
+def account_save(*, actor: User, user: User) -> Any:
     """Save a user account; record its creation and every change of the active, staff and
     superuser flags."""
     created = user.pk is None
@@ -163,7 +164,7 @@ def account_save(*, actor: Any, user: Any) -> Any:
 
 
 @transaction.atomic
-def account_password_set(*, actor: Any, user: Any) -> None:
+def account_password_set(*, actor: User, user: User) -> None:
     """Record that ``actor`` set ``user``'s password. Whoever sets another's password can sign in
     as them, so the change is marked when that user holds a role that reads case content, like a
     grant of that role. The password itself is never recorded."""
@@ -179,7 +180,7 @@ def account_password_set(*, actor: Any, user: Any) -> None:
 
 
 @transaction.atomic
-def account_delete(*, actor: Any, user: Any) -> None:
+def account_delete(*, actor: User, user: User) -> None:
     """Delete a user account: its memberships are revoked (and recorded) first."""
     for membership in Membership.objects.filter(user=user).select_related("agency"):
         membership_revoke(actor=actor, membership=membership)

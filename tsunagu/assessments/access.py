@@ -1,16 +1,15 @@
 """The one door to assessments: seen by whoever sees their case in full."""
 
-from typing import Any
-
 from django.http import Http404
 
 from tsunagu.assessments.models import Assessment
 from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
 from tsunagu.cases.access import event_reason, full_access
+from tsunagu.core.types import User
 
 
-def assessment_get_for_user(user: Any, pk: int, *, write: bool = False) -> Assessment:
+def assessment_get_for_user(user: User, pk: int, *, write: bool = False) -> Assessment:
     assessment = (
         Assessment.objects.select_related("case", "case__household", "person", "instrument", "assessed_by")
         .filter(pk=pk)

@@ -15,6 +15,7 @@ from tsunagu.audit.services import access_record
 from tsunagu.cases.models import Case, TimelineKind
 from tsunagu.cases.services import timeline_add
 from tsunagu.core.services import create_once, save_versioned
+from tsunagu.core.types import User
 from tsunagu.people.models import Person
 
 
@@ -71,7 +72,7 @@ def _check_complete(instrument: Instrument, answers: dict[str, Any], status: str
 
 def assessment_create(
     *,
-    user: Any,
+    user: User,
     case: Case,
     person: Person | None,
     instrument: Instrument,
@@ -122,7 +123,7 @@ def assessment_create(
 
 def assessment_update(
     *,
-    user: Any,
+    user: User,
     assessment: Assessment,
     expected_version: int,
     assessed_on: dt.date,

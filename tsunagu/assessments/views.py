@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,11 +15,12 @@ from tsunagu.cases.access import Level, case_get_for_user, cases_seen_by, full_a
 from tsunagu.core.access import staff
 from tsunagu.core.conflict import render_conflict
 from tsunagu.core.services import ConflictError
+from tsunagu.core.types import AuthenticatedHttpRequest
 from tsunagu.lib.wareki import format_wareki
 from tsunagu.people.access import person_get_for_user
 
 
-def _new(request: HttpRequest, case_pk: int, target: str, person_pk: int | None) -> HttpResponse:
+def _new(request: AuthenticatedHttpRequest, case_pk: int, target: str, person_pk: int | None) -> HttpResponse:
     case, _level = case_get_for_user(request.user, case_pk, write=True)
     person = None
     if person_pk is not None:
@@ -54,17 +55,17 @@ def _new(request: HttpRequest, case_pk: int, target: str, person_pk: int | None)
 
 
 @staff(CASE_ROLES)
-def person_new(request: HttpRequest, case_pk: int, person_pk: int) -> HttpResponse:
+def person_new(request: AuthenticatedHttpRequest, case_pk: int, person_pk: int) -> HttpResponse:
     return _new(request, case_pk, Target.PERSON, person_pk)
 
 
 @staff(CASE_ROLES)
-def family_new(request: HttpRequest, case_pk: int) -> HttpResponse:
+def family_new(request: AuthenticatedHttpRequest, case_pk: int) -> HttpResponse:
     return _new(request, case_pk, Target.FAMILY, None)
 
 
 @staff(CASE_ROLES)
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     assessment = assessment_get_for_user(request.user, pk)
     definition = assessment.instrument.definition
     form = AssessmentEditForm(definition=definition, answers=assessment.answers)
@@ -83,7 +84,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff(CASE_ROLES)
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
+def edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     assessment = assessment_get_for_user(request.user, pk, write=True)
     if assessment.status == AssessmentStatus.COMPLETE:
         return redirect("assessments:detail", pk=assessment.pk)
@@ -129,7 +130,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff(CASE_ROLES)
-def person_history(request: HttpRequest, person_pk: int) -> HttpResponse:
+def person_history(request: AuthenticatedHttpRequest, person_pk: int) -> HttpResponse:
     """A person's completed assessments over time: a chart (SVG, offline) and a table."""
     person = person_get_for_user(request.user, person_pk)
     # The person's cases the user sees in full, by the same grants as the assessment pages

@@ -7,11 +7,12 @@ from django.db import transaction
 
 from tsunagu.audit.models import AccessEvent, RoleChange
 from tsunagu.core.middleware import current_request
+from tsunagu.core.types import User
 
 
 def access_record(
     *,
-    user: Any,
+    user: User | None,
     action: str,
     object_type: str,
     object_ids: Iterable[int],
@@ -26,11 +27,11 @@ def access_record(
     when a list is empty, because a search that found nobody is also a fact worth keeping.
     """
     info = current_request.get()
-    authenticated = user is not None and getattr(user, "is_authenticated", False)
+    signed_in = user if user is not None and getattr(user, "is_authenticated", False) else None
     with transaction.atomic():
         return AccessEvent.objects.create(
-            user=user if authenticated else None,
-            username=user.get_username() if authenticated else "",
+            user=signed_in,
+            username=signed_in.get_username() if signed_in is not None else "",
             action=action,
             object_type=object_type,
             object_ids=sorted({int(i) for i in object_ids}),
@@ -45,8 +46,8 @@ def access_record(
 
 def role_change_record(
     *,
-    actor: Any,
-    subject: Any,
+    actor: User,
+    subject: User,
     kind: str,
     before: dict[str, Any],
     after: dict[str, Any],

@@ -12,7 +12,6 @@ cases goes through the functions below, which ask the grants: the page (:func:`c
 """
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -30,6 +29,7 @@ from tsunagu.cases.grants import (
     team_filter,
 )
 from tsunagu.cases.models import Case
+from tsunagu.core.types import User
 
 __all__ = [
     "Access",
@@ -51,7 +51,7 @@ __all__ = [
 
 
 def cases_seen_by(
-    user: Any, *, level: Level = Level.SUMMARY, listed: bool = False, write: bool = False
+    user: User, *, level: Level = Level.SUMMARY, listed: bool = False, write: bool = False
 ) -> QuerySet[Case]:
     """The cases the user sees at ``level`` or more, by the same grants as :func:`case_access`:
     with ``listed``, only by the grants that list their cases (the team, the desk); with
@@ -61,19 +61,19 @@ def cases_seen_by(
     return Case.objects.none() if rule is None else Case.objects.filter(rule)
 
 
-def cases_visible_to(user: Any) -> QuerySet[Case]:
+def cases_visible_to(user: User) -> QuerySet[Case]:
     """The user's case list: the team's cases (FULL) and, for the desk, every case (SUMMARY).
     Cases opened by emergency access, a referral or a meeting are reached from those pages."""
     return cases_seen_by(user, listed=True)
 
 
-def case_access(user: Any, case: Case) -> Access:
+def case_access(user: User, case: Case) -> Access:
     """How much of ``case`` the user sees and why (the first grant that applies, highest level
     first); ``Access(Level.NONE)`` when no grant does."""
     return grants_explain(user, staff_context(user), case)
 
 
-def case_level(user: Any, case: Case, *, write: bool = False) -> Level:
+def case_level(user: User, case: Case, *, write: bool = False) -> Level:
     """The level of a case the user sees; with ``write``, only the team may change it (emergency
     access is for reading)."""
     access = case_access(user, case)
@@ -82,7 +82,7 @@ def case_level(user: Any, case: Case, *, write: bool = False) -> Level:
     return access.level
 
 
-def case_get_for_user(user: Any, pk: int, *, write: bool = False) -> tuple[Case, Access]:
+def case_get_for_user(user: User, pk: int, *, write: bool = False) -> tuple[Case, Access]:
     """The case and how much of it the user sees, and why; 404 when they may not see it (or
     write it)."""
     case = Case.objects.select_related("household", "household__district").filter(pk=pk).first()
@@ -106,7 +106,7 @@ def case_get_for_user(user: Any, pk: int, *, write: bool = False) -> tuple[Case,
     return case, access
 
 
-def case_get_by_number_for_user(user: Any, pk: int, *, write: bool = False) -> Case | None:
+def case_get_by_number_for_user(user: User, pk: int, *, write: bool = False) -> Case | None:
     """The case typed by its number on a form (``pk``, from ``CaseNumberMixin.case_pk``) when the
     user may see it (with ``write``: change it), else None, so that the form answers a hidden case
     like a missing one. Nothing of the case is shown, so no read is recorded; the service that
@@ -120,7 +120,7 @@ def case_get_by_number_for_user(user: Any, pk: int, *, write: bool = False) -> C
     return case
 
 
-def case_get_for_emergency(user: Any, pk: int) -> tuple[Case | None, Access]:
+def case_get_for_emergency(user: User, pk: int) -> tuple[Case | None, Access]:
     """The case a user asks to open by emergency access (break the glass), and their access to it
     now. Emergency access may reach every case, which is its point; nothing of the case is shown
     before ``services.emergency_open`` has recorded the reason and the grant, and the case page
@@ -131,7 +131,7 @@ def case_get_for_emergency(user: Any, pk: int) -> tuple[Case | None, Access]:
     return case, case_access(user, case)
 
 
-def household_case_access(user: Any, household_id: int) -> tuple[int, Access] | None:
+def household_case_access(user: User, household_id: int) -> tuple[int, Access] | None:
     """The newest case of a household that the user sees in full, and on which grant: the
     first FULL grant (in the order of :func:`case_access`) that opens one of its cases. For the
     people doors, which admit what a case admits and record the case the read comes from."""
@@ -151,7 +151,7 @@ def household_case_access(user: Any, household_id: int) -> tuple[int, Access] | 
     return None
 
 
-def full_access(user: Any, case: Case, *, write: bool = False) -> Access | None:
+def full_access(user: User, case: Case, *, write: bool = False) -> Access | None:
     """The user's access to the whole case (for the doors of its records, assessments and plans),
     or None; with ``write``, only the team."""
     access = case_access(user, case)
@@ -165,7 +165,7 @@ def event_reason(access: Access) -> str:
     return access.reason
 
 
-def cases_openable(user: Any, case_ids: Iterable[int]) -> set[int]:
+def cases_openable(user: User, case_ids: Iterable[int]) -> set[int]:
     """Which of ``case_ids`` the user may open (at any level), in one query, so that lists and
     pages link only what opens and show the others' numbers as text (issue 8, defect 12).
 

@@ -10,11 +10,12 @@ from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
 from tsunagu.cases.access import cases_visible_to, team_filter
 from tsunagu.cases.models import Case, CaseAgency, CaseStatus
+from tsunagu.core.types import User
 from tsunagu.lib.ages import add_years, age_on
 from tsunagu.people.models import Person
 
 
-def case_list(*, user: Any, include_closed: bool = False, limit: int = 200) -> list[Case]:
+def case_list(*, user: User, include_closed: bool = False, limit: int = 200) -> list[Case]:
     queryset = cases_visible_to(user)
     if not include_closed:
         queryset = queryset.exclude(status=CaseStatus.CLOSED)
@@ -27,7 +28,7 @@ def case_list(*, user: Any, include_closed: bool = False, limit: int = 200) -> l
     return rows
 
 
-def open_cases_for_work(*, user: Any, scope: str) -> QuerySet[Case]:
+def open_cases_for_work(*, user: User, scope: str) -> QuerySet[Case]:
     """The open cases of the work page, not yet read. ``scope`` "mine": the cases the user is the
     lead worker of; "agency": every open case of the user's agencies (for supervisors)."""
     agencies = staff_context(user).case_agency_ids

@@ -34,10 +34,11 @@ from tsunagu.cases.forms import (
 from tsunagu.cases.models import Case, Consent
 from tsunagu.core.access import staff
 from tsunagu.core.editing import apply_errors, versioned_edit
+from tsunagu.core.types import AuthenticatedHttpRequest
 
 
 @staff(CASE_ROLES)
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     include_closed = request.GET.get("closed") == "1"
     rows = selectors.case_list(user=request.user, include_closed=include_closed)
     return render(request, "cases/list.html", {"rows": rows, "include_closed": include_closed})
@@ -77,7 +78,7 @@ def _attach_readers(rows: Any) -> None:
 
 
 @staff(CASE_ROLES)
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The case page. Its query count does not grow with the case's history: the timeline is
     one paginated table written by the services (docs/quality.md P2)."""
     case, access = case_get_for_user(request.user, pk)
@@ -109,7 +110,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff(CASE_ROLES)
-def case_status(request: HttpRequest, pk: int) -> HttpResponse:
+def case_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case, _level = case_get_for_user(request.user, pk, write=True)
     return versioned_edit(
         request,
@@ -135,7 +136,7 @@ def case_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff(CASE_ROLES)
-def person_stage(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
+def person_stage(request: AuthenticatedHttpRequest, pk: int, person_pk: int) -> HttpResponse:
     case, _level = case_get_for_user(request.user, pk, write=True)
     person = case.household.members.filter(pk=person_pk).first()
     if person is None:
@@ -154,7 +155,7 @@ def person_stage(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
 
 
 @staff(CASE_ROLES)
-def case_lead_worker(request: HttpRequest, pk: int) -> HttpResponse:
+def case_lead_worker(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case, _level = case_get_for_user(request.user, pk, write=True)
     return versioned_edit(
         request,
@@ -171,7 +172,7 @@ def case_lead_worker(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff(CASE_ROLES)
-def emergency(request: HttpRequest) -> HttpResponse:
+def emergency(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Break the glass. The case's existence is revealed only after a reason is on record."""
     form = EmergencyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -199,7 +200,7 @@ def emergency(request: HttpRequest) -> HttpResponse:
 
 
 @staff(("supervisor",))
-def emergency_review(request: HttpRequest, pk: int) -> HttpResponse:
+def emergency_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The review of one emergency grant: who, when, why and what they read (from the access
     trail), without the case itself; the reviewer marks it reviewed. Outside the reviewer's scope:
     404."""
@@ -239,14 +240,14 @@ def _team_page(
 
 
 @staff(CASE_ROLES)
-def team(request: HttpRequest, pk: int) -> HttpResponse:
+def team(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case, _access = case_get_for_user(request.user, pk, write=True)
     return _team_page(request, case)
 
 
 @staff(CASE_ROLES)
 @require_POST
-def team_add(request: HttpRequest, pk: int) -> HttpResponse:
+def team_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case, _access = case_get_for_user(request.user, pk, write=True)
     form = TeamAddForm(request.POST, case=case)
     if form.is_valid():
@@ -268,7 +269,7 @@ def team_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff(CASE_ROLES)
 @require_POST
-def team_end(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+def team_end(request: AuthenticatedHttpRequest, pk: int, member_pk: int) -> HttpResponse:
     case, _access = case_get_for_user(request.user, pk, write=True)
     member = case.team.filter(pk=member_pk).select_related("agency", "case").first()
     if member is None:
@@ -286,7 +287,7 @@ def team_end(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
 
 @staff(CASE_ROLES)
 @require_POST
-def handoff(request: HttpRequest, pk: int) -> HttpResponse:
+def handoff(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case, _access = case_get_for_user(request.user, pk, write=True)
     form = HandoffForm(request.POST, case=case)
     if form.is_valid():
@@ -311,7 +312,7 @@ def handoff(request: HttpRequest, pk: int) -> HttpResponse:
     return _team_page(request, case, handoff=form, status=400)
 
 
-def _after_team_change(request: HttpRequest, case: Case, done: str, *, stay: str) -> HttpResponse:
+def _after_team_change(request: AuthenticatedHttpRequest, case: Case, done: str, *, stay: str) -> HttpResponse:
     """Where a user lands after changing a case's team: ``stay`` while they may still use it,
     the case page while they still see it, else their work page, always saying what happened
     (an action that ends one's own access never ends on a 404)."""
@@ -329,7 +330,7 @@ def _after_team_change(request: HttpRequest, case: Case, done: str, *, stay: str
 
 
 @staff(CASE_ROLES)
-def consents(request: HttpRequest, pk: int) -> HttpResponse:
+def consents(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case, _access = case_get_for_user(request.user, pk, write=True)
     form = ConsentForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():
@@ -361,7 +362,7 @@ def consents(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff(CASE_ROLES)
 @require_POST
-def consent_withdraw(request: HttpRequest, pk: int, consent_pk: int) -> HttpResponse:
+def consent_withdraw(request: AuthenticatedHttpRequest, pk: int, consent_pk: int) -> HttpResponse:
     case, _access = case_get_for_user(request.user, pk, write=True)
     consent = Consent.objects.filter(pk=consent_pk, person__household_id=case.household_id).first()
     if consent is None:

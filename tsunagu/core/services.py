@@ -9,6 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from tsunagu.core.models import BaseModel, IdempotencyKey
+from tsunagu.core.types import User
 
 M = TypeVar("M", bound=models.Model)
 B = TypeVar("B", bound=BaseModel)
@@ -22,7 +23,7 @@ class ConflictError(Exception):
         self.current = current
 
 
-def save_versioned(*, obj: B, expected_version: int, user: Any, fields: dict[str, Any]) -> B:
+def save_versioned(*, obj: B, expected_version: int, user: User, fields: dict[str, Any]) -> B:
     """Write ``fields`` to ``obj`` only if nobody changed it since ``expected_version``.
 
     One conditional UPDATE decides, so two concurrent saves with the same version give exactly one
@@ -39,7 +40,7 @@ def save_versioned(*, obj: B, expected_version: int, user: Any, fields: dict[str
     return obj
 
 
-def create_once(*, key: uuid.UUID | None, user: Any, create: Callable[[], M]) -> tuple[M, bool]:
+def create_once(*, key: uuid.UUID | None, user: User | None, create: Callable[[], M]) -> tuple[M, bool]:
     """Run ``create`` once per form submission key; return (record, created).
 
     A double click or a resubmission after the back button carries the same key and gets the

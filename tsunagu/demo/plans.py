@@ -9,7 +9,7 @@ from tsunagu.assessments.definition import UNKNOWN, items_of
 from tsunagu.assessments.services import assessment_create, current_instrument
 from tsunagu.demo.dates import DemoCalendar
 from tsunagu.lib.businessdays import add_business_days
-from tsunagu.plans.services import may_decide, plan_create, plan_decide, plan_submit
+from tsunagu.plans.services import GoalData, may_decide, plan_create, plan_decide, plan_submit
 
 
 def make_plan(case: Any, worker: Any, person: Any, *, approve_by: Any, review_soon: bool, when: DemoCalendar) -> None:
@@ -23,24 +23,24 @@ def make_plan(case: Any, worker: Any, person: Any, *, approve_by: Any, review_so
         case=case,
         key=None,
         review_on=when.review_soon() if review_soon else when.review_later(),
-        goals=[
-            {
-                "target": "person",
-                "person": person,
-                "text": "週に1回、決まった時間に起きる",
-                "action": "電話で声かけ",
-                "owner": lead,
-                "due_on": add_business_days(today, 40),
-            },
-            {
-                "target": "family",
-                "person": None,
-                "text": "家族が家族会で相談できる相手を見つける",
-                "action": "はなみずきの会の紹介",
-                "owner": lead,
-                "due_on": None,
-            },
-        ],
+        goals=(
+            GoalData(
+                target="person",
+                person=person,
+                text="週に1回、決まった時間に起きる",
+                action="電話で声かけ",
+                owner=lead,
+                due_on=add_business_days(today, 40),
+            ),
+            GoalData(
+                target="family",
+                person=None,
+                text="家族が家族会で相談できる相手を見つける",
+                action="はなみずきの会の紹介",
+                owner=lead,
+                due_on=None,
+            ),
+        ),
     )
     plan = plan_submit(user=worker, plan=plan, expected_version=plan.version)
     if approve_by is not None and may_decide(approve_by, plan):

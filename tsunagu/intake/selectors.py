@@ -1,16 +1,15 @@
-from typing import Any
-
 from django.db.models import F, QuerySet
 
 from tsunagu.audit.models import AccessEvent, Action
 from tsunagu.audit.services import access_record
+from tsunagu.core.types import User
 from tsunagu.intake.access import consultations_visible_to
 from tsunagu.intake.models import Consultation
 
 QUEUE_LIMIT = 100
 
 
-def desk_queue(*, user: Any, show: str = "open", limit: int = QUEUE_LIMIT, poll: bool = False) -> list[Consultation]:
+def desk_queue(*, user: User, show: str = "open", limit: int = QUEUE_LIMIT, poll: bool = False) -> list[Consultation]:
     """The desk queue: untriaged first, urgent on top, then the longest waiting.
 
     A person opening the queue is always recorded. Its background refresh (``poll``) is recorded
@@ -36,7 +35,7 @@ def desk_queue(*, user: Any, show: str = "open", limit: int = QUEUE_LIMIT, poll:
     return rows
 
 
-def _already_shown(user: Any, rows: list[Consultation]) -> bool:
+def _already_shown(user: User, rows: list[Consultation]) -> bool:
     last = (
         AccessEvent.objects.filter(user=user, action=Action.LIST, object_type="consultation")
         .order_by("-at", "-pk")

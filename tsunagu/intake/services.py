@@ -140,27 +140,60 @@ def consultation_update(
     return consultation
 
 
-def public_request_submit(*, data: dict[str, Any], key: uuid.UUID | None) -> tuple[Consultation, bool]:
+PUBLIC_REQUEST_FIELDS = (
+    "contact_type",
+    "contact_relation",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "contact_note",
+    "contact_preference",
+    "concerns",
+    "summary",
+)
+
+
+@dataclass(frozen=True)
+class PublicRequestData:
+    """What a member of the public wrote on the request form (no one signed in)."""
+
+    contact_type: str
+    summary: str
+    contact_relation: str = ""
+    contact_name: str = ""
+    contact_phone: str = ""
+    contact_email: str = ""
+    contact_note: str = ""
+    contact_preference: str = ContactPreference.MAY_CONTACT
+    concerns: Sequence[str] = ()
+
+    @classmethod
+    def from_cleaned(cls, cleaned: Mapping[str, Any]) -> "PublicRequestData":
+        """From the public form's cleaned data (fields it does not have keep their defaults)."""
+        return cls(**{name: cleaned[name] for name in PUBLIC_REQUEST_FIELDS if name in cleaned})
+
+
+def public_request_submit(*, data: PublicRequestData, key: uuid.UUID | None) -> tuple[Consultation, bool]:
     """A request from the public form; it lands in the desk queue as オンライン相談フォーム.
 
     Returns (consultation, created): a resubmission of the same form (same key) is not new."""
 
     def create() -> Consultation:
-        wants_contact = data.get("contact_preference") != ContactPreference.NO_CONTACT
+        wants_contact = data.contact_preference != ContactPreference.NO_CONTACT
         consultation = Consultation(
             reference_code=new_reference_code(),
             source=Source.PUBLIC_FORM,
             received_at=timezone.now(),
             channel=Channel.ONLINE_FORM,
-            contact_type=data["contact_type"],
-            contact_relation=data.get("contact_relation", ""),
-            contact_name=data.get("contact_name", "") if wants_contact else "",
-            contact_phone=data.get("contact_phone", "") if wants_contact else "",
-            contact_email=data.get("contact_email", "") if wants_contact else "",
-            contact_note=data.get("contact_note", "") if wants_contact else "",
-            contact_preference=data.get("contact_preference", ContactPreference.MAY_CONTACT),
-            concerns=data.get("concerns", []),
-            summary=data["summary"],
+            contact_type=data.contact_type,
+            contact_relation=data.contact_relation,
+            contact_name=data.contact_name if wants_contact else "",
+            contact_phone=data.contact_phone if wants_contact else "",
+            contact_email=data.contact_email if wants_contact else "",
+            contact_note=data.contact_note if wants_contact else "",
+            contact_preference=data.contact_preference,
+            concerns=list(data.concerns),
+            summary=data.summary,
         )
         consultation.full_clean()
         consultation.save()
@@ -220,7 +253,7 @@ def contact_as_member(consultation: Consultation, *, decade: int | None) -> Pers
 
 
 def consultation_triage(
-    *, user: Any, consultation: Consultation, expected_version: int, decision: TriageDecision
+    *, user: User, consultation: Consultation, expected_version: int, decision: TriageDecision
 ) -> Consultation:
     """Record the screening outcome, attach or create the household and person, and open a case.
 

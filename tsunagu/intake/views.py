@@ -23,7 +23,7 @@ DESK = ("desk",)
 
 
 @staff(DESK)
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     show = "all" if request.GET.get("show") == "all" else "open"
     rows = selectors.desk_queue(user=request.user, show=show, poll=is_poll(request))
     template = "intake/_queue_rows.html" if request.headers.get("HX-Request") else "intake/queue.html"
@@ -51,7 +51,7 @@ def consultation_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @staff(("desk", "caseworker", "supervisor"))
-def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def consultation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     consultation = access.consultation_get_for_user(request.user, pk)
     context = {"c": consultation, "received_by_agency": staff_agency(consultation.received_by, prefer_roles=DESK)}
     return render(request, "intake/consultation_detail.html", context)
@@ -79,7 +79,7 @@ def consultation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 
 
 @staff(DESK)
-def triage(request: HttpRequest, pk: int) -> HttpResponse:
+def triage(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     consultation = access.consultation_get_for_user(request.user, pk, write=True)
     if consultation.is_triaged:
         return redirect("intake:detail", pk=consultation.pk)

@@ -7,7 +7,6 @@ organising agency's staff. Partners and admins see no meetings. Anybody else: 40
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -19,6 +18,7 @@ from tsunagu.agencies.selectors import staff_context
 from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
 from tsunagu.cases.models import CaseAgency, Consent, SharingBasis
+from tsunagu.core.types import User
 from tsunagu.meetings.models import COUNCIL_KINDS, KIND_BASIS, Decision, Meeting
 
 # The basis of every read through a meeting (its page, the discussed cases' summaries, its
@@ -26,7 +26,7 @@ from tsunagu.meetings.models import COUNCIL_KINDS, KIND_BASIS, Decision, Meeting
 MEETING_BASIS = "meeting"
 
 
-def meetings_visible_to(user: Any) -> QuerySet[Meeting]:
+def meetings_visible_to(user: User) -> QuerySet[Meeting]:
     context = staff_context(user)
     agencies = context.agency_ids(*MEETING_ROLES)
     rule = Q(organiser_id__in=agencies) | Q(agencies__in=agencies)
@@ -35,14 +35,14 @@ def meetings_visible_to(user: Any) -> QuerySet[Meeting]:
     return Meeting.objects.filter(pk__in=Meeting.objects.filter(rule).values("pk"))
 
 
-def meeting_can_write(user: Any, meeting: Meeting) -> bool:
+def meeting_can_write(user: User, meeting: Meeting) -> bool:
     context = staff_context(user)
     if meeting.is_council:
         return context.has_role(Role.SECRETARIAT)
     return meeting.organiser_id in context.agency_ids(*MEETING_ROLES)
 
 
-def meeting_get_for_user(user: Any, pk: int, *, write: bool = False) -> Meeting:
+def meeting_get_for_user(user: User, pk: int, *, write: bool = False) -> Meeting:
     meeting = meetings_visible_to(user).select_related("organiser").filter(pk=pk).first()
     if meeting is None or (write and not meeting_can_write(user, meeting)):
         raise Http404
@@ -50,7 +50,7 @@ def meeting_get_for_user(user: Any, pk: int, *, write: bool = False) -> Meeting:
     return meeting
 
 
-def decision_get_for_user(user: Any, pk: int, *, done: bool = False) -> Decision:
+def decision_get_for_user(user: User, pk: int, *, done: bool = False) -> Decision:
     """A decision of a meeting the user sees (the read of the meeting is recorded, as on its
     page); with ``done``, only its owner or a writer of the meeting may mark it done. 404
     otherwise."""
@@ -84,7 +84,7 @@ def _household_members(case_ids: Iterable[int]) -> dict[int, list[int]]:
     return {case_id: members.get(household_id, []) for case_id, household_id in households.items()}
 
 
-def _record_meeting_read(user: Any, meeting: Meeting) -> None:
+def _record_meeting_read(user: User, meeting: Meeting) -> None:
     """A meeting page shows its minutes, the discussed cases and their decisions: one event per
     discussed case (its persons, the meeting's basis), so each case's trail shows the read."""
     reason = _reason(meeting.pk, meeting.sharing_basis)
@@ -113,7 +113,7 @@ def _record_meeting_read(user: Any, meeting: Meeting) -> None:
         )
 
 
-def decisions_read(user: Any, decisions: Iterable[Decision]) -> list[Decision]:
+def decisions_read(user: User, decisions: Iterable[Decision]) -> list[Decision]:
     """Record the read of decisions shown to ``user`` (on a meeting page or the work page): one
     event per case they concern, with its persons and the meeting's basis; decisions about no
     case, one event per meeting."""

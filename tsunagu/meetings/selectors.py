@@ -11,6 +11,7 @@ from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
 from tsunagu.cases.access import cases_openable
 from tsunagu.cases.models import Case, CaseAgency
+from tsunagu.core.types import User
 from tsunagu.meetings.access import MEETING_BASIS, MEETING_ROLES, decisions_read, shared_with_q
 from tsunagu.meetings.models import Decision, Meeting, MeetingCase
 from tsunagu.people.models import Person
@@ -25,7 +26,7 @@ class CaseSummary:
     last_contact: Any
 
 
-def discussed_summaries(*, user: Any, meeting: Meeting) -> list[CaseSummary]:
+def discussed_summaries(*, user: User, meeting: Meeting) -> list[CaseSummary]:
     """The coordination summary of each case on the meeting, recorded as a view under the
     meeting's basis (one access event per case, so each case's "who viewed" shows it).
 
@@ -79,7 +80,7 @@ def discussed_summaries(*, user: Any, meeting: Meeting) -> list[CaseSummary]:
     return summaries
 
 
-def actions_for(user: Any) -> list[Decision]:
+def actions_for(user: User) -> list[Decision]:
     """Open action items the user owns, earliest due first; the read is recorded with the cases
     they concern."""
     return decisions_read(

@@ -21,6 +21,7 @@ from tsunagu.audit.services import access_record
 from tsunagu.cases.models import Case, Consent, SharingBasis, TimelineKind
 from tsunagu.cases.services import timeline_add
 from tsunagu.core.services import create_once, save_versioned
+from tsunagu.core.types import User
 from tsunagu.lib.wareki import format_wareki
 from tsunagu.meetings.access import meeting_can_write
 from tsunagu.meetings.models import (
@@ -34,7 +35,7 @@ from tsunagu.meetings.models import (
 )
 
 
-def _check_kind(*, user: Any, kind: str, organiser: Agency) -> None:
+def _check_kind(*, user: User, kind: str, organiser: Agency) -> None:
     context = staff_context(user)
     if kind not in MeetingKind.values:
         raise ValidationError({"kind": _("会議の種類を選んでください。")})
@@ -53,7 +54,7 @@ def _check_date(held_at: dt.datetime) -> None:
 
 def meeting_create(
     *,
-    user: Any,
+    user: User,
     organiser: Agency,
     kind: str,
     title: str,
@@ -103,7 +104,7 @@ def staff_of(agencies: Iterable[Any]) -> QuerySet[Any]:
 
 def meeting_update(
     *,
-    user: Any,
+    user: User,
     meeting: Meeting,
     expected_version: int,
     title: str,
@@ -224,7 +225,7 @@ def _lock(meeting: Meeting) -> Meeting:
     return Meeting.objects.select_for_update().select_related("organiser").get(pk=meeting.pk)
 
 
-def meeting_add_case(*, user: Any, meeting: Meeting, case: Case) -> MeetingCase:
+def meeting_add_case(*, user: User, meeting: Meeting, case: Case) -> MeetingCase:
     """Put a case on a case meeting: its summary is shared with the attending agencies under the
     meeting's basis, and the share is on the case's timeline and in the audit trail."""
     with transaction.atomic():
@@ -232,7 +233,7 @@ def meeting_add_case(*, user: Any, meeting: Meeting, case: Case) -> MeetingCase:
         return _add_case(user=user, meeting=_lock(meeting), case=case)
 
 
-def _add_case(*, user: Any, meeting: Meeting, case: Case) -> MeetingCase:
+def _add_case(*, user: User, meeting: Meeting, case: Case) -> MeetingCase:
     if meeting.kind not in CASE_KINDS:
         raise ValidationError(
             {"case_number": _("この種類の会議では個別のケースを扱いません（個人情報を載せない会議です）。")}
@@ -280,7 +281,7 @@ def _add_case(*, user: Any, meeting: Meeting, case: Case) -> MeetingCase:
 
 def decision_add(
     *,
-    user: Any,
+    user: User,
     meeting: Meeting,
     text: str,
     case: Case | None,
@@ -320,7 +321,7 @@ def decision_add(
         return create_once(key=key, user=user, create=create)
 
 
-def decision_done(*, user: Any, decision: Decision, expected_version: int) -> Decision:
+def decision_done(*, user: User, decision: Decision, expected_version: int) -> Decision:
     if decision.done_at is not None:
         return decision
     with transaction.atomic():

@@ -2,7 +2,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from tsunagu.core.access import staff
 from tsunagu.core.conflict import Stale, stale
 from tsunagu.core.editing import apply_errors, versioned_edit
 from tsunagu.core.services import ConflictError
+from tsunagu.core.types import AuthenticatedHttpRequest
 from tsunagu.meetings import selectors, services
 from tsunagu.meetings.access import (
     decision_get_for_user,
@@ -35,13 +36,13 @@ def _held_at(data: dict[str, Any]) -> dt.datetime:
 
 
 @staff(MEETING_ROLES)
-def meeting_list(request: HttpRequest) -> HttpResponse:
+def meeting_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     meetings = meetings_visible_to(request.user).select_related("organiser").order_by("-held_at", "-pk")[:200]
     return render(request, "meetings/list.html", {"meetings": meetings})
 
 
 @staff(MEETING_ROLES)
-def meeting_new(request: HttpRequest) -> HttpResponse:
+def meeting_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisers = Agency.objects.filter(pk__in=staff_context(request.user).agency_ids(*MEETING_ROLES))
     form = MeetingForm(request.POST or None, organisers=organisers)
     if request.method == "POST" and form.is_valid():
@@ -66,7 +67,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
 
 
 def _detail(
-    request: HttpRequest, meeting: Meeting, status: int = 200, stale: Stale | None = None, **forms: Any
+    request: AuthenticatedHttpRequest, meeting: Meeting, status: int = 200, stale: Stale | None = None, **forms: Any
 ) -> HttpResponse:
     can_write = meeting_can_write(request.user, meeting)
     window = sharing_window_open(meeting)
@@ -95,12 +96,12 @@ def _detail(
 
 
 @staff(MEETING_ROLES)
-def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _detail(request, meeting_get_for_user(request.user, pk))
 
 
 @staff(MEETING_ROLES)
-def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_get_for_user(request.user, pk, write=True)
     local = timezone.localtime(meeting.held_at)
     return versioned_edit(
@@ -140,7 +141,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff(MEETING_ROLES)
 @require_POST
-def case_add(request: HttpRequest, pk: int) -> HttpResponse:
+def case_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_get_for_user(request.user, pk, write=True)
     form = CaseAddForm(request.POST)
     if form.is_valid():
@@ -161,7 +162,7 @@ def case_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff(MEETING_ROLES)
 @require_POST
-def decision_add(request: HttpRequest, pk: int) -> HttpResponse:
+def decision_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_get_for_user(request.user, pk, write=True)
     form = DecisionForm(request.POST, meeting=meeting, staff=services.staff_of(meeting.agencies.all()))
     if form.is_valid():
@@ -185,7 +186,7 @@ def decision_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff(MEETING_ROLES)
 @require_POST
-def decision_done(request: HttpRequest, pk: int) -> HttpResponse:
+def decision_done(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     decision = decision_get_for_user(request.user, pk, done=True)
     visible = meetings_visible_to(request.user).filter(pk=decision.meeting_id).exists()
     form = DoneForm(request.POST)

@@ -2,13 +2,13 @@
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
+from tsunagu.core.types import User
 from tsunagu.lib import kana
 from tsunagu.lib.ages import birth_date_range
 from tsunagu.people.access import persons_visible_to
@@ -52,7 +52,7 @@ def _is_narrow(term: str) -> bool:
 
 def person_search(
     *,
-    user: Any,
+    user: User,
     q: str = "",
     birth_date: dt.date | None = None,
     decade: int | None = None,
@@ -110,7 +110,7 @@ def person_search(
 
 def person_find_similar(
     *,
-    user: Any,
+    user: User,
     family_name: str = "",
     given_name: str = "",
     family_name_kana: str = "",

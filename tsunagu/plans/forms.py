@@ -17,6 +17,7 @@ from tsunagu.core.forms import (
 )
 from tsunagu.people.models import Person
 from tsunagu.plans.models import GoalStatus, GoalTarget
+from tsunagu.plans.services import GoalData
 
 GOAL_FORM_FIELDS = ("target", "person", "text", "action", "owner", "due_on", "status")
 MIN_GOAL_ROWS = 3  # rows a new plan shows; 目標を追加 adds one more each time
@@ -35,13 +36,13 @@ def goal_rows_in(data) -> int:
     return highest + 1
 
 
-def goals_from(data: dict) -> list[dict]:
+def goals_from(data: dict) -> tuple[GoalData, ...]:
     """The goal rows of cleaned form data that have a text, in order (blank rows are not saved)."""
-    return [
-        {name: data.get(f"g{n}_{name}") for name in GOAL_FORM_FIELDS}
+    return tuple(
+        GoalData.from_cleaned({name: data.get(f"g{n}_{name}") for name in GOAL_FORM_FIELDS})
         for n in range(goal_rows_in(data))
         if data.get(f"g{n}_text")
-    ]
+    )
 
 
 def _goal_reader(n: int, name: str):
@@ -113,7 +114,7 @@ class PlanForm(forms.Form):
                 self.add_error(f"g{n}_person", _("本人の目標には、対象の人を選んでください。"))
         return data
 
-    def goals(self) -> list[dict]:
+    def goals(self) -> tuple[GoalData, ...]:
         return goals_from(self.cleaned_data)
 
     def rows(self):

@@ -2,13 +2,13 @@
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
 
 from django.db.models import Exists, OuterRef
 
 from tsunagu.agencies.models import TeamRole
 from tsunagu.agencies.selectors import staff_context
 from tsunagu.cases.models import CaseAgency, CaseStatus
+from tsunagu.core.types import User
 from tsunagu.plans.models import PlanStatus, SupportPlan
 
 
@@ -21,7 +21,7 @@ def plans_due_for_review(*, case_ids: Iterable[int], until: dt.date) -> list[Sup
     )
 
 
-def plans_to_approve(user: Any) -> list[SupportPlan]:
+def plans_to_approve(user: User) -> list[SupportPlan]:
     """Submitted plans of open cases led by an agency the user supervises, oldest first."""
     supervised = staff_context(user).agency_ids("supervisor")
     if not supervised:

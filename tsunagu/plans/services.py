@@ -1,6 +1,9 @@
 """Writes of support plans: drafting, submitting, a supervisor's decision, new versions."""
 
+import datetime as dt
 import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,41 +12,75 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tsunagu.agencies.models import TeamRole
+from tsunagu.agencies.models import Agency, TeamRole
 from tsunagu.agencies.selectors import staff_context
 from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
 from tsunagu.cases.models import Case, TimelineKind
 from tsunagu.cases.services import timeline_add
 from tsunagu.core.services import create_once, save_versioned
+from tsunagu.core.types import User
+from tsunagu.people.models import Person
 from tsunagu.plans.models import Goal, GoalStatus, GoalTarget, PlanStatus, SupportPlan
 
 GOAL_FIELDS = ("target", "person", "text", "action", "owner", "due_on", "status")
 EDITABLE = (PlanStatus.DRAFT, PlanStatus.RETURNED)
 
 
-def _check_goals(case: Case, goals: list[dict[str, Any]]) -> None:
+@dataclass(frozen=True)
+class GoalData:
+    """One goal of a plan: for the person (``person`` chosen), the family or the household, with
+    the support that goes with it."""
+
+    target: str
+    text: str
+    person: Person | None = None
+    action: str = ""
+    owner: Agency | None = None
+    due_on: dt.date | None = None
+    status: str = GoalStatus.OPEN
+
+    @classmethod
+    def from_cleaned(cls, row: Mapping[str, Any]) -> "GoalData":
+        """From one goal row of the plan form's cleaned data (an empty action or status box is
+        no action and an open goal)."""
+        return cls(
+            target=row["target"],
+            text=row["text"],
+            person=row.get("person"),
+            action=row.get("action") or "",
+            owner=row.get("owner"),
+            due_on=row.get("due_on"),
+            status=row.get("status") or GoalStatus.OPEN,
+        )
+
+    @classmethod
+    def of(cls, goal: Goal) -> "GoalData":
+        """A goal as it is written (a new version of a plan starts from them)."""
+        return cls(**{name: getattr(goal, name) for name in GOAL_FIELDS})
+
+
+def _check_goals(case: Case, goals: Sequence[GoalData]) -> None:
     members = set(case.household.members.values_list("pk", flat=True))
     for goal in goals:
-        person = goal.get("person")
-        if goal["target"] == GoalTarget.PERSON and person is None:
+        person = goal.person
+        if goal.target == GoalTarget.PERSON and person is None:
             raise ValidationError(_("本人の目標には、対象の人を選んでください。"))
         if person is not None and person.pk not in members:
             raise ValidationError(_("このケースの世帯の人だけを選べます。"))
 
 
-def _write_goals(plan: SupportPlan, goals: list[dict[str, Any]]) -> None:
+def _write_goals(plan: SupportPlan, goals: Sequence[GoalData]) -> None:
     plan.goals.all().delete()
     for order, goal in enumerate(goals):
         Goal.objects.create(
             plan=plan,
             order=order,
-            **{name: goal.get(name) for name in GOAL_FIELDS}
-            | {"action": goal.get("action") or "", "status": goal.get("status") or GoalStatus.OPEN},
+            **{name: getattr(goal, name) for name in GOAL_FIELDS},
         )
 
 
-def _event(user: Any, plan: SupportPlan, action: str, summary: str) -> None:
+def _event(user: User, plan: SupportPlan, action: str, summary: str) -> None:
     timeline_add(
         case=plan.case,
         kind=TimelineKind.PLAN,
@@ -59,10 +96,10 @@ def _event(user: Any, plan: SupportPlan, action: str, summary: str) -> None:
 
 def plan_create(
     *,
-    user: Any,
+    user: User,
     case: Case,
-    review_on: Any,
-    goals: list[dict[str, Any]],
+    review_on: dt.date,
+    goals: Sequence[GoalData],
     key: uuid.UUID | None,
     supersedes: SupportPlan | None = None,
 ) -> tuple[SupportPlan, bool]:
@@ -83,7 +120,7 @@ def plan_create(
 
 
 def plan_update(
-    *, user: Any, plan: SupportPlan, expected_version: int, review_on: Any, goals: list[dict[str, Any]]
+    *, user: User, plan: SupportPlan, expected_version: int, review_on: dt.date, goals: Sequence[GoalData]
 ) -> SupportPlan:
     if plan.status not in EDITABLE:
         raise ValidationError(_("承認待ち・承認済みの計画は変更できません。新しい版を作ってください。"))
@@ -95,7 +132,7 @@ def plan_update(
     return plan
 
 
-def plan_submit(*, user: Any, plan: SupportPlan, expected_version: int) -> SupportPlan:
+def plan_submit(*, user: User, plan: SupportPlan, expected_version: int) -> SupportPlan:
     if plan.status not in EDITABLE:
         raise ValidationError(_("この計画は提出できる状態ではありません。"))
     if not plan.goals.exists():
@@ -111,14 +148,14 @@ def plan_submit(*, user: Any, plan: SupportPlan, expected_version: int) -> Suppo
     return plan
 
 
-def may_decide(user: Any, plan: SupportPlan) -> bool:
+def may_decide(user: User, plan: SupportPlan) -> bool:
     """A supervisor of the case's current lead agency decides on its plans (partners do not: the
     lead agency is accountable for the plan)."""
     supervised = staff_context(user).agency_ids("supervisor")
     return plan.case.team.filter(agency_id__in=supervised, role=TeamRole.LEAD, until__isnull=True).exists()
 
 
-def plan_decide(*, user: Any, plan: SupportPlan, expected_version: int, approve: bool, comment: str) -> SupportPlan:
+def plan_decide(*, user: User, plan: SupportPlan, expected_version: int, approve: bool, comment: str) -> SupportPlan:
     if not may_decide(user, plan):
         raise PermissionDenied
     if plan.status != PlanStatus.SUBMITTED:
@@ -139,9 +176,9 @@ def plan_decide(*, user: Any, plan: SupportPlan, expected_version: int, approve:
     return plan
 
 
-def plan_new_version(*, user: Any, plan: SupportPlan, key: uuid.UUID | None) -> tuple[SupportPlan, bool]:
+def plan_new_version(*, user: User, plan: SupportPlan, key: uuid.UUID | None) -> tuple[SupportPlan, bool]:
     """A new draft that starts from an approved plan's goals; the approved one stays as it was."""
     if plan.status != PlanStatus.APPROVED:
         raise ValidationError(_("新しい版は承認済みの計画から作ります。"))
-    goals = [{name: getattr(goal, name) for name in GOAL_FIELDS} for goal in plan.goals.all()]
+    goals = tuple(GoalData.of(goal) for goal in plan.goals.all())
     return plan_create(user=user, case=plan.case, review_on=plan.review_on, goals=goals, key=key, supersedes=plan)

@@ -15,6 +15,7 @@ from tsunagu.core.access import staff
 from tsunagu.core.conflict import Stale, rebased, stale
 from tsunagu.core.editing import apply_errors, versioned_edit
 from tsunagu.core.services import ConflictError
+from tsunagu.core.types import AuthenticatedHttpRequest
 from tsunagu.plans import services
 from tsunagu.plans.access import plan_get_for_user
 from tsunagu.plans.forms import (
@@ -38,7 +39,7 @@ def _with_another_goal(request: HttpRequest, form_class: type[PlanCreateForm | P
 
 
 @staff(CASE_ROLES)
-def plan_new(request: HttpRequest, case_pk: int) -> HttpResponse:
+def plan_new(request: AuthenticatedHttpRequest, case_pk: int) -> HttpResponse:
     case, _level = case_get_for_user(request.user, case_pk, write=True)
     if request.method == "POST" and ADD_GOAL in request.POST:
         return _with_another_goal(request, PlanCreateForm, {"case": case}, household=case.household)
@@ -64,7 +65,7 @@ def plan_new(request: HttpRequest, case_pk: int) -> HttpResponse:
 
 
 @staff(CASE_ROLES)
-def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plan = plan_get_for_user(request.user, pk)
     return render(
         request,
@@ -82,7 +83,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff(CASE_ROLES)
-def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plan = plan_get_for_user(request.user, pk, write=True)
     if plan.status not in services.EDITABLE:
         return redirect("plans:detail", pk=plan.pk)
@@ -116,7 +117,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff(CASE_ROLES)
 @require_POST
-def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plan = plan_get_for_user(request.user, pk, write=True)
     try:
         version = int(request.POST.get("version", ""))
@@ -140,7 +141,7 @@ def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff(("supervisor",))
 @require_POST
-def plan_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plan = plan_get_for_user(request.user, pk, write=True)
     form = DecisionForm(request.POST)
     if not form.is_valid():
@@ -173,7 +174,7 @@ def plan_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff(CASE_ROLES)
 @require_POST
-def plan_new_version(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_new_version(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plan = plan_get_for_user(request.user, pk, write=True)
     try:
         key = uuid.UUID(request.POST.get("submission_key", ""))
@@ -187,7 +188,7 @@ def plan_new_version(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _detail_with_error(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     plan: SupportPlan,
     message: str,
     *,

@@ -12,7 +12,7 @@ from tsunagu.core.access import public
 from tsunagu.core.editing import apply_errors
 from tsunagu.core.services import created_for_key
 from tsunagu.intake.models import Consultation
-from tsunagu.intake.services import public_request_submit
+from tsunagu.intake.services import PublicRequestData, public_request_submit
 from tsunagu.public.forms import PublicRequestForm
 
 
@@ -66,7 +66,9 @@ def request_form(request: HttpRequest) -> HttpResponse:
         _count_accepted(request)
         return render(request, "public/request_done.html", {"code": None, "desk": desk})
     try:
-        consultation, created = public_request_submit(data=data, key=data["submission_key"])
+        consultation, created = public_request_submit(
+            data=PublicRequestData.from_cleaned(data), key=data["submission_key"]
+        )
     except ValidationError as exc:
         apply_errors(form, exc)
         return render(request, "public/request_form.html", {"form": form, "desk": desk}, status=400)

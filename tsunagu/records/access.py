@@ -1,16 +1,15 @@
 """The one door to progress records: a record is seen by whoever sees its case in full."""
 
-from typing import Any
-
 from django.http import Http404
 
 from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
 from tsunagu.cases.access import event_reason, full_access
+from tsunagu.core.types import User
 from tsunagu.records.models import ProgressRecord
 
 
-def record_get_for_user(user: Any, pk: int, *, write: bool = False) -> ProgressRecord:
+def record_get_for_user(user: User, pk: int, *, write: bool = False) -> ProgressRecord:
     record = ProgressRecord.objects.select_related("case", "case__household").filter(pk=pk).first()
     access = full_access(user, record.case, write=write) if record is not None else None
     if record is None or access is None:

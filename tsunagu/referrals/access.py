@@ -5,8 +5,6 @@ agency's staff see a referral; nobody else does (404). Until it answers, the rec
 referral's summary, never the case; accepting makes its agency a member of the case team.
 """
 
-from typing import Any
-
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -14,13 +12,14 @@ from tsunagu.agencies.models import CASE_ROLES, REFERRAL_ROLES
 from tsunagu.agencies.selectors import staff_context
 from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
+from tsunagu.core.types import User
 from tsunagu.referrals.models import Referral
 
 RECEIVER_ROLES = REFERRAL_ROLES
 SENDER_ROLES = CASE_ROLES
 
 
-def referral_side(user: Any, referral: Referral) -> str:
+def referral_side(user: User, referral: Referral) -> str:
     """ "receiver", "sender" or "" (no access)."""
     context = staff_context(user)
     if referral.to_agency_id in context.agency_ids(*RECEIVER_ROLES):
@@ -30,7 +29,7 @@ def referral_side(user: Any, referral: Referral) -> str:
     return ""
 
 
-def referrals_visible_to(user: Any) -> QuerySet[Referral]:
+def referrals_visible_to(user: User) -> QuerySet[Referral]:
     context = staff_context(user)
     return Referral.objects.filter(
         Q(to_agency_id__in=context.agency_ids(*RECEIVER_ROLES))
@@ -38,7 +37,7 @@ def referrals_visible_to(user: Any) -> QuerySet[Referral]:
     )
 
 
-def referral_get_for_user(user: Any, pk: int, *, side: str | None = None) -> tuple[Referral, str]:
+def referral_get_for_user(user: User, pk: int, *, side: str | None = None) -> tuple[Referral, str]:
     """The referral and the user's side of it; 404 when the user is on neither side (or not on
     the side ``side`` asks for). The read is recorded with the person it concerns."""
     referral = (

@@ -2,7 +2,6 @@
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import Q
 
@@ -10,6 +9,7 @@ from tsunagu.agencies.models import Role
 from tsunagu.agencies.selectors import staff_context
 from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
+from tsunagu.core.types import User
 from tsunagu.referrals.access import RECEIVER_ROLES, SENDER_ROLES
 from tsunagu.referrals.models import Referral, ReferralStatus
 
@@ -32,7 +32,7 @@ class ReferralWork:
         return [*self.incoming, *self.to_meet, *self.answers, *self.questions, *self.overdue]
 
 
-def referral_work(*, user: Any, today: dt.date) -> ReferralWork:
+def referral_work(*, user: User, today: dt.date) -> ReferralWork:
     context = staff_context(user)
     receiving = context.agency_ids(*RECEIVER_ROLES)
     supervised = context.agency_ids(Role.SUPERVISOR)
@@ -85,7 +85,7 @@ def referral_work(*, user: Any, today: dt.date) -> ReferralWork:
     return work
 
 
-def referral_inbox(*, user: Any) -> tuple[list[Referral], list[Referral]]:
+def referral_inbox(*, user: User) -> tuple[list[Referral], list[Referral]]:
     """(received by my agencies, sent by my agencies), newest first."""
     context = staff_context(user)
     receiving = context.agency_ids(*RECEIVER_ROLES)

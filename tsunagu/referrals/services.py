@@ -16,6 +16,7 @@ from tsunagu.audit.services import access_record
 from tsunagu.cases.models import Case, CaseAgency, Consent, SharingBasis, TimelineKind
 from tsunagu.cases.services import _check_basis, team_add, timeline_add
 from tsunagu.core.services import create_once, created_for_key, save_versioned
+from tsunagu.core.types import User
 from tsunagu.lib.businessdays import add_business_days
 from tsunagu.lib.wareki import format_wareki
 from tsunagu.people.models import Person
@@ -27,7 +28,7 @@ def referral_due_on(*, to_agency: Agency, sent_on: dt.date) -> dt.date:
     return add_business_days(sent_on, to_agency.referral_days)
 
 
-def _event(*, referral: Referral, kind: str, user: Any, text: str = "", at: Any = None) -> ReferralEvent:
+def _event(*, referral: Referral, kind: str, user: User | None, text: str = "", at: Any = None) -> ReferralEvent:
     return ReferralEvent.objects.create(
         referral=referral,
         kind=kind,
@@ -37,11 +38,11 @@ def _event(*, referral: Referral, kind: str, user: Any, text: str = "", at: Any 
     )
 
 
-def _timeline(*, referral: Referral, user: Any, summary: str) -> None:
+def _timeline(*, referral: Referral, user: User | None, summary: str) -> None:
     timeline_add(case=referral.case, kind=TimelineKind.REFERRAL, user=user, object_id=referral.pk, summary=summary)
 
 
-def _audit(*, user: Any, referral: Referral, action: str, reason: str) -> None:
+def _audit(*, user: User, referral: Referral, action: str, reason: str) -> None:
     access_record(
         user=user,
         action=action,
@@ -63,7 +64,7 @@ def _must_be(referral: Referral, *statuses: str) -> None:
 
 def referral_send(
     *,
-    user: Any,
+    user: User,
     case: Case,
     from_agency: Agency,
     to_agency: Agency,
@@ -126,7 +127,7 @@ def referral_send(
         return create_once(key=key, user=user, create=create)
 
 
-def referral_accept(*, user: Any, referral: Referral, expected_version: int, comment: str = "") -> Referral:
+def referral_accept(*, user: User, referral: Referral, expected_version: int, comment: str = "") -> Referral:
     """Accepting makes the receiving agency a member of the case team, on the referral's basis."""
     _must_be(referral, ReferralStatus.REQUESTED)
     case = referral.case
@@ -172,7 +173,7 @@ def referral_accept(*, user: Any, referral: Referral, expected_version: int, com
 
 
 def referral_decline(
-    *, user: Any, referral: Referral, expected_version: int, decline_reason: str, comment: str
+    *, user: User, referral: Referral, expected_version: int, decline_reason: str, comment: str
 ) -> Referral:
     errors = {}
     if decline_reason not in DeclineReason.values:
@@ -213,7 +214,7 @@ def referral_decline(
 
 
 def referral_message(
-    *, user: Any, referral: Referral, side: str, text: str, key: uuid.UUID | None = None
+    *, user: User, referral: Referral, side: str, text: str, key: uuid.UUID | None = None
 ) -> ReferralEvent:
     """A question from the receiver (the referral stays open), or the sender's reply. The same
     submission twice (a double click, the back button) is one message."""
@@ -237,7 +238,7 @@ def referral_message(
     return event
 
 
-def referral_first_met(*, user: Any, referral: Referral, expected_version: int, on: dt.date) -> Referral:
+def referral_first_met(*, user: User, referral: Referral, expected_version: int, on: dt.date) -> Referral:
     _must_be(referral, ReferralStatus.ACCEPTED)
     if on < timezone.localdate(referral.requested_at):
         raise ValidationError({"on": _("依頼日より前の日付です。")})
@@ -258,7 +259,7 @@ def referral_first_met(*, user: Any, referral: Referral, expected_version: int, 
     return referral
 
 
-def referral_withdraw(*, user: Any, referral: Referral, expected_version: int, reason: str) -> Referral:
+def referral_withdraw(*, user: User, referral: Referral, expected_version: int, reason: str) -> Referral:
     if not reason.strip():
         raise ValidationError({"reason": _("取り下げる理由を書いてください。")})
     _must_be(referral, ReferralStatus.REQUESTED)
@@ -281,7 +282,7 @@ def referral_withdraw(*, user: Any, referral: Referral, expected_version: int, r
     return referral
 
 
-def referral_seen(*, user: Any, referral: Referral) -> Referral:
+def referral_seen(*, user: User, referral: Referral) -> Referral:
     """The sender has read the answer: it leaves their work page."""
     if not referral.answered or referral.sender_seen_at is not None:
         return referral

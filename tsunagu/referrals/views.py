@@ -2,7 +2,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from tsunagu.core.access import staff
 from tsunagu.core.conflict import Stale, rebased, stale
 from tsunagu.core.editing import apply_errors
 from tsunagu.core.services import ConflictError
+from tsunagu.core.types import AuthenticatedHttpRequest
 from tsunagu.referrals import selectors, services
 from tsunagu.referrals.access import RECEIVER_ROLES, referral_get_for_user
 from tsunagu.referrals.forms import AnswerForm, FirstMetForm, MessageForm, ReferralForm, WithdrawForm
@@ -22,13 +23,13 @@ from tsunagu.referrals.models import Referral
 
 
 @staff(RECEIVER_ROLES)
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     received, sent = selectors.referral_inbox(user=request.user)
     return render(request, "referrals/inbox.html", {"received": received, "sent": sent, "today": timezone.localdate()})
 
 
 @staff(CASE_ROLES)
-def referral_new(request: HttpRequest, case_pk: int) -> HttpResponse:
+def referral_new(request: AuthenticatedHttpRequest, case_pk: int) -> HttpResponse:
     case, _access = case_get_for_user(request.user, case_pk, write=True)
     mine = staff_context(request.user).case_agency_ids
     from_agencies = Agency.objects.filter(
@@ -60,7 +61,7 @@ def referral_new(request: HttpRequest, case_pk: int) -> HttpResponse:
 
 
 def _detail(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     referral: Referral,
     side: str,
     status: int = 200,
@@ -87,7 +88,7 @@ def _detail(
 
 
 @staff(RECEIVER_ROLES)
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral, side = referral_get_for_user(request.user, pk)
     return _detail(request, referral, side)
 
@@ -108,7 +109,7 @@ def _stale() -> str:
 
 
 def _act(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     pk: int,
     *,
     side: str | None,
@@ -161,7 +162,7 @@ def _answer(user: Any, referral: Referral, data: dict[str, Any]) -> Referral:
 
 @staff(RECEIVER_ROLES)
 @require_POST
-def answer(request: HttpRequest, pk: int) -> HttpResponse:
+def answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
@@ -174,7 +175,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff(RECEIVER_ROLES)
 @require_POST
-def message(request: HttpRequest, pk: int) -> HttpResponse:
+def message(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A question from the receiver, or the sender's reply: the side decides which."""
     return _act(
         request,
@@ -190,7 +191,7 @@ def message(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff(RECEIVER_ROLES)
 @require_POST
-def first_met(request: HttpRequest, pk: int) -> HttpResponse:
+def first_met(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
@@ -205,7 +206,7 @@ def first_met(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff(CASE_ROLES)
 @require_POST
-def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
@@ -220,7 +221,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff(CASE_ROLES)
 @require_POST
-def seen(request: HttpRequest, pk: int) -> HttpResponse:
+def seen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral, _side = referral_get_for_user(request.user, pk, side="sender")
     services.referral_seen(user=request.user, referral=referral)
     return redirect("work:my_work")

@@ -11,6 +11,7 @@ from tsunagu.agencies.selectors import staff_context
 from tsunagu.cases import services as case_services
 from tsunagu.cases.models import Case, CaseStatus
 from tsunagu.core.access import login_only, staff
+from tsunagu.core.types import AuthenticatedHttpRequest
 from tsunagu.intake.models import Consultation
 from tsunagu.meetings.access import meetings_visible_to
 from tsunagu.meetings.selectors import actions_for
@@ -39,7 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @staff(CASE_ROLES)
-def my_work(request: HttpRequest) -> HttpResponse:
+def my_work(request: AuthenticatedHttpRequest) -> HttpResponse:
     """わたしの仕事: the user's own cases; supervisors may switch to every case of their agency."""
     is_supervisor = staff_context(request.user).has_role("supervisor")
     scope = "agency" if request.GET.get("scope") == "agency" and is_supervisor else "mine"

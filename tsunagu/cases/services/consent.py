@@ -20,12 +20,13 @@ from tsunagu.cases.models import (
 )
 from tsunagu.cases.services.timeline import timeline_add
 from tsunagu.core.services import create_once
+from tsunagu.core.types import User
 from tsunagu.people.models import Person
 
 
 def consent_create(
     *,
-    user: Any,
+    user: User,
     person: Person,
     agencies: Iterable[Agency],
     purpose: str,
@@ -73,7 +74,7 @@ def consent_create(
         return create_once(key=key, user=user, create=create)
 
 
-def consent_withdraw(*, user: Any, consent: Consent, on: Any) -> Consent:
+def consent_withdraw(*, user: User, consent: Consent, on: Any) -> Consent:
     """Withdrawal ends every team membership that rested on this consent."""
     if consent.withdrawn_on is not None:
         return consent

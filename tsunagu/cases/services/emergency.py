@@ -24,6 +24,7 @@ from tsunagu.cases.models import (
     TimelineKind,
 )
 from tsunagu.cases.services.timeline import timeline_add
+from tsunagu.core.types import User
 
 
 class EmergencyLimitReached(ValidationError):
@@ -40,7 +41,7 @@ def day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def emergency_open(*, user: Any, case: Case, reason: str) -> EmergencyAccess:
+def emergency_open(*, user: User, case: Case, reason: str) -> EmergencyAccess:
     """Break the glass: time-limited read access to a case, with the reason on record (S13).
 
     At most EMERGENCY_ACCESS_PER_DAY grants per user and Tokyo calendar day. The user's row is
@@ -87,7 +88,7 @@ def emergency_open(*, user: Any, case: Case, reason: str) -> EmergencyAccess:
     return emergency
 
 
-def emergency_in_scope_of(user: Any) -> QuerySet[EmergencyAccess]:
+def emergency_in_scope_of(user: User) -> QuerySet[EmergencyAccess]:
     """Every emergency grant the user reviews (reviewed or not), never the user's own.
 
     A supervisor reviews the grants of staff of the agencies they supervise. A grant whose user
@@ -115,7 +116,7 @@ def emergency_in_scope_of(user: Any) -> QuerySet[EmergencyAccess]:
     return EmergencyAccess.objects.filter(rule).exclude(user=user)
 
 
-def emergency_reviewable_by(user: Any) -> QuerySet[EmergencyAccess]:
+def emergency_reviewable_by(user: User) -> QuerySet[EmergencyAccess]:
     """Emergency grants waiting for the user's review, oldest first, with how often their user
     used emergency access lately (``week_count``, ``today_count``)."""
     now = timezone.now()
@@ -143,7 +144,7 @@ def emergency_reviewable_by(user: Any) -> QuerySet[EmergencyAccess]:
     )
 
 
-def emergency_repeated(user: Any) -> list[dict[str, Any]]:
+def emergency_repeated(user: User) -> list[dict[str, Any]]:
     """Staff in the user's review scope who used emergency access EMERGENCY_REPEAT_COUNT times or
     more within EMERGENCY_REPEAT_DAYS, or reached today's limit (reviewed or not)."""
     now = timezone.now()
@@ -179,7 +180,7 @@ OBJECT_TYPE_LABELS = {
 EMERGENCY_REVIEW_READS = 500
 
 
-def emergency_review_details(*, user: Any, emergency: EmergencyAccess) -> dict[str, Any]:
+def emergency_review_details(*, user: User, emergency: EmergencyAccess) -> dict[str, Any]:
     """What the reviewer needs, read from the access trail: the user's agencies and every access
     event of the user on that case while the grant lasted (pages, objects, times). Opening the
     review is itself an access event."""
@@ -210,7 +211,7 @@ def emergency_review_details(*, user: Any, emergency: EmergencyAccess) -> dict[s
     return {"reads": reads, "memberships": agencies, "truncated": len(reads) >= EMERGENCY_REVIEW_READS}
 
 
-def emergency_review(*, user: Any, emergency: EmergencyAccess, note: str) -> EmergencyAccess:
+def emergency_review(*, user: User, emergency: EmergencyAccess, note: str) -> EmergencyAccess:
     """Mark a grant reviewed, once; only a reviewer in scope may."""
     if not emergency_in_scope_of(user).filter(pk=emergency.pk).exists():
         raise PermissionDenied

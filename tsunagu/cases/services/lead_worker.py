@@ -16,6 +16,7 @@ from tsunagu.cases.models import (
 from tsunagu.cases.services.timeline import timeline_add
 from tsunagu.core.services import save_versioned
 from tsunagu.core.templatetags.tsunagu import person_name_of as staff_display_name
+from tsunagu.core.types import User
 
 
 def eligible_workers(case: Case) -> Any:
@@ -36,7 +37,7 @@ def eligible_workers(case: Case) -> Any:
     )
 
 
-def case_set_lead_worker(*, user: Any, case: Case, expected_version: int, worker: Any) -> Case:
+def case_set_lead_worker(*, user: User, case: Case, expected_version: int, worker: User | None) -> Case:
     if worker is not None and not eligible_workers(case).filter(pk=worker.pk).exists():
         raise ValidationError({"worker": _("ケースの担当機関の職員から選んでください。")})
     with transaction.atomic():

@@ -2,7 +2,6 @@
 sharing basis (see cases/services/team.py)."""
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,12 +19,13 @@ from tsunagu.cases.models import (
     TimelineKind,
 )
 from tsunagu.cases.services.timeline import timeline_add
+from tsunagu.core.types import User
 from tsunagu.people.models import Household
 
 
 def case_open(
     *,
-    user: Any,
+    user: User,
     household: Household,
     lead: Agency,
     sharing_basis: str,

@@ -17,13 +17,14 @@ from tsunagu.cases.models import (
 )
 from tsunagu.cases.services.timeline import timeline_add
 from tsunagu.core.services import save_versioned
+from tsunagu.core.types import User
 from tsunagu.lib.wareki import format_wareki
 from tsunagu.people.models import Person, SupportStage
 
 
 def case_change_status(
     *,
-    user: Any,
+    user: User,
     case: Case,
     expected_version: int,
     status: str,
@@ -60,7 +61,7 @@ def case_change_status(
     return case
 
 
-def person_set_stage(*, user: Any, case: Case, person: Person, expected_version: int, stage: int) -> Person:
+def person_set_stage(*, user: User, case: Case, person: Person, expected_version: int, stage: int) -> Person:
     """Record a person's support stage (the guideline's four stages) from their case."""
     if person.household_id != case.household_id:
         raise ValidationError(_("このケースの世帯の人ではありません。"))

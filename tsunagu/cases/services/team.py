@@ -1,8 +1,6 @@
 """Sharing with the case team: adding and ending partners, handing the lead over; each share
 needs a lawful basis: consent naming the agency, a support meeting, or another law."""
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +17,7 @@ from tsunagu.cases.models import (
     TimelineKind,
 )
 from tsunagu.cases.services.timeline import timeline_add
+from tsunagu.core.types import User
 
 # --- Sharing: consent and the case team (docs/quality.md S5) -------------------------------------
 
@@ -40,7 +39,7 @@ def _check_basis(*, case: Case, agency: Agency, basis: str, basis_note: str, con
         raise ValidationError({"basis_note": _("根拠となる法令名を書いてください。")})
 
 
-def _record_share(*, user: Any, member: CaseAgency, summary: str, reason: str) -> None:
+def _record_share(*, user: User, member: CaseAgency, summary: str, reason: str) -> None:
     """A new team membership shares the household's data: on the timeline and in the audit trail."""
     case = member.case
     timeline_add(case=case, kind=TimelineKind.TEAM, user=user, object_id=member.pk, summary=summary)
@@ -56,7 +55,7 @@ def _record_share(*, user: Any, member: CaseAgency, summary: str, reason: str) -
 
 
 def team_add(
-    *, user: Any, case: Case, agency: Agency, basis: str, basis_note: str = "", consent: Consent | None = None
+    *, user: User, case: Case, agency: Agency, basis: str, basis_note: str = "", consent: Consent | None = None
 ) -> CaseAgency:
     _check_basis(case=case, agency=agency, basis=basis, basis_note=basis_note, consent=consent)
     if case.team.filter(agency=agency, until__isnull=True).exists():
@@ -81,7 +80,7 @@ def team_add(
     return member
 
 
-def team_end(*, user: Any, member: CaseAgency) -> CaseAgency:
+def team_end(*, user: User, member: CaseAgency) -> CaseAgency:
     if member.role == TeamRole.LEAD:
         raise ValidationError(_("主担当は外せません。主担当の引き継ぎをしてください。"))
     if member.until is not None:
@@ -104,7 +103,7 @@ def team_end(*, user: Any, member: CaseAgency) -> CaseAgency:
 
 def lead_handoff(
     *,
-    user: Any,
+    user: User,
     case: Case,
     to_agency: Agency,
     basis: str,

@@ -8,10 +8,11 @@ from tsunagu.cases.models import (
     Case,
     TimelineEntry,
 )
+from tsunagu.core.types import User
 
 
 def timeline_add(
-    *, case: Case, kind: str, summary: str, user: Any, at: Any = None, object_id: int | None = None
+    *, case: Case, kind: str, summary: str, user: User | None, at: Any = None, object_id: int | None = None
 ) -> TimelineEntry:
     """Append one line to a case's history; called by the service that made the event."""
     return TimelineEntry.objects.create(

@@ -25,7 +25,7 @@ from tsunagu.intake.tests.factories import consultation_make
 from tsunagu.people.models import Household, Person
 from tsunagu.people.tests.factories import household_make, person_make
 from tsunagu.plans.models import SupportPlan
-from tsunagu.plans.services import plan_create
+from tsunagu.plans.services import GoalData, plan_create
 from tsunagu.records.models import ProgressRecord
 from tsunagu.records.services import RecordData, record_create
 
@@ -153,9 +153,7 @@ def world(users) -> World:
         user=users["lead_worker"],
         case=case,
         review_on=dt.date(2027, 2, 28),
-        goals=[
-            {"target": "person", "person": person, "text": "居場所に通う", "action": "", "owner": None, "due_on": None}
-        ],
+        goals=(GoalData(target="person", person=person, text="居場所に通う", action="", owner=None, due_on=None),),
         key=None,
     )
     return World(

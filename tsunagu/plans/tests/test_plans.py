@@ -303,9 +303,9 @@ def test_a_partner_agencys_supervisor_does_not_decide_the_plan(world, users):
         user=platt_boss,
         case=world.other_case,
         review_on=dt.date(2027, 2, 28),
-        goals=[
-            {"target": "family", "person": None, "text": "家族会に行く", "action": "", "owner": None, "due_on": None}
-        ],
+        goals=(
+            services.GoalData(target="family", person=None, text="家族会に行く", action="", owner=None, due_on=None),
+        ),
         key=None,
     )
     plan = services.plan_submit(user=platt_boss, plan=plan, expected_version=plan.version)
