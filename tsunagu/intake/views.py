@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tsunagu.agencies.models import CASE_ROLES
 from tsunagu.agencies.selectors import staff_agency
 from tsunagu.core.access import staff
 from tsunagu.core.conflict import rebased, stale
@@ -50,7 +51,7 @@ def consultation_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "intake/consultation_form.html", {"form": form})
 
 
-@staff(("desk", "caseworker", "supervisor"))
+@staff(CASE_ROLES)
 def consultation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     consultation = access.consultation_get_for_user(request.user, pk)
     context = {"c": consultation, "received_by_agency": staff_agency(consultation.received_by, prefer_roles=DESK)}

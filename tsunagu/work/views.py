@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from tsunagu.agencies.models import CASE_ROLES
 from tsunagu.agencies.selectors import staff_context
 from tsunagu.cases import services as case_services
 from tsunagu.cases.models import Case, CaseStatus
@@ -17,8 +18,6 @@ from tsunagu.meetings.access import meetings_visible_to
 from tsunagu.meetings.selectors import actions_for
 from tsunagu.referrals.selectors import referral_work
 from tsunagu.work.worklist import worklist_for
-
-CASE_ROLES = ("desk", "caseworker", "supervisor")
 
 
 @login_only
