@@ -18,6 +18,7 @@ contributes nothing, so its basis opens nothing (deny by default).
 """
 
 import enum
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -60,7 +61,7 @@ NO_ACCESS = Access(Level.NONE, reason="summary")
 EVERY_CASE = Q(pk__isnull=False)
 
 
-class Grant:
+class Grant(ABC):
     """One basis of access to cases. Subclasses set the class attributes and both methods."""
 
     name: ClassVar[str]
@@ -74,13 +75,13 @@ class Grant:
     order: ClassVar[int] = 50
     why_template: ClassVar[str] = ""
 
+    @abstractmethod
     def cases(self, user: Any, context: StaffContext) -> Q | None:
         """The cases this grant opens to ``user``, as a filter over ``Case``; None for none."""
-        raise NotImplementedError
 
+    @abstractmethod
     def explain(self, user: Any, context: StaffContext, case: Case) -> Access | None:
         """The access this grant gives ``user`` on ``case``, or None."""
-        raise NotImplementedError
 
     def access(self, **fields: Any) -> Access:
         return Access(self.level, self.name, writes=self.writes, why_template=self.why_template, **fields)
