@@ -1,0 +1,1 @@
+"""An invented population at a given scale, for the benchmarks (issue 10)."""
