@@ -248,3 +248,31 @@ def test_the_command_prints_progress_and_a_summary_per_table(reference, capsys):
 
 def test_the_population_class_is_importable_without_a_database():
     assert Population.__name__ == "Population"
+
+
+def _schema() -> set[tuple[str, str]]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+            JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'
+            UNION ALL
+            SELECT c.relname, con.conname || ' ' || pg_get_constraintdef(con.oid) FROM pg_constraint con
+            JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = 'public'
+            """
+        )
+        return set(cursor.fetchall())
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_indexes_and_constraints_dropped_for_the_load_are_all_back(reference):
+    before = _schema()
+    with time_machine.travel(FROZEN, tick=False):
+        _populate(persons=100)
+    assert _schema() == before
+    leads = Counter(CaseAgency.objects.filter(role=TeamRole.LEAD, until__isnull=True).values_list("case_id", flat=True))
+    assert set(leads.values()) == {1}
