@@ -43,7 +43,8 @@ def my_work(request: AuthenticatedHttpRequest) -> HttpResponse:
     """わたしの仕事: the user's own cases; supervisors may switch to every case of their agency."""
     is_supervisor = staff_context(request.user).has_role("supervisor")
     scope = "agency" if request.GET.get("scope") == "agency" and is_supervisor else "mine"
-    work = worklist_for(user=request.user, scope=scope, today=timezone.localdate())
+    show = request.GET.get("show", "")
+    work = worklist_for(user=request.user, scope=scope, today=timezone.localdate(), show=show)
     actions = actions_for(request.user)
     context = {
         "work": work,
