@@ -56,7 +56,7 @@ class Case(BaseModel):
     # records by records.work_state.rebuild_work_state(). Never edited by hand.
     last_contact_on = models.DateField(_("最後に会えた日"), null=True, blank=True, editable=False)
     next_action_on = models.DateField(_("次の対応の予定日"), null=True, blank=True, editable=False)
-    next_action = models.CharField(_("次の対応"), max_length=300, blank=True, editable=False)
+    next_action = models.CharField(_("次の対応"), max_length=300, blank=True, default="", editable=False)
     unanswered_streak = models.PositiveIntegerField(_("続けて会えなかった回数"), default=0, editable=False)
     # The day since which nobody has been reached (the last contact, else the Tokyo day the case
     # opened), and the day the case counts as stalled: that day + the lead agency's stall_days.

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='case',
             name='next_action',
-            field=models.CharField(blank=True, editable=False, max_length=300, verbose_name='次の対応'),
+            field=models.CharField(blank=True, default='', editable=False, max_length=300, verbose_name='次の対応'),
         ),
         migrations.AddField(
             model_name='case',
