@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tsunagu.agencies.models import Agency
-from tsunagu.cases.models import Case
-from tsunagu.cases.services import case_set_lead_worker
+from tsunagu.cases.models import Case, SharingBasis
+from tsunagu.cases.services import case_set_lead_worker, lead_handoff, team_add
 from tsunagu.cases.work_state import stall_refresh_led_by
 from tsunagu.core.tests.personas import client_for
 from tsunagu.records.services import RecordData, record_create
@@ -145,3 +145,31 @@ def test_the_lead_worker_is_chosen_among_the_team_agencies_staff(world, lead_wor
     world.case.refresh_from_db()
     assert world.case.lead_worker == users["supervisor"]
     assert world.case.timeline.filter(kind="lead_worker").exists()
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_each_case_ages_out_by_its_own_lead_agencys_limit(mine, lead_worker, users):
+    """メルクマール serves up to 39, サポステ up to 49: the birth dates are compared per limit."""
+    saposute = Agency.objects.get(code="saposute")
+    lead_handoff(user=lead_worker, case=mine.other_case, to_agency=saposute, basis=SharingBasis.VITAL_INTEREST, note="")
+    mine.person.birth_date = dt.date(1987, 1, 15)  # 40 on 2027-01-15, inside six months
+    mine.person.save()
+    mine.other_person.birth_date = dt.date(1977, 4, 1)  # 50 on 2027-04-01
+    mine.other_person.is_concerned = True
+    mine.other_person.save()
+    supervisor = users["supervisor"]  # メルクマール; add it to the other case's team to see both
+    team_add(
+        user=lead_worker,
+        case=mine.other_case,
+        agency=Agency.objects.get(code="merkmal"),
+        basis=SharingBasis.VITAL_INTEREST,
+    )
+    listed = [(p.pk, c.pk, c.lead_name, day) for p, c, day in my_work(supervisor, scope="agency").age_limit]
+    assert listed == [
+        (mine.person.pk, mine.case.pk, "メルクマールせたがや", dt.date(2027, 1, 15)),
+        (mine.other_person.pk, mine.other_case.pk, saposute.name, dt.date(2027, 4, 1)),
+    ]
+    mine.other_person.birth_date = dt.date(1977, 7, 1)  # 50 after the six months
+    mine.other_person.save()
+    assert [p.pk for p, _c, _d in my_work(supervisor, scope="agency").age_limit] == [mine.person.pk]
