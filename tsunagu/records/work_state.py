@@ -62,7 +62,8 @@ def _rebuild(case_model: Any, record_model: Any, case_ids: list[int] | None) -> 
         if connection.vendor == "postgresql":
             cursor.execute(ANALYZE_TODO)  # a temporary table has no statistics of its own
         cursor.execute(UPDATE_FROM_RECORDS)
-        written = int(cursor.rowcount)
+        cursor.execute(COUNT_TODO)  # rowcount of a statement that starts with WITH is -1 on SQLite
+        written = int(cursor.fetchone()[0])
         cursor.execute(DROP_TODO)
     cases = case_model.objects.all()
     if case_ids is not None:
@@ -79,11 +80,17 @@ CREATE_TODO = "CREATE TEMPORARY TABLE work_state_todo (case_id bigint PRIMARY KE
 FILL_TODO = "INSERT INTO work_state_todo (case_id) VALUES (%s)"
 FILL_TODO_ALL = "INSERT INTO work_state_todo (case_id) SELECT id FROM cases_case"
 ANALYZE_TODO = "ANALYZE work_state_todo"
+COUNT_TODO = "SELECT COUNT(*) FROM work_state_todo JOIN cases_case ON cases_case.id = work_state_todo.case_id"
 
 # One UPDATE … FROM over aggregates of the records (standard SQL that PostgreSQL and SQLite ≥ 3.33
 # both run): the latest record by a window, the last contact by MAX, the streak by a COUNT of the
 # unreached records after it.
 UPDATE_FROM_RECORDS = """
+WITH contact AS (
+    SELECT r.case_id, MAX(r.occurred_on) AS day
+    FROM records_progressrecord r JOIN work_state_todo t ON t.case_id = r.case_id
+    WHERE r.reached GROUP BY r.case_id
+)
 UPDATE cases_case SET
     last_contact_on = state.last_contact_on,
     next_action_on = state.next_action_on,
@@ -91,16 +98,12 @@ UPDATE cases_case SET
     unanswered_streak = state.unanswered_streak
 FROM (
     SELECT todo.case_id,
-           reached.day AS last_contact_on,
+           contact.day AS last_contact_on,
            latest.next_action_on AS next_action_on,
            COALESCE(latest.next_action, '') AS next_action,
            COALESCE(streak.n, 0) AS unanswered_streak
     FROM work_state_todo todo
-    LEFT JOIN (
-        SELECT r.case_id, MAX(r.occurred_on) AS day
-        FROM records_progressrecord r JOIN work_state_todo t ON t.case_id = r.case_id
-        WHERE r.reached GROUP BY r.case_id
-    ) reached ON reached.case_id = todo.case_id
+    LEFT JOIN contact ON contact.case_id = todo.case_id
     LEFT JOIN (
         SELECT ranked.case_id, ranked.next_action_on, ranked.next_action FROM (
             SELECT r.case_id, r.next_action_on, r.next_action,
@@ -111,12 +114,8 @@ FROM (
     LEFT JOIN (
         SELECT r.case_id, COUNT(*) AS n
         FROM records_progressrecord r JOIN work_state_todo t ON t.case_id = r.case_id
-        LEFT JOIN (
-            SELECT r2.case_id, MAX(r2.occurred_on) AS day
-            FROM records_progressrecord r2 JOIN work_state_todo t2 ON t2.case_id = r2.case_id
-            WHERE r2.reached GROUP BY r2.case_id
-        ) contact ON contact.case_id = r.case_id
-        WHERE NOT r.reached AND (contact.day IS NULL OR r.occurred_on > contact.day)
+        LEFT JOIN contact c ON c.case_id = r.case_id
+        WHERE NOT r.reached AND (c.day IS NULL OR r.occurred_on > c.day)
         GROUP BY r.case_id
     ) streak ON streak.case_id = todo.case_id
 ) state
