@@ -70,7 +70,7 @@ def worklist_for(*, user: Any, scope: str, today: dt.date, show: str = "") -> Wo
         return SHOWN_LIMIT if section == show else SECTION_LIMIT
 
     cases = open_cases_for_work(user=user, scope=scope)
-    listed = cases.select_related("household", "lead_worker")
+    listed = cases.select_related("household")  # the template shows the household's name
     work = Worklist()
     work.due_actions, work.more["due_actions"] = limited(
         listed.filter(next_action_on__lte=today + dt.timedelta(days=DUE_WITHIN_DAYS)).order_by(
