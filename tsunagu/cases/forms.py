@@ -112,3 +112,46 @@ class ConsentForm(SubmissionKeyMixin, forms.Form):
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
         choose_from(self.fields["person"], case.household.members.order_by("pk"), lambda p: p.display_name)
+
+
+OPEN_STATUSES = "open"
+ALL_STATUSES = "all"
+
+
+class CaseListForm(forms.Form):
+    """The case list's filters and order: a plain GET form. A value that does not validate is
+    dropped (the list shows without that filter), never an error page."""
+
+    status = forms.ChoiceField(
+        label=_("状態"),
+        required=False,
+        choices=[(OPEN_STATUSES, _("終結以外")), *CaseStatus.choices, (ALL_STATUSES, _("すべて"))],
+    )
+    stage = forms.TypedChoiceField(
+        label=_("支援段階"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("すべて")), *SupportStage.choices],
+    )
+    worker: "forms.ModelChoiceField[Any]" = forms.ModelChoiceField(
+        label=_("主担当者"), queryset=None, required=False, empty_label=_("すべて")
+    )
+    district: "forms.ModelChoiceField[Any]" = forms.ModelChoiceField(
+        label=_("地区"), queryset=None, required=False, empty_label=_("すべて"), to_field_name="code"
+    )
+    overdue = forms.BooleanField(label=_("次の予定日を過ぎたケースだけ"), required=False)
+    sort = forms.ChoiceField(label=_("並び順"), required=False)
+
+    def __init__(self, data: Any, *, workers: Any, districts: Any, sorts: list[tuple[str, Any]]) -> None:
+        super().__init__(data)
+        choose_from(self.fields["worker"], workers, lambda user: staff_display_name(user))
+        choose_from(self.fields["district"], districts)
+        sort_field = self.fields["sort"]
+        assert isinstance(sort_field, forms.ChoiceField)
+        sort_field.choices = sorts
+
+    def valid(self) -> dict[str, Any]:
+        """The cleaned value of every field that validated; the others are left out."""
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if name not in self.errors}

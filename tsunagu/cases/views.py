@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from tsunagu.agencies.models import CASE_ROLES, Membership
+from tsunagu.agencies.models import CASE_ROLES, District, Membership
 from tsunagu.agencies.selectors import staff_context
 from tsunagu.audit.middleware import security_record
 from tsunagu.audit.models import SecurityEventKind
@@ -22,6 +22,8 @@ from tsunagu.audit.selectors import case_readers
 from tsunagu.cases import selectors, services
 from tsunagu.cases.access import Level, case_access, case_get_for_emergency, case_get_for_user
 from tsunagu.cases.forms import (
+    OPEN_STATUSES,
+    CaseListForm,
     ConsentForm,
     EmergencyForm,
     EmergencyReviewForm,
@@ -39,9 +41,24 @@ from tsunagu.core.types import AuthenticatedHttpRequest
 
 @staff(CASE_ROLES)
 def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    include_closed = request.GET.get("closed") == "1"
-    rows = selectors.case_list(user=request.user, include_closed=include_closed)
-    return render(request, "cases/list.html", {"rows": rows, "include_closed": include_closed})
+    """The case list: a GET form of filters and an order, one page of 50 at a time."""
+    form = CaseListForm(
+        request.GET,
+        workers=selectors.case_list_workers(request.user),
+        districts=District.objects.select_related("area"),
+        sorts=[(name, ordering.label) for name, ordering in selectors.CASE_SORTS.items()],
+    )
+    chosen = form.valid()
+    filters = selectors.CaseFilters(
+        status=chosen.get("status") or OPEN_STATUSES,
+        stage=chosen.get("stage"),
+        worker_id=chosen["worker"].pk if chosen.get("worker") else None,
+        district_id=chosen["district"].pk if chosen.get("district") else None,
+        overdue=bool(chosen.get("overdue")),
+        sort=chosen.get("sort") or selectors.CASE_SORT_DEFAULT,
+    )
+    page = selectors.case_list(user=request.user, filters=filters, params=request.GET, today=timezone.localdate())
+    return render(request, "cases/list.html", {"rows": page, "page": page, "form": form})
 
 
 TIMELINE_PAGE = 20
