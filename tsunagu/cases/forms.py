@@ -8,6 +8,7 @@ from tsunagu.agencies.forms import AgencyMultipleChoiceField
 from tsunagu.agencies.models import Agency
 from tsunagu.cases.models import CaseStatus, ClosureReason, Consent, ConsentMethod, SharingBasis
 from tsunagu.core.forms import (
+    FilterForm,
     JapaneseDateField,
     LineField,
     SubmissionKeyMixin,
@@ -118,9 +119,8 @@ OPEN_STATUSES = "open"
 ALL_STATUSES = "all"
 
 
-class CaseListForm(forms.Form):
-    """The case list's filters and order: a plain GET form. A value that does not validate is
-    dropped (the list shows without that filter), never an error page."""
+class CaseListForm(FilterForm):
+    """The case list's filters and order (a plain GET form)."""
 
     status = forms.ChoiceField(
         label=_("状態"),
@@ -150,8 +150,3 @@ class CaseListForm(forms.Form):
         sort_field = self.fields["sort"]
         assert isinstance(sort_field, forms.ChoiceField)
         sort_field.choices = sorts
-
-    def valid(self) -> dict[str, Any]:
-        """The cleaned value of every field that validated; the others are left out."""
-        self.is_valid()
-        return {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
