@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +17,7 @@ from tsunagu.agencies.models import CASE_ROLES, District, Membership
 from tsunagu.agencies.selectors import staff_context
 from tsunagu.audit.middleware import security_record
 from tsunagu.audit.models import SecurityEventKind
-from tsunagu.audit.selectors import case_readers
+from tsunagu.audit.selectors import READERS_ORDER, case_readers
 from tsunagu.cases import selectors, services
 from tsunagu.cases.access import Level, case_access, case_get_for_emergency, case_get_for_user
 from tsunagu.cases.forms import (
@@ -36,6 +35,7 @@ from tsunagu.cases.forms import (
 from tsunagu.cases.models import Case, Consent
 from tsunagu.core.access import staff
 from tsunagu.core.editing import apply_errors, versioned_edit
+from tsunagu.core.paging import Ordering, paginate
 from tsunagu.core.types import AuthenticatedHttpRequest
 
 
@@ -62,6 +62,7 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 TIMELINE_PAGE = 20
+TIMELINE_ORDER = Ordering.of("timeline", "-at", "-pk")
 VIEWERS_PAGE = 20
 BASIS_LABELS = {
     "team": gettext_lazy("担当機関"),
@@ -114,12 +115,24 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         context["assessments"] = case.assessments.select_related("instrument", "person").order_by(
             "-assessed_on", "-pk"
         )[:10]
-        context["viewers"] = viewers = Paginator(case_readers(case_id=case.pk), VIEWERS_PAGE).get_page(
-            request.GET.get("viewers_page")
+        context["viewers"] = viewers = paginate(
+            case_readers(case_id=case.pk),
+            READERS_ORDER,
+            request.GET,
+            param="viewers",
+            size=VIEWERS_PAGE,
+            anchor="viewers",
         )
-        _attach_readers(viewers.object_list)
-        timeline = case.timeline.select_related("user").order_by("-at", "-id")
-        context["timeline"] = Paginator(timeline, TIMELINE_PAGE).get_page(request.GET.get("page"))
+        _attach_readers(viewers.rows)
+        # Keyset pages in the order of the index timeline_case_at: no OFFSET, no count of the history.
+        context["timeline"] = paginate(
+            case.timeline.select_related("user"),
+            TIMELINE_ORDER,
+            request.GET,
+            param="timeline",
+            size=TIMELINE_PAGE,
+            anchor="timeline",
+        )
         # The intake door (intake.access.consultations_visible_to) opens the consultations of a
         # case to the desk and to the case's team; for an emergency reader the entry is text.
         context["consultations_open"] = staff_context(request.user).is_desk or access.can_write

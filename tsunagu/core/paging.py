@@ -94,13 +94,17 @@ class Ordering:
     label: Any = ""
 
     @classmethod
-    def of(cls, name: str, *paths: str, nullable: Sequence[str] = (), label: Any = "") -> "Ordering":
-        """``Ordering.of("opened", "-opened_at", "-pk")``: a leading ``-`` sorts descending."""
+    def of(
+        cls, name: str, *paths: str, nullable: Sequence[str] = (), label: Any = "", unique: bool = False
+    ) -> "Ordering":
+        """``Ordering.of("opened", "-opened_at", "-pk")``: a leading ``-`` sorts descending.
+        ``unique``: the keys together are unique without the primary key (rows of an aggregate,
+        one per group), which the caller vouches for."""
         keys = tuple(
             Key(path.lstrip("-"), descending=path.startswith("-"), nullable=path.lstrip("-") in nullable)
             for path in paths
         )
-        if not keys or keys[-1].path not in ("pk", "id"):
+        if not keys or (keys[-1].path not in ("pk", "id") and not unique):
             raise ValueError("an ordering ends with the primary key, which breaks every tie")
         return cls(name=name, keys=keys, label=label)
 
@@ -175,8 +179,6 @@ def cursor_read(ordering: Ordering, cursor: str | None) -> tuple[bool, list[Any]
             return None
         values = [_decode(pair) for pair in raw]
     except (signing.BadSignature, KeyError, TypeError, ValueError):
-        return None
-    if values[-1] is None:  # the primary key is never empty
         return None
     return backwards, values
 
