@@ -140,7 +140,7 @@ class CaseListForm(FilterForm):
     district: "forms.ModelChoiceField[Any]" = forms.ModelChoiceField(
         label=_("地区"), queryset=None, required=False, empty_label=_("すべて"), to_field_name="code"
     )
-    overdue = forms.BooleanField(label=_("次の予定日を過ぎたケースだけ"), required=False)
+    overdue = forms.BooleanField(label=_("次の対応の予定日を過ぎたケースだけ"), required=False)
     sort = forms.ChoiceField(label=_("並び順"), required=False)
 
     def __init__(self, data: Any, *, workers: Any, districts: Any, sorts: list[tuple[str, Any]]) -> None:

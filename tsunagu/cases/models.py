@@ -38,6 +38,9 @@ class ClosureReason(models.TextChoices):
     OTHER = "other", _("その他")
 
 
+OPEN = ~models.Q(status="closed")  # the open cases (partial indexes of the work page)
+
+
 class Case(BaseModel):
     household = models.ForeignKey(Household, models.PROTECT, related_name="cases", verbose_name=_("世帯"))
     status = models.CharField(_("状態"), max_length=10, choices=CaseStatus.choices, default=CaseStatus.RECEIVED)
@@ -48,11 +51,39 @@ class Case(BaseModel):
     lead_worker = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("主担当者")
     )
+    # The work state (decision 0016-h3): what the work page lists, kept by the services that move
+    # it in the same transaction (records.work_state, cases.work_state) and rebuilt from the
+    # records by records.work_state.rebuild_work_state(). Never edited by hand.
+    last_contact_on = models.DateField(_("最後に会えた日"), null=True, blank=True, editable=False)
+    next_action_on = models.DateField(_("次の対応の予定日"), null=True, blank=True, editable=False)
+    next_action = models.CharField(_("次の対応"), max_length=300, blank=True, default="", editable=False)
+    unanswered_streak = models.PositiveIntegerField(_("続けて会えなかった回数"), default=0, editable=False)
+    # The day since which nobody has been reached (the last contact, else the Tokyo day the case
+    # opened), and the day the case counts as stalled: that day + the lead agency's stall_days.
+    quiet_since = models.DateField(_("連絡が途絶えている起点の日"), null=True, blank=True, editable=False)
+    stalled_on = models.DateField(_("連絡途絶とみなす日"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("支援ケース")
         verbose_name_plural = _("支援ケース")
-        indexes = [models.Index(fields=["status", "opened_at"], name="case_status_opened")]
+        indexes = [
+            models.Index(fields=["status", "opened_at"], name="case_status_opened"),
+            # The work page, scope "mine": the open cases of one lead worker, per section.
+            models.Index(fields=["lead_worker", "next_action_on"], name="case_work_due", condition=OPEN),
+            models.Index(fields=["lead_worker", "stalled_on"], name="case_work_stalled", condition=OPEN),
+            models.Index(fields=["lead_worker", "unanswered_streak"], name="case_work_unanswered", condition=OPEN),
+            # The home page's count of open cases (an index-only count of the open ones).
+            models.Index(fields=["id"], name="case_open_id", condition=OPEN),
+            # The case list's default filter (open) in its orders (cases.selectors.CASE_SORTS).
+            models.Index(fields=["-opened_at", "-id"], name="case_list_opened", condition=OPEN),
+            models.Index(fields=["next_action_on", "id"], name="case_list_next_action", condition=OPEN),
+            models.Index(
+                models.F("last_contact_on").desc(nulls_last=True),
+                models.F("id").desc(),
+                name="case_list_last_contact",
+                condition=OPEN,
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number

@@ -1,14 +1,13 @@
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import User as AuthUser
-from django.db.models import Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from tsunagu.agencies.models import TeamRole
+from tsunagu.agencies.models import Agency, TeamRole
 from tsunagu.agencies.selectors import staff_context
 from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
@@ -16,13 +15,22 @@ from tsunagu.cases.access import cases_visible_to, team_filter
 from tsunagu.cases.models import Case, CaseAgency, CaseStatus
 from tsunagu.core.paging import DEFAULT_SIZE, Ordering, Page, paginate
 from tsunagu.core.types import User
-from tsunagu.lib.ages import add_years, age_on
+from tsunagu.lib.ages import add_years
 from tsunagu.people.models import Person
 
 CASE_SORTS = {
     "opened": Ordering.of("opened", "-opened_at", "-pk", label=_("開始日の新しい順")),
     "opened_old": Ordering.of("opened_old", "opened_at", "pk", label=_("開始日の古い順")),
     "number": Ordering.of("number", "pk", label=_("ケース番号順")),
+    "next_action": Ordering.of(
+        "next_action", "next_action_on", "pk", nullable=["next_action_on"], label=_("次の対応の予定日の近い順")
+    ),
+    "last_contact": Ordering.of(
+        "last_contact", "-last_contact_on", "-pk", nullable=["last_contact_on"], label=_("最後に会えた日の新しい順")
+    ),
+    "quiet": Ordering.of(
+        "quiet", "last_contact_on", "pk", nullable=["last_contact_on"], label=_("最後に会えた日の古い順")
+    ),
 }
 CASE_SORT_DEFAULT = "opened"
 
@@ -55,7 +63,7 @@ def case_list_filter(queryset: QuerySet[Case], filters: CaseFilters, *, today: d
     if filters.district_id is not None:
         queryset = queryset.filter(household__district_id=filters.district_id)
     if filters.overdue:
-        queryset = queryset.filter(follow_up_on__lt=today)
+        queryset = queryset.filter(next_action_on__lt=today)
     return queryset
 
 
@@ -94,31 +102,56 @@ def open_cases_for_work(*, user: User, scope: str) -> QuerySet[Case]:
     return cases.filter(lead_worker=user) if scope == "mine" else cases
 
 
-def with_lead_agency(cases: QuerySet[Case]) -> QuerySet[Case]:
-    """Annotate each case with its current lead agency's ``lead_name``, ``stall_days`` and
-    ``lead_age_max``, in the same query."""
-    lead = CaseAgency.objects.filter(case=OuterRef("pk"), role=TeamRole.LEAD, until__isnull=True)
-    return cases.annotate(
-        stall_days=Subquery(lead.values("agency__stall_days")[:1], output_field=IntegerField()),
-        lead_age_max=Subquery(lead.values("agency__age_max")[:1], output_field=IntegerField()),
-        lead_name=Subquery(lead.values("agency__name")[:1]),
+def born_by(day: dt.date, years: int) -> dt.date:
+    """The latest birth date of a person who has their ``years``-th birthday on ``day`` or before
+    (``add_years(birth, years) <= day``; a 2/29 birthday counts on 2/28 in a year without it)."""
+    try:
+        birth = day.replace(year=day.year - years)
+    except ValueError:  # 2/29 in a year without it
+        birth = day.replace(year=day.year - years, day=28)
+    while add_years(birth + dt.timedelta(days=1), years) <= day:
+        birth += dt.timedelta(days=1)
+    while add_years(birth, years) > day:
+        birth -= dt.timedelta(days=1)
+    return birth
+
+
+def ageing_out(
+    *, cases: QuerySet[Case], today: dt.date, horizon: dt.date, limit: int
+) -> tuple[list[tuple[Person, Case, dt.date]], int]:
+    """The concerned persons of these cases who pass their current lead agency's age limit by
+    ``horizon`` (already past it: the hand-off is due today), soonest first, at most ``limit`` of
+    them, and how many more there are. One query for the agencies' distinct limits (a handful),
+    one for the persons: the birth dates are compared in the database, per limit."""
+    limits = sorted({m for m in Agency.objects.values_list("age_max", flat=True) if m is not None})
+    if not limits:
+        return [], 0
+    born = Q()
+    for age_max in limits:
+        born |= Q(household__cases__team__agency__age_max=age_max, birth_date__lte=born_by(horizon, age_max + 1))
+    persons: list[Any] = list(
+        Person.objects.filter(
+            born,
+            household__cases__in=cases,
+            household__cases__team__role=TeamRole.LEAD,
+            household__cases__team__until__isnull=True,
+            is_concerned=True,
+        )
+        .annotate(
+            case_pk=F("household__cases__id"),
+            lead_name=F("household__cases__team__agency__name"),
+            age_max=F("household__cases__team__agency__age_max"),
+            total=Window(Count("pk")),
+        )
+        .order_by("birth_date", "pk")[:limit]
     )
-
-
-def ageing_out(*, cases: Iterable[Any], today: dt.date, horizon: dt.date) -> list[tuple[Person, Any, dt.date]]:
-    """The concerned persons of these cases (annotated by ``with_lead_agency``) who pass their lead
-    agency's age limit by ``horizon``, with the case and the day; one query. Already past the
-    limit: the hand-off is due today."""
-    by_household = {case.household_id: case for case in cases if case.lead_age_max is not None}
-    persons = Person.objects.filter(
-        household_id__in=by_household, is_concerned=True, birth_date__isnull=False
-    ).select_related("household")
     found = []
     for person in persons:
-        assert person.birth_date is not None  # filtered above
-        case = by_household[person.household_id]
-        limit = case.lead_age_max
-        ages_out = today if age_on(person.birth_date, today) > limit else add_years(person.birth_date, limit + 1)
-        if ages_out <= horizon:
-            found.append((person, case, ages_out))
-    return found
+        assert person.birth_date is not None  # compared above
+        case: Any = Case(pk=person.case_pk)  # only its number and the lead's name are shown
+        case.lead_name = person.lead_name
+        turns = add_years(person.birth_date, person.age_max + 1)
+        found.append((person, case, max(today, turns)))
+    found.sort(key=lambda item: item[2])
+    rest = persons[0].total - len(persons) if persons else 0
+    return found, rest

@@ -57,8 +57,9 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         overdue=bool(chosen.get("overdue")),
         sort=chosen.get("sort") or selectors.CASE_SORT_DEFAULT,
     )
-    page = selectors.case_list(user=request.user, filters=filters, params=request.GET, today=timezone.localdate())
-    return render(request, "cases/list.html", {"rows": page, "page": page, "form": form})
+    today = timezone.localdate()
+    page = selectors.case_list(user=request.user, filters=filters, params=request.GET, today=today)
+    return render(request, "cases/list.html", {"rows": page, "page": page, "form": form, "today": today})
 
 
 TIMELINE_PAGE = 20

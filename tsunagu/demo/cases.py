@@ -17,6 +17,7 @@ from tsunagu.lib.businessdays import add_business_days
 from tsunagu.people.models import Person
 from tsunagu.records.models import Method
 from tsunagu.records.services import RecordData, record_create
+from tsunagu.records.work_state import rebuild_work_state
 
 AGEING_OUT = 5  # the household number whose person is about to age out of the lead agency
 
@@ -28,6 +29,7 @@ def support(run: DemoRun, case: Case, worker: Any, person: Any, since: dt.dateti
     # The demo invents history: the case opened when the consultation came in, not today.
     opened = since - dt.timedelta(days=100) if i == AGEING_OUT else since + dt.timedelta(days=1)
     Case.objects.filter(pk=case.pk).update(opened_at=opened)
+    rebuild_work_state([case.pk])  # the opening day moved behind the services' back
     if i == AGEING_OUT:
         _contact_lost_before_ageing_out(run, case, worker, person)
         return

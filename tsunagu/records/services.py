@@ -15,10 +15,12 @@ from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
 from tsunagu.cases.models import Case, TimelineKind
 from tsunagu.cases.services import timeline_add
+from tsunagu.cases.work_state import case_lock
 from tsunagu.core.services import create_once, save_versioned
 from tsunagu.core.types import User
 from tsunagu.people.models import Person
 from tsunagu.records.models import ProgressRecord, ProgressRecordRevision
+from tsunagu.records.work_state import work_state_refresh
 
 RECORD_FIELDS = ("occurred_on", "method", "reached", "summary", "next_action", "next_action_on")
 
@@ -63,10 +65,12 @@ def record_create(*, user: User, case: Case, data: RecordData, key: uuid.UUID | 
     _check_persons(case, persons)
 
     def create() -> ProgressRecord:
+        case_lock(case.pk)
         record = ProgressRecord(case=case, created_by=user, updated_by=user, **data.fields())
         record.full_clean()
         record.save()
         record.persons.set(persons)
+        work_state_refresh(case.pk)
         # On the timeline a record stands at the day it happened, not the moment it was typed in.
         occurred = timezone.make_aware(dt.datetime.combine(record.occurred_on, dt.time(0, 0)))
         timeline_add(
@@ -97,6 +101,7 @@ def record_correct(
     snapshot: dict[str, Any] = {name: str(getattr(record, name)) for name in RECORD_FIELDS}
     snapshot["persons"] = sorted(record.persons.values_list("pk", flat=True))
     with transaction.atomic():
+        case_lock(record.case_id)
         ProgressRecordRevision.objects.create(
             record=record, version=record.version, snapshot=snapshot, reason=reason, corrected_by=user
         )
@@ -107,6 +112,7 @@ def record_correct(
             fields=data.fields(),
         )
         record.persons.set(persons)
+        work_state_refresh(record.case_id)
         timeline_add(
             case=record.case,
             kind=TimelineKind.RECORD_CORRECTED,

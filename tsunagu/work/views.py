@@ -1,8 +1,9 @@
 """The top floor: pages that gather from several apps. Each app contributes its part through its
 own selectors; these views only compose them (decision 0013)."""
 
+import datetime as dt
+
 from django.conf import settings
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -24,12 +25,17 @@ from tsunagu.work.worklist import worklist_for
 def home(request: HttpRequest) -> HttpResponse:
     """The start page: what each role needs first. Aggregates only, no personal data."""
     context = staff_context(request.user)
-    month_start = timezone.localdate().replace(day=1)
-    counts = Consultation.objects.aggregate(
-        untriaged=Count("pk", filter=Q(triaged_at__isnull=True)),
-        urgent=Count("pk", filter=Q(triaged_at__isnull=True, urgent=True)),
-        this_month=Count("pk", filter=Q(received_at__date__gte=month_start)),
-    )
+    # Four index-backed counts, not one aggregate over every consultation (decision 0016-h3):
+    # the untriaged ones are a short range of ``consultation_queue``, this month's a range of
+    # ``consultation_received`` (an aware bound, not ``__date``, which no index serves), and the
+    # open cases the partial index ``case_open_id``.
+    month_start = timezone.make_aware(dt.datetime.combine(timezone.localdate().replace(day=1), dt.time()))
+    untriaged = Consultation.objects.filter(triaged_at__isnull=True)
+    counts = {
+        "untriaged": untriaged.count(),
+        "urgent": untriaged.filter(urgent=True).count(),
+        "this_month": Consultation.objects.filter(received_at__gte=month_start).count(),
+    }
     open_cases = Case.objects.exclude(status=CaseStatus.CLOSED).count()
     return render(
         request,
@@ -43,7 +49,8 @@ def my_work(request: AuthenticatedHttpRequest) -> HttpResponse:
     """わたしの仕事: the user's own cases; supervisors may switch to every case of their agency."""
     is_supervisor = staff_context(request.user).has_role("supervisor")
     scope = "agency" if request.GET.get("scope") == "agency" and is_supervisor else "mine"
-    work = worklist_for(user=request.user, scope=scope, today=timezone.localdate())
+    show = request.GET.get("show", "")
+    work = worklist_for(user=request.user, scope=scope, today=timezone.localdate(), show=show)
     actions = actions_for(request.user)
     context = {
         "work": work,

@@ -1,42 +1,48 @@
 """What needs doing, per staff member and per supervisor (the "my work" page).
 
-Every item is derived from the current data, so it disappears by itself once resolved: a newer
+Every item follows from the current data, so it disappears by itself once resolved: a newer
 record replaces a due next action, a reached contact ends a stall or an unanswered streak.
-Each app contributes its part through its own selectors (cases: the open cases and who ages out;
-records: contact; plans: reviews and approvals); this module only composes them. One query for
-the cases (annotated), one for the persons near an age limit, one per plan list: the cost does
-not grow with the number of records.
+The cases carry their work state in indexed columns that the services keep up to date in the
+same transaction (``Case.next_action_on``, ``stalled_on``, ``unanswered_streak`` …; decision
+0016-h3), so each section is one query with its filter, order and limit in the database, plus the
+count of the rest: the cost depends neither on the number of records nor on the number of open
+cases of the agency. Each app contributes its part through its own selectors (cases: the open
+cases and who ages out; plans: reviews and approvals); this module only composes them.
 """
 
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Count, QuerySet, Window
 from django.utils import timezone
 
 from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
-from tsunagu.cases.selectors import ageing_out, open_cases_for_work, with_lead_agency
+from tsunagu.cases.models import Case
+from tsunagu.cases.selectors import ageing_out, open_cases_for_work
 from tsunagu.lib.ages import add_months
 from tsunagu.people.models import Person
 from tsunagu.plans.selectors import plans_due_for_review, plans_to_approve
-from tsunagu.records.selectors import with_contact
 
 DUE_WITHIN_DAYS = 7
 UNANSWERED_STREAK = 3
 AGE_LIMIT_MONTHS = 6
 REVIEW_WITHIN_DAYS = 14
+SECTION_LIMIT = 50  # rows per section; the rest is counted and one click away (``show``)
+SHOWN_LIMIT = 1000  # rows of the one section asked for with ``show``
+SECTIONS = ("due_actions", "stalled", "unanswered", "age_limit", "plans_due")
 
 
 @dataclass
 class Worklist:
-    # Cases carry the annotations of the selectors (next_action_on, days_without_contact, …).
     due_actions: list[Any] = field(default_factory=list)
-    stalled: list[Any] = field(default_factory=list)
+    stalled: list[Any] = field(default_factory=list)  # with ``days_without_contact``
     unanswered: list[Any] = field(default_factory=list)
     age_limit: list[tuple[Person, Any, dt.date]] = field(default_factory=list)
     plans_due: list[Any] = field(default_factory=list)
     plans_to_approve: list[Any] = field(default_factory=list)
+    more: dict[str, int] = field(default_factory=dict)  # section -> rows beyond those shown
 
     @property
     def empty(self) -> bool:
@@ -50,35 +56,50 @@ class Worklist:
         )
 
 
-def worklist_for(*, user: Any, scope: str, today: dt.date) -> Worklist:
+def limited(queryset: QuerySet[Any], limit: int) -> tuple[list[Any], int]:
+    """The first ``limit`` rows and how many more there are, in one query (a window count)."""
+    rows = list(queryset.annotate(section_total=Window(Count("pk")))[:limit])
+    return rows, (rows[0].section_total - len(rows) if rows else 0)
+
+
+def worklist_for(*, user: Any, scope: str, today: dt.date, show: str = "") -> Worklist:
     """``scope`` "mine": the cases the user is the lead worker of; "agency": every open case of
-    the user's agencies (for supervisors)."""
-    cases = with_contact(with_lead_agency(open_cases_for_work(user=user, scope=scope)))
-    # Annotated rows: typed loosely, the annotations are not model fields.
-    rows: list[Any] = list(cases.select_related("household", "lead_worker").order_by("opened_at", "pk"))
+    the user's agencies (for supervisors). ``show``: a section to list at length."""
+
+    def limit(section: str) -> int:
+        return SHOWN_LIMIT if section == show else SECTION_LIMIT
+
+    cases = open_cases_for_work(user=user, scope=scope)
+    listed = cases.select_related("household", "lead_worker")
     work = Worklist()
-    for case in rows:
-        if case.next_action_on and case.next_action_on <= today + dt.timedelta(days=DUE_WITHIN_DAYS):
-            work.due_actions.append(case)
-        since = case.last_reached_on or timezone.localdate(case.opened_at)  # the Tokyo day, not UTC's
-        case.days_without_contact = (today - since).days
-        if case.days_without_contact >= (case.stall_days or 30):
-            work.stalled.append(case)
-        if case.unanswered >= UNANSWERED_STREAK:
-            work.unanswered.append(case)
-    work.age_limit = ageing_out(cases=rows, today=today, horizon=add_months(today, AGE_LIMIT_MONTHS))
-    work.plans_due = plans_due_for_review(
-        case_ids=[case.pk for case in rows], until=today + dt.timedelta(days=REVIEW_WITHIN_DAYS)
+    work.due_actions, work.more["due_actions"] = limited(
+        listed.filter(next_action_on__lte=today + dt.timedelta(days=DUE_WITHIN_DAYS)).order_by(
+            "next_action_on", "opened_at", "pk"
+        ),
+        limit("due_actions"),
+    )
+    work.stalled, work.more["stalled"] = limited(
+        listed.filter(stalled_on__lte=today).order_by("quiet_since", "opened_at", "pk"), limit("stalled")
+    )
+    for case in work.stalled:
+        case.days_without_contact = (today - (case.quiet_since or timezone.localdate(case.opened_at))).days
+    work.unanswered, work.more["unanswered"] = limited(
+        listed.filter(unanswered_streak__gte=UNANSWERED_STREAK).order_by("opened_at", "pk"), limit("unanswered")
+    )
+    work.age_limit, work.more["age_limit"] = ageing_out(
+        cases=cases, today=today, horizon=add_months(today, AGE_LIMIT_MONTHS), limit=limit("age_limit")
+    )
+    work.plans_due, work.more["plans_due"] = limited(
+        plans_due_for_review(cases=cases, until=today + dt.timedelta(days=REVIEW_WITHIN_DAYS)), limit("plans_due")
     )
     work.plans_to_approve = plans_to_approve(user)
-    work.due_actions.sort(key=lambda c: c.next_action_on)
-    work.stalled.sort(key=lambda c: -c.days_without_contact)
-    work.age_limit.sort(key=lambda item: item[2])
+    shown: list[Case] = [*work.due_actions, *work.stalled, *work.unanswered, *(c for _p, c, _d in work.age_limit)]
+    shown += [plan.case for plan in work.plans_due]
     access_record(
         user=user,
         action=Action.LIST,
         object_type="case",
-        object_ids=[c.pk for c in rows],
+        object_ids=list(dict.fromkeys(c.pk for c in shown)),
         person_ids=[p.pk for p, _c, _d in work.age_limit],
         reason=f"worklist {scope}",
     )

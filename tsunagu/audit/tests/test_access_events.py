@@ -5,6 +5,7 @@ import pytest
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
 from django.urls import reverse
+from django.utils import timezone
 
 from tsunagu.audit.models import AccessEvent, AppendOnlyError
 from tsunagu.core.tests.personas import client_for
@@ -187,7 +188,15 @@ def test_every_kind_of_write_records_its_event(world, desk):
 
 @pytest.mark.django_db
 def test_my_work_records_the_cases_it_listed(world, users):
+    """The cases shown on the page, not every open case the sections were chosen from."""
+    from tsunagu.records.services import RecordData, record_create
+
     supervisor = users["supervisor"]
+    today = timezone.localdate()
+    data = RecordData(
+        occurred_on=today, method="phone", reached=True, persons=[world.person], summary="電話", next_action_on=today
+    )
+    record_create(user=users["lead_worker"], case=world.case, data=data, key=None)  # a due next action
     before = AccessEvent.objects.count()
     client_for(supervisor).get(reverse("work:my_work"), {"scope": "agency"})
     listed = [e for e in new_events(before) if e.action == "list"]

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tsunagu.agencies.models import Agency
+from tsunagu.agencies.models import Agency, TeamRole
 from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
 from tsunagu.cases.models import (
@@ -19,6 +19,7 @@ from tsunagu.cases.models import (
     TimelineKind,
 )
 from tsunagu.cases.services.timeline import timeline_add
+from tsunagu.cases.work_state import stall_refresh
 from tsunagu.core.services import create_once
 from tsunagu.core.types import User
 from tsunagu.people.models import Person
@@ -82,6 +83,8 @@ def consent_withdraw(*, user: User, consent: Consent, on: Any) -> Consent:
         Consent.objects.filter(pk=consent.pk).update(withdrawn_on=on, updated_by=user)
         ended = list(CaseAgency.objects.filter(consent=consent, until__isnull=True).select_related("agency", "case"))
         CaseAgency.objects.filter(pk__in=[m.pk for m in ended]).update(until=on)
+        # A lead that rested on the consent has ended: those cases now stall by the default days.
+        stall_refresh(Case.objects.filter(pk__in={m.case_id for m in ended if m.role == TeamRole.LEAD}))
         for member in ended:
             timeline_add(
                 case=member.case,

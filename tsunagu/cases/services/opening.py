@@ -1,6 +1,7 @@
 """Opening a case: the household's data is shared with the team, so every team member needs a
 sharing basis (see cases/services/team.py)."""
 
+import datetime as dt
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
@@ -37,7 +38,14 @@ def case_open(
     today = timezone.localdate(now)
     with transaction.atomic():
         case = Case.objects.create(
-            household=household, status=CaseStatus.RECEIVED, opened_at=now, created_by=user, updated_by=user
+            household=household,
+            status=CaseStatus.RECEIVED,
+            opened_at=now,
+            created_by=user,
+            updated_by=user,
+            # The work state of a case without records (decision 0016-h3).
+            quiet_since=today,
+            stalled_on=today + dt.timedelta(days=lead.stall_days),
         )
         CaseAgency.objects.create(case=case, agency=lead, role=TeamRole.LEAD, since=today, sharing_basis=sharing_basis)
         CaseAgency.objects.bulk_create(

@@ -17,6 +17,7 @@ from tsunagu.cases.models import (
     TimelineKind,
 )
 from tsunagu.cases.services.timeline import timeline_add
+from tsunagu.cases.work_state import case_lock, stall_refresh
 from tsunagu.core.types import User
 
 # --- Sharing: consent and the case team (docs/quality.md S5) -------------------------------------
@@ -119,6 +120,7 @@ def lead_handoff(
         raise ValidationError({"agency": _("この機関はすでに主担当です。")})
     today = timezone.localdate()
     with transaction.atomic():
+        case_lock(case.pk)
         case.team.filter(agency=to_agency, until__isnull=True).update(until=today)
         if current is not None:
             CaseAgency.objects.filter(pk=current.pk).update(until=today)
@@ -133,6 +135,7 @@ def lead_handoff(
             note=note,
         )
         Case.objects.filter(pk=case.pk).update(lead_worker=None)
+        stall_refresh(Case.objects.filter(pk=case.pk))  # the new lead's stall days
         _record_share(
             user=user,
             member=member,

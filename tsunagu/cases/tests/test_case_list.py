@@ -93,8 +93,8 @@ def test_the_filters_each_narrow_the_list(world, users, lead_worker):
     colleague = make_user("colleague", "merkmal", "caseworker")
     watching = cases_bulk(3, status=CaseStatus.WATCHING, worker=colleague, district="seijo")
     closed = cases_bulk(2, status=CaseStatus.CLOSED)
-    late = cases_bulk(2, follow_up_on=dt.date(2026, 11, 1))
-    cases_bulk(2, follow_up_on=dt.date(2026, 12, 1))
+    late = cases_bulk(2, next_action_on=dt.date(2026, 11, 1))
+    cases_bulk(2, next_action_on=dt.date(2026, 12, 1))
     staged = watching[0]
     Person.objects.create(household=staged.household, is_concerned=True, support_stage=3)
     client = client_for(lead_worker)
@@ -112,6 +112,28 @@ def test_the_filters_each_narrow_the_list(world, users, lead_worker):
     assert ids(stage=3) == {staged.pk}
     assert ids(overdue="on") == {c.pk for c in late}
     assert ids(status="watching", stage=3, district="seijo") == {staged.pk}
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    ("sort", "key"),
+    [
+        ("next_action", lambda c: (c.next_action_on is None, c.next_action_on or dt.date.min, c.pk)),
+        ("last_contact", lambda c: (c.last_contact_on is None, -(c.last_contact_on or dt.date.min).toordinal(), -c.pk)),
+        ("quiet", lambda c: (c.last_contact_on is None, c.last_contact_on or dt.date.min, c.pk)),
+        ("number", lambda c: c.pk),
+        ("opened_old", lambda c: (c.opened_at, c.pk)),
+    ],
+)
+def test_each_order_walks_every_case_once_with_empty_dates_last(world, lead_worker, sort, key):
+    for day in (None, dt.date(2026, 11, 1), dt.date(2026, 11, 20)):
+        cases_bulk(25, next_action_on=day, last_contact_on=day)
+    pages, _last = walk(client_for(lead_worker), {"sort": sort})
+    seen = [pk for page in pages for pk in page]
+    expected = sorted(Case.objects.filter(pk__in=seen), key=key)
+    assert len(seen) == len(set(seen)) == 76
+    assert seen == [c.pk for c in expected]
 
 
 @pytest.mark.django_db

@@ -51,7 +51,7 @@ from tsunagu.cases.models import (
 from tsunagu.demo.names import RECORD_TEXTS, SUMMARIES
 from tsunagu.demo.population import names
 from tsunagu.demo.population.personas import PERSONAS, bench_password
-from tsunagu.demo.population.writer import Progress, Table, Writer
+from tsunagu.demo.population.writer import Progress, Table, Writer, bulk_load
 from tsunagu.intake.models import Channel, Concern, Consultation, ContactType, FamilyRelation, Screening, Source
 from tsunagu.intake.services import _CODE_ALPHABET
 from tsunagu.lib import kana
@@ -181,10 +181,14 @@ class Summary:
     persons_seconds: float = 0.0
     tables: list[tuple[str, int, float]] = field(default_factory=list)
     busiest: str = ""
+    phases: list[tuple[str, float]] = field(default_factory=list)
 
 
 class Population:
-    def __init__(self, *, persons: int, seed: int, as_of: dt.date, stream: TextIO | None = None) -> None:
+    def __init__(
+        self, *, persons: int, seed: int, as_of: dt.date, stream: TextIO | None = None, persons_only: bool = False
+    ) -> None:
+        self.persons_only = persons_only
         self.target_persons = persons
         self.seed = seed
         self.rnd = random.Random(seed)
@@ -198,17 +202,30 @@ class Population:
     def run(self) -> Summary:
         check_may_run()
         started = time.perf_counter()
+        phases: list[tuple[str, float]] = []
+
+        def phase(name: str, since: float) -> float:
+            now = time.perf_counter()
+            phases.append((name, now - since))
+            return now
+
         with translation.override(settings.LANGUAGE_CODE):
             self._reference()
             self._tables()
-            self._staff()
-            self.progress.start("population", lambda: self.persons_done / self.target_persons)
-            self._population()
-            self.writer.flush_all()
+            mark = phase("reference data and set-up", started)
+            with bulk_load(list(self.writer.tables.values()), self.progress.stream):
+                self._staff()
+                self.progress.start("population", lambda: self.persons_done / self.target_persons)
+                self._population()
+                self.writer.flush_all()
+                mark = phase("generating and writing rows", mark)
+            mark = phase("indexes and constraints (PostgreSQL)", mark)
             self.writer.reset_sequences()
             _rebuild_derived_state()
+            mark = phase("sequences and derived state", mark)
             self._analyze()
-        summary = Summary(seconds=time.perf_counter() - started, busiest=self.busiest.agency.code)
+            phase("ANALYZE", mark)
+        summary = Summary(seconds=time.perf_counter() - started, busiest=self.busiest.agency.code, phases=phases)
         summary.persons_seconds = self.persons_seconds
         summary.tables = [(t.name, t.written, t.seconds) for t in self.writer.tables.values()]
         return summary
@@ -586,8 +603,8 @@ class Population:
         fam, fam_kana = names.FAMILY[names.surname_index(rnd.random())]
         left = self.target_persons - self.persons_done
         size = min(left, (1, 1, 1, 2, 2, 2, 2, 3, 3, 4)[int(rnd.random() * 10)])
-        has_case = rnd.random() < CASE_SHARE or self.forced_worker_cases > 0
-        consult_only = not has_case and rnd.random() < CONSULT_ONLY_SHARE
+        has_case = (rnd.random() < CASE_SHARE or self.forced_worker_cases > 0) and not self.persons_only
+        consult_only = not has_case and rnd.random() < CONSULT_ONLY_SHARE and not self.persons_only
         known_since = self.as_of - dt.timedelta(days=int(rnd.random() * HISTORY_DAYS))
         created = self._office(known_since)
         desk_user = rnd.choice(self.central_desk.desk)

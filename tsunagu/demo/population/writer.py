@@ -10,7 +10,8 @@ import datetime as dt
 import json
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -98,7 +99,7 @@ class Writer:
             with connection.cursor() as cursor:
                 raw = cursor.connection.cursor()
                 with raw.copy(statement) as copy:
-                    write = copy.write_row
+                    write = copy.write_row  # formatted by psycopg's C implementation
                     if extra:
                         for row in rows:
                             write(row + extra)
@@ -163,3 +164,66 @@ class Progress:
             f"ETA {eta:6.0f} s  (largest: {busiest.name} {busiest.written:,})\n"
         )
         self.stream.flush()
+
+
+@contextmanager
+def bulk_load(tables: Sequence[Table], stream: TextIO | None = None) -> Iterator[None]:
+    """On PostgreSQL, load without the secondary indexes and the foreign-key and unique
+    constraints of ``tables``, and build them again at the end (one pass each: much faster than
+    maintaining them row by row, and every constraint is still checked when it is added back).
+
+    Only outside a transaction (a test's transaction keeps everything as it is). Primary keys stay.
+    """
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    out = stream or sys.stderr
+    names = [t.name for t in tables]
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = off")
+        cursor.execute(
+            """
+            SELECT con.conrelid::regclass::text, con.conname, pg_get_constraintdef(con.oid)
+            FROM pg_constraint con JOIN pg_class cl ON cl.oid = con.conrelid
+            WHERE cl.relname = ANY(%s) AND con.contype IN ('f', 'u') AND con.conparentid = 0
+            ORDER BY con.contype DESC, 1, 2
+            """,
+            [names],
+        )
+        constraints = cursor.fetchall()
+        cursor.execute(
+            """
+            SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+            FROM pg_index i JOIN pg_class cl ON cl.oid = i.indrelid
+            WHERE cl.relname = ANY(%s) AND NOT i.indisprimary
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid)
+              AND NOT EXISTS (SELECT 1 FROM pg_inherits inh WHERE inh.inhrelid = i.indexrelid)
+            ORDER BY 1
+            """,
+            [names],
+        )
+        indexes = cursor.fetchall()
+        for table, name, _definition in reversed(constraints):  # the keys, then the unique ones
+            cursor.execute(
+                sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(sql.SQL(table), sql.Identifier(name)).as_string()
+            )
+        for name, _definition in indexes:
+            cursor.execute(sql.SQL("DROP INDEX {}").format(sql.SQL(name)).as_string())
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET maintenance_work_mem = '512MB'")
+            for name, definition in indexes:
+                started = time.perf_counter()
+                cursor.execute(definition)
+                out.write(f"[indexes] {name} built in {time.perf_counter() - started:.1f} s\n")
+            for table, name, definition in constraints:  # the unique ones, then the keys
+                started = time.perf_counter()
+                cursor.execute(
+                    sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}")
+                    .format(sql.SQL(table), sql.Identifier(name), sql.SQL(definition))
+                    .as_string()
+                )
+                out.write(f"[constraints] {table}.{name} checked in {time.perf_counter() - started:.1f} s\n")
+            out.flush()

@@ -12,8 +12,10 @@ from django.urls import reverse
 from tsunagu.agencies.models import Agency
 from tsunagu.cases.models import Case
 from tsunagu.cases.services import case_set_lead_worker
+from tsunagu.cases.work_state import stall_refresh_led_by
 from tsunagu.core.tests.personas import client_for
 from tsunagu.records.services import RecordData, record_create
+from tsunagu.records.work_state import rebuild_work_state
 
 pytestmark = pytest.mark.dates
 
@@ -49,7 +51,15 @@ def mine(world, lead_worker):
     case = Case.objects.get(pk=world.case.pk)
     case_set_lead_worker(user=lead_worker, case=case, expected_version=case.version, worker=lead_worker)
     Case.objects.filter(pk=world.case.pk).update(opened_at=NOW - dt.timedelta(days=200))
+    rebuild_work_state([world.case.pk])  # the opening moved behind the services' back
     return world
+
+
+def set_stall_days(code, days):
+    """What the agency admin does when the stall days change (cases/admin.py)."""
+    agency = Agency.objects.get(code=code)
+    Agency.objects.filter(pk=agency.pk).update(stall_days=days)
+    stall_refresh_led_by(agency.pk)
 
 
 @pytest.mark.django_db
@@ -67,9 +77,9 @@ def test_a_case_without_contact_for_30_days_is_stalled_until_someone_is_reached(
     record(mine, lead_worker, TODAY - dt.timedelta(days=45))
     stalled = my_work(lead_worker).stalled
     assert [(c.pk, c.days_without_contact) for c in stalled] == [(mine.case.pk, 45)]
-    Agency.objects.filter(code="merkmal").update(stall_days=60)
+    set_stall_days("merkmal", 60)
     assert my_work(lead_worker).stalled == []
-    Agency.objects.filter(code="merkmal").update(stall_days=30)
+    set_stall_days("merkmal", 30)
     record(mine, lead_worker, TODAY - dt.timedelta(days=1))
     assert my_work(lead_worker).stalled == []
 
@@ -81,7 +91,7 @@ def test_three_unanswered_visits_in_a_row_are_a_streak(mine, lead_worker):
     for days in (15, 10, 5):
         record(mine, lead_worker, TODAY - dt.timedelta(days=days), reached=False)
     # the world's own unanswered visit (2026-11-20) counts too: four in a row
-    assert [(c.pk, c.unanswered) for c in my_work(lead_worker).unanswered] == [(mine.case.pk, 4)]
+    assert [(c.pk, c.unanswered_streak) for c in my_work(lead_worker).unanswered] == [(mine.case.pk, 4)]
     record(mine, lead_worker, TODAY)
     assert my_work(lead_worker).unanswered == []
 

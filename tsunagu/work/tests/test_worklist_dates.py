@@ -8,6 +8,8 @@ import pytest
 import time_machine
 
 from tsunagu.cases.models import Case
+from tsunagu.records.models import ProgressRecord
+from tsunagu.records.work_state import rebuild_work_state
 from tsunagu.work.worklist import worklist_for
 
 pytestmark = pytest.mark.dates
@@ -21,6 +23,8 @@ def test_days_without_contact_count_from_the_tokyo_day_the_case_opened(world, us
     supervisor = users["supervisor"]
     stall_days = world.case.lead().agency.stall_days
     Case.objects.filter(pk=world.case.pk).update(opened_at=OPENED)  # no contact reached since
+    ProgressRecord.objects.filter(case=world.case).update(reached=False)
+    rebuild_work_state([world.case.pk])  # both moved behind the services' back
     today = OPENED.date() + dt.timedelta(days=stall_days - 1)
     with time_machine.travel(dt.datetime.combine(today, dt.time(10, 0), tzinfo=TOKYO)):
         work = worklist_for(user=supervisor, scope="agency", today=today)

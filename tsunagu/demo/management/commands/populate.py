@@ -24,15 +24,24 @@ class Command(BaseCommand):
         parser.add_argument("--scale", choices=sorted(SCALES), default="tiny")
         parser.add_argument("--persons", type=int, default=None, help="overrides the scale's number of persons")
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--persons-only",
+            action="store_true",
+            help="households, persons and name keys only (the P8 figure); no cases, no history",
+        )
         parser.add_argument("--as-of", default=None, help="the day the population is generated for (YYYY-MM-DD)")
 
-    def handle(self, *args, scale: str, persons: int | None, seed: int, as_of: str | None, **options):
+    def handle(
+        self, *args, scale: str, persons: int | None, seed: int, as_of: str | None, persons_only: bool, **options
+    ):
         count = persons if persons is not None else SCALES[scale]
         if count < 20:
             raise CommandError("--persons は 20 以上にしてください。")
         day = dt.date.fromisoformat(as_of) if as_of else timezone.localdate()
         try:
-            summary = Population(persons=count, seed=seed, as_of=day, stream=self.stderr._out).run()
+            summary = Population(
+                persons=count, seed=seed, as_of=day, stream=self.stderr._out, persons_only=persons_only
+            ).run()
         except Refused as refusal:
             raise CommandError(str(refusal)) from refusal
         out = self.stdout
@@ -44,5 +53,7 @@ class Command(BaseCommand):
             rate = rows / seconds if seconds else 0
             out.write(f"{name:<36} {rows:>12,} {seconds:>9.1f} {rate:>10,.0f}")
         out.write(f"{'total':<36} {total_rows:>12,} {summary.seconds:>9.1f} {total_rows / summary.seconds:>10,.0f}")
+        for name, seconds in summary.phases:
+            out.write(f"phase: {name:<40} {seconds:>9.1f} s")
         out.write(f"persons (households, persons, name keys) written in {summary.persons_seconds:.1f} s of writing")
         out.write(f"busiest agency: {summary.busiest}")

@@ -1,0 +1,134 @@
+"""The work state kept on the case (decision 0016-h3) equals a recomputation from scratch after any
+sequence of service calls: records made in any order of dates, reached or not, corrected; the lead
+handed over; an agency's stall days changed. Both the services' values and the set-based rebuild
+are checked against a plain Python oracle."""
+
+import datetime as dt
+from typing import Any
+
+import pytest
+import time_machine
+from django.db import transaction
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tsunagu.agencies.models import Agency, TeamRole
+from tsunagu.cases.models import Case, CaseAgency, SharingBasis
+from tsunagu.cases.services import case_open, lead_handoff
+from tsunagu.cases.work_state import DEFAULT_STALL_DAYS, stall_refresh_led_by
+from tsunagu.records.models import ProgressRecord
+from tsunagu.records.services import RecordData, record_correct, record_create
+from tsunagu.records.work_state import rebuild_work_state
+
+NOW = dt.datetime(2026, 11, 28, 1, 0, tzinfo=dt.UTC)
+TODAY = dt.date(2026, 11, 28)
+FIELDS = ("last_contact_on", "next_action_on", "next_action", "unanswered_streak", "quiet_since", "stalled_on")
+AGENCIES = ("merkmal", "link")
+
+days = st.integers(min_value=-90, max_value=10).map(lambda n: TODAY + dt.timedelta(days=n))
+record_data = st.fixed_dictionaries(
+    {
+        "occurred_on": days,
+        "reached": st.booleans(),
+        "next_action_on": st.none() | days,
+        "next_action": st.sampled_from(["", "電話", "再訪問"]),
+    }
+)
+step = st.one_of(
+    st.tuples(st.just("create"), st.integers(0, 1), record_data),
+    st.tuples(st.just("correct"), st.integers(0, 30), record_data),
+    st.tuples(st.just("handoff"), st.integers(0, 1), st.sampled_from(AGENCIES)),
+    st.tuples(st.just("stall_days"), st.sampled_from(AGENCIES), st.integers(1, 90)),
+)
+
+
+def recomputed(case_id: int) -> dict[str, Any]:
+    """The oracle: what the work page means, from the records and the team, in plain Python."""
+    records = list(ProgressRecord.objects.filter(case_id=case_id).order_by("-occurred_on", "-pk"))
+    contacts = [r.occurred_on for r in records if r.reached]
+    last = max(contacts) if contacts else None
+    case = Case.objects.get(pk=case_id)
+    lead = CaseAgency.objects.filter(case_id=case_id, role=TeamRole.LEAD, until__isnull=True).first()
+    quiet = last or timezone.localdate(case.opened_at)
+    stall = lead.agency.stall_days if lead else DEFAULT_STALL_DAYS
+    return {
+        "last_contact_on": last,
+        "next_action_on": records[0].next_action_on if records else None,
+        "next_action": records[0].next_action if records else "",
+        "unanswered_streak": sum(1 for r in records if not r.reached and (last is None or r.occurred_on > last)),
+        "quiet_since": quiet,
+        "stalled_on": quiet + dt.timedelta(days=stall),
+    }
+
+
+def kept(case_id: int) -> dict[str, Any]:
+    return Case.objects.filter(pk=case_id).values(*FIELDS).get()
+
+
+def run(world: Any, users: Any, steps: list[Any]) -> None:
+    worker = users["lead_worker"]
+    cases = [(world.case, world.person), (world.other_case, world.other_person)]
+    for kind, *args in steps:
+        if kind == "create":
+            case, person = cases[args[0]]
+            data = RecordData(method="phone", persons=[person], summary="記録", **args[1])
+            record_create(user=worker, case=case, data=data, key=None)
+        elif kind == "correct":
+            records = list(ProgressRecord.objects.order_by("pk"))
+            record = records[args[0] % len(records)]
+            person = next(p for c, p in cases if c.pk == record.case_id)
+            data = RecordData(method="phone", persons=[person], summary="訂正後", **args[1])
+            record_correct(user=worker, record=record, expected_version=record.version, data=data, reason="日付の誤り")
+        elif kind == "handoff":
+            case = cases[args[0]][0]
+            agency = Agency.objects.get(code=args[1])
+            if not case.team.filter(role=TeamRole.LEAD, until__isnull=True, agency=agency).exists():
+                lead_handoff(user=worker, case=case, to_agency=agency, basis=SharingBasis.VITAL_INTEREST, note="")
+        else:
+            agency = Agency.objects.get(code=args[0])
+            Agency.objects.filter(pk=agency.pk).update(stall_days=args[1])
+            stall_refresh_led_by(agency.pk)  # what the agency admin does (cases/admin.py)
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(step, max_size=12))
+def test_the_kept_work_state_equals_a_recomputation_after_any_sequence_of_service_calls(world, users, steps):
+    with transaction.atomic():
+        run(world, users, steps)
+        case_ids = [world.case.pk, world.other_case.pk]
+        for pk in case_ids:
+            assert kept(pk) == recomputed(pk), pk
+        Case.objects.filter(pk__in=case_ids).update(
+            last_contact_on=None, next_action_on=None, next_action="x", unanswered_streak=99, stalled_on=None
+        )
+        assert rebuild_work_state() == Case.objects.count()
+        for pk in case_ids:
+            assert kept(pk) == recomputed(pk), pk
+        transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_a_rebuild_of_some_cases_leaves_the_others_alone(world, users):
+    Case.objects.update(unanswered_streak=99)
+    assert rebuild_work_state([world.case.pk]) == 1
+    assert kept(world.case.pk) == recomputed(world.case.pk)
+    assert kept(world.other_case.pk)["unanswered_streak"] == 99
+
+
+@pytest.mark.django_db
+def test_a_new_case_stalls_after_its_lead_agencys_days_without_contact(world):
+    Agency.objects.filter(code="link").update(stall_days=45)
+    case = case_open(
+        user=world.case.created_by,
+        household=world.other_household,
+        lead=Agency.objects.get(code="link"),
+        sharing_basis=SharingBasis.CONSENT,
+    )
+    state = kept(case.pk)
+    opened = timezone.localdate(case.opened_at)
+    assert state["last_contact_on"] is None and state["unanswered_streak"] == 0 and state["next_action_on"] is None
+    assert (state["quiet_since"], state["stalled_on"]) == (opened, opened + dt.timedelta(days=45))
