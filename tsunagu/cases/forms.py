@@ -8,6 +8,7 @@ from tsunagu.agencies.forms import AgencyMultipleChoiceField
 from tsunagu.agencies.models import Agency
 from tsunagu.cases.models import CaseStatus, ClosureReason, Consent, ConsentMethod, SharingBasis
 from tsunagu.core.forms import (
+    FilterForm,
     JapaneseDateField,
     LineField,
     SubmissionKeyMixin,
@@ -112,3 +113,40 @@ class ConsentForm(SubmissionKeyMixin, forms.Form):
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
         choose_from(self.fields["person"], case.household.members.order_by("pk"), lambda p: p.display_name)
+
+
+OPEN_STATUSES = "open"
+ALL_STATUSES = "all"
+
+
+class CaseListForm(FilterForm):
+    """The case list's filters and order (a plain GET form)."""
+
+    status = forms.ChoiceField(
+        label=_("状態"),
+        required=False,
+        choices=[(OPEN_STATUSES, _("終結以外")), *CaseStatus.choices, (ALL_STATUSES, _("すべて"))],
+    )
+    stage = forms.TypedChoiceField(
+        label=_("支援段階"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("すべて")), *SupportStage.choices],
+    )
+    worker: "forms.ModelChoiceField[Any]" = forms.ModelChoiceField(
+        label=_("主担当者"), queryset=None, required=False, empty_label=_("すべて")
+    )
+    district: "forms.ModelChoiceField[Any]" = forms.ModelChoiceField(
+        label=_("地区"), queryset=None, required=False, empty_label=_("すべて"), to_field_name="code"
+    )
+    overdue = forms.BooleanField(label=_("次の対応の予定日を過ぎたケースだけ"), required=False)
+    sort = forms.ChoiceField(label=_("並び順"), required=False)
+
+    def __init__(self, data: Any, *, workers: Any, districts: Any, sorts: list[tuple[str, Any]]) -> None:
+        super().__init__(data)
+        choose_from(self.fields["worker"], workers, lambda user: staff_display_name(user))
+        choose_from(self.fields["district"], districts)
+        sort_field = self.fields["sort"]
+        assert isinstance(sort_field, forms.ChoiceField)
+        sort_field.choices = sorts

@@ -74,6 +74,12 @@ class Case(BaseModel):
             models.Index(fields=["lead_worker", "unanswered_streak"], name="case_work_unanswered", condition=OPEN),
             # The home page's count of open cases (an index-only count of the open ones).
             models.Index(fields=["id"], name="case_open_id", condition=OPEN),
+            # The case list's default filter (open) in its orders (cases.selectors.CASE_SORTS). The
+            # last-contact orders sort one agency's open cases in memory: an index for "DESC NULLS
+            # LAST" cannot be declared on SQLite.
+            models.Index(fields=["-opened_at", "-id"], name="case_list_opened", condition=OPEN),
+            models.Index(fields=["next_action_on", "id"], name="case_list_next_action", condition=OPEN),
+
         ]
 
     def __str__(self) -> str:

@@ -1,7 +1,11 @@
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
+from django.contrib.auth.models import User as AuthUser
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
 
 from tsunagu.agencies.models import Agency, TeamRole
 from tsunagu.agencies.selectors import staff_context
@@ -9,22 +13,83 @@ from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
 from tsunagu.cases.access import cases_visible_to, team_filter
 from tsunagu.cases.models import Case, CaseAgency, CaseStatus
+from tsunagu.core.paging import DEFAULT_SIZE, Ordering, Page, paginate
 from tsunagu.core.types import User
 from tsunagu.lib.ages import add_years
 from tsunagu.people.models import Person
 
+CASE_SORTS = {
+    "opened": Ordering.of("opened", "-opened_at", "-pk", label=_("開始日の新しい順")),
+    "opened_old": Ordering.of("opened_old", "opened_at", "pk", label=_("開始日の古い順")),
+    "number": Ordering.of("number", "pk", label=_("ケース番号順")),
+    "next_action": Ordering.of(
+        "next_action", "next_action_on", "pk", nullable=["next_action_on"], label=_("次の対応の予定日の近い順")
+    ),
+    "last_contact": Ordering.of(
+        "last_contact", "-last_contact_on", "-pk", nullable=["last_contact_on"], label=_("最後に会えた日の新しい順")
+    ),
+    "quiet": Ordering.of(
+        "quiet", "last_contact_on", "pk", nullable=["last_contact_on"], label=_("最後に会えた日の古い順")
+    ),
+}
+CASE_SORT_DEFAULT = "opened"
 
-def case_list(*, user: User, include_closed: bool = False, limit: int = 200) -> list[Case]:
-    queryset = cases_visible_to(user)
-    if not include_closed:
+
+@dataclass(frozen=True)
+class CaseFilters:
+    """The case list's filters; None (or False) leaves a filter off. ``status`` "open" is every
+    status but closed, "all" every status."""
+
+    status: str = "open"
+    stage: int | None = None
+    worker_id: int | None = None
+    district_id: int | None = None
+    overdue: bool = False
+    sort: str = CASE_SORT_DEFAULT
+
+
+def case_list_filter(queryset: QuerySet[Case], filters: CaseFilters, *, today: dt.date) -> QuerySet[Case]:
+    if filters.status == "open":
         queryset = queryset.exclude(status=CaseStatus.CLOSED)
-    rows = list(
-        queryset.select_related("household", "household__district")
-        .prefetch_related(Prefetch("team", queryset=CaseAgency.objects.select_related("agency")))
-        .order_by("-opened_at")[:limit]
+    elif filters.status != "all":
+        queryset = queryset.filter(status=filters.status)
+    if filters.stage is not None:
+        concerned = Person.objects.filter(
+            household_id=OuterRef("household_id"), is_concerned=True, support_stage=filters.stage
+        )
+        queryset = queryset.filter(Exists(concerned))
+    if filters.worker_id is not None:
+        queryset = queryset.filter(lead_worker_id=filters.worker_id)
+    if filters.district_id is not None:
+        queryset = queryset.filter(household__district_id=filters.district_id)
+    if filters.overdue:
+        queryset = queryset.filter(next_action_on__lt=today)
+    return queryset
+
+
+def case_list(
+    *, user: User, filters: CaseFilters, params: QueryDict, today: dt.date, size: int = DEFAULT_SIZE
+) -> Page[Case]:
+    """One page of the user's case list (the one list filter, ``cases_visible_to``), filtered
+    and ordered, with its access event: a fixed number of queries however many cases."""
+    queryset = case_list_filter(cases_visible_to(user), filters, today=today)
+    queryset = queryset.select_related("household", "household__district", "lead_worker").prefetch_related(
+        Prefetch("team", queryset=CaseAgency.objects.filter(until__isnull=True).select_related("agency"))
     )
-    access_record(user=user, action=Action.LIST, object_type="case", object_ids=[c.pk for c in rows])
-    return rows
+    ordering = CASE_SORTS.get(filters.sort, CASE_SORTS[CASE_SORT_DEFAULT])
+    page = paginate(queryset, ordering, params, size=size)
+    access_record(user=user, action=Action.LIST, object_type="case", object_ids=[c.pk for c in page])
+    return page
+
+
+def case_list_workers(user: User) -> QuerySet[AuthUser]:
+    """The lead workers the case list can be filtered by: the staff of the user's agencies."""
+    agencies = staff_context(user).case_agency_ids
+    return (
+        AuthUser.objects.filter(memberships__agency_id__in=agencies, memberships__active=True)
+        .distinct()
+        .order_by("last_name", "first_name", "pk")
+    )
 
 
 def open_cases_for_work(*, user: User, scope: str) -> QuerySet[Case]:

@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,14 +13,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from tsunagu.agencies.models import CASE_ROLES, Membership
+from tsunagu.agencies.models import CASE_ROLES, District, Membership
 from tsunagu.agencies.selectors import staff_context
 from tsunagu.audit.middleware import security_record
 from tsunagu.audit.models import SecurityEventKind
-from tsunagu.audit.selectors import case_readers
+from tsunagu.audit.selectors import READERS_ORDER, case_readers
 from tsunagu.cases import selectors, services
 from tsunagu.cases.access import Level, case_access, case_get_for_emergency, case_get_for_user
 from tsunagu.cases.forms import (
+    OPEN_STATUSES,
+    CaseListForm,
     ConsentForm,
     EmergencyForm,
     EmergencyReviewForm,
@@ -34,17 +35,35 @@ from tsunagu.cases.forms import (
 from tsunagu.cases.models import Case, Consent
 from tsunagu.core.access import staff
 from tsunagu.core.editing import apply_errors, versioned_edit
+from tsunagu.core.paging import Ordering, paginate
 from tsunagu.core.types import AuthenticatedHttpRequest
 
 
 @staff(CASE_ROLES)
 def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    include_closed = request.GET.get("closed") == "1"
-    rows = selectors.case_list(user=request.user, include_closed=include_closed)
-    return render(request, "cases/list.html", {"rows": rows, "include_closed": include_closed})
+    """The case list: a GET form of filters and an order, one page of 50 at a time."""
+    form = CaseListForm(
+        request.GET,
+        workers=selectors.case_list_workers(request.user),
+        districts=District.objects.select_related("area"),
+        sorts=[(name, ordering.label) for name, ordering in selectors.CASE_SORTS.items()],
+    )
+    chosen = form.valid()
+    filters = selectors.CaseFilters(
+        status=chosen.get("status") or OPEN_STATUSES,
+        stage=chosen.get("stage"),
+        worker_id=chosen["worker"].pk if chosen.get("worker") else None,
+        district_id=chosen["district"].pk if chosen.get("district") else None,
+        overdue=bool(chosen.get("overdue")),
+        sort=chosen.get("sort") or selectors.CASE_SORT_DEFAULT,
+    )
+    today = timezone.localdate()
+    page = selectors.case_list(user=request.user, filters=filters, params=request.GET, today=today)
+    return render(request, "cases/list.html", {"rows": page, "page": page, "form": form, "today": today})
 
 
 TIMELINE_PAGE = 20
+TIMELINE_ORDER = Ordering.of("timeline", "-at", "-pk")
 VIEWERS_PAGE = 20
 BASIS_LABELS = {
     "team": gettext_lazy("担当機関"),
@@ -97,12 +116,24 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         context["assessments"] = case.assessments.select_related("instrument", "person").order_by(
             "-assessed_on", "-pk"
         )[:10]
-        context["viewers"] = viewers = Paginator(case_readers(case_id=case.pk), VIEWERS_PAGE).get_page(
-            request.GET.get("viewers_page")
+        context["viewers"] = viewers = paginate(
+            case_readers(case_id=case.pk),
+            READERS_ORDER,
+            request.GET,
+            param="viewers",
+            size=VIEWERS_PAGE,
+            anchor="viewers",
         )
-        _attach_readers(viewers.object_list)
-        timeline = case.timeline.select_related("user").order_by("-at", "-id")
-        context["timeline"] = Paginator(timeline, TIMELINE_PAGE).get_page(request.GET.get("page"))
+        _attach_readers(viewers.rows)
+        # Keyset pages in the order of the index timeline_case_at: no OFFSET, no count of the history.
+        context["timeline"] = paginate(
+            case.timeline.select_related("user"),
+            TIMELINE_ORDER,
+            request.GET,
+            param="timeline",
+            size=TIMELINE_PAGE,
+            anchor="timeline",
+        )
         # The intake door (intake.access.consultations_visible_to) opens the consultations of a
         # case to the desk and to the case's team; for an emergency reader the entry is text.
         context["consultations_open"] = staff_context(request.user).is_desk or access.can_write

@@ -188,3 +188,13 @@ def cleaned(data: dict[str, Any] | None) -> dict[str, Any]:
     """``Form.clean()``'s result as a form's own clean() uses it (Django's returns cleaned_data)."""
     assert data is not None
     return data
+
+
+class FilterForm(forms.Form):
+    """The filters of a list: a plain GET form whose values that do not validate are dropped (the
+    list shows without that filter), never an error page."""
+
+    def valid(self) -> dict[str, Any]:
+        """The cleaned value of every field that validated; the others are left out."""
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if name not in self.errors}

@@ -12,12 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from tsunagu.agencies.models import Agency
 from tsunagu.cases.models import SharingBasis
 from tsunagu.core.forms import (
+    FilterForm,
     LineField,
     NameField,
     PhoneField,
     SubmissionKeyMixin,
     TextField,
     VersionMixin,
+    choose_from,
     cleaned,
     no_emoji,
 )
@@ -323,3 +325,22 @@ class TriageFormSet:
             "picked_person": self.picked_person,
             "picked_household": self.picked_household,
         }
+
+
+class QueueFilterForm(FilterForm):
+    """The desk queue's filters (a plain GET form)."""
+
+    show = forms.ChoiceField(
+        label=_("振り分け"),
+        required=False,
+        choices=[("open", _("未振り分け")), ("triaged", _("振り分け済み")), ("all", _("すべて"))],
+    )
+    channel = forms.ChoiceField(label=_("相談の方法"), required=False, choices=[("", _("すべて")), *Channel.choices])
+    district: "forms.ModelChoiceField[Any]" = forms.ModelChoiceField(
+        label=_("地区"), queryset=None, required=False, empty_label=_("すべて"), to_field_name="code"
+    )
+    late = forms.BooleanField(label=_("24時間以上振り分けを待っている相談だけ"), required=False)
+
+    def __init__(self, data: Any, *, districts: Any) -> None:
+        super().__init__(data)
+        choose_from(self.fields["district"], districts)

@@ -123,6 +123,13 @@ class Consultation(BaseModel):
         indexes = [
             models.Index(fields=["triaged_at", "urgent", "received_at"], name="consultation_queue"),
             models.Index(fields=["received_at"], name="consultation_received"),
+            # The desk queue's two orders (intake.selectors.QUEUE_ORDER, RECENT_ORDER).
+            models.Index(
+                fields=["-urgent", "received_at", "id"],
+                condition=models.Q(triaged_at__isnull=True),
+                name="consultation_untriaged",
+            ),
+            models.Index(fields=["-received_at", "-id"], name="consultation_received_id"),
         ]
 
     def __str__(self) -> str:

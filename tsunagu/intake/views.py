@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tsunagu.agencies.models import CASE_ROLES
+from tsunagu.agencies.models import CASE_ROLES, District
 from tsunagu.agencies.selectors import staff_agency
 from tsunagu.core.access import staff
 from tsunagu.core.conflict import rebased, stale
@@ -14,7 +14,7 @@ from tsunagu.core.middleware import is_poll
 from tsunagu.core.services import ConflictError
 from tsunagu.core.types import AuthenticatedHttpRequest
 from tsunagu.intake import access, selectors, services
-from tsunagu.intake.forms import ConsultationCreateForm, ConsultationEditForm, TriageFormSet
+from tsunagu.intake.forms import ConsultationCreateForm, ConsultationEditForm, QueueFilterForm, TriageFormSet
 from tsunagu.intake.services import CONSULTATION_FIELDS
 from tsunagu.people import access as people_access
 from tsunagu.people.models import Household, Person
@@ -25,10 +25,19 @@ DESK = ("desk",)
 
 @staff(DESK)
 def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
-    show = "all" if request.GET.get("show") == "all" else "open"
-    rows = selectors.desk_queue(user=request.user, show=show, poll=is_poll(request))
+    form = QueueFilterForm(request.GET, districts=District.objects.select_related("area"))
+    chosen = form.valid()
+    filters = selectors.QueueFilters(
+        show=chosen.get("show") or "open",
+        channel=chosen.get("channel") or None,
+        district_id=chosen["district"].pk if chosen.get("district") else None,
+        late=bool(chosen.get("late")),
+    )
+    page = selectors.desk_queue(
+        user=request.user, filters=filters, params=request.GET, now=timezone.now(), poll=is_poll(request)
+    )
     template = "intake/_queue_rows.html" if request.headers.get("HX-Request") else "intake/queue.html"
-    return render(request, template, {"rows": rows, "show": show})
+    return render(request, template, {"rows": page, "page": page, "show": filters.show, "form": form})
 
 
 @staff(DESK)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from tsunagu.agencies.models import Agency
 from tsunagu.cases.forms import _BasisFields
 from tsunagu.core.forms import (
+    FilterForm,
     JapaneseDateField,
     LineField,
     SubmissionKeyMixin,
@@ -13,7 +14,7 @@ from tsunagu.core.forms import (
     VersionMixin,
     choose_from,
 )
-from tsunagu.referrals.models import DeclineReason
+from tsunagu.referrals.models import DeclineReason, ReferralStatus
 
 
 class ReferralForm(SubmissionKeyMixin, _BasisFields):
@@ -81,3 +82,25 @@ class FirstMetForm(VersionMixin, forms.Form):
 
 class WithdrawForm(VersionMixin, forms.Form):
     reason = LineField(label=_("取り下げる理由"), max_length=500)
+
+
+class InboxFilterForm(FilterForm):
+    """The inbox's filters and order (a plain GET form)."""
+
+    box = forms.ChoiceField(
+        label=_("表示"),
+        required=False,
+        choices=[("", _("届いたものと依頼したもの")), ("received", _("届いたつなぎ")), ("sent", _("依頼したつなぎ"))],
+    )
+    status = forms.ChoiceField(label=_("状態"), required=False, choices=[("", _("すべて")), *ReferralStatus.choices])
+    overdue = forms.BooleanField(label=_("回答期限を過ぎた依頼中のものだけ"), required=False)
+    agency: "forms.ModelChoiceField[Any]" = forms.ModelChoiceField(
+        label=_("相手の機関"), queryset=None, required=False, empty_label=_("すべて"), to_field_name="code"
+    )
+    sort = forms.ChoiceField(
+        label=_("並び順"), required=False, choices=[("newest", _("依頼日の新しい順")), ("due", _("回答期限の近い順"))]
+    )
+
+    def __init__(self, data: Any, *, agencies: Any) -> None:
+        super().__init__(data)
+        choose_from(self.fields["agency"], agencies)

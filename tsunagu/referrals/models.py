@@ -74,6 +74,9 @@ class Referral(BaseModel):
             models.Index(fields=["to_agency", "status", "due_on"], name="referral_inbox"),
             models.Index(fields=["from_agency", "status"], name="referral_outbox"),
             models.Index(fields=["status", "due_on"], name="referral_due"),
+            # The inbox's newest-first pages (referrals.selectors.INBOX_SORTS).
+            models.Index(fields=["to_agency", "-requested_at", "-id"], name="referral_received_newest"),
+            models.Index(fields=["from_agency", "-requested_at", "-id"], name="referral_sent_newest"),
         ]
 
     def __str__(self) -> str:

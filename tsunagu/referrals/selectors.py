@@ -4,11 +4,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.http import QueryDict
 
 from tsunagu.agencies.models import Role
 from tsunagu.agencies.selectors import staff_context
 from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
+from tsunagu.core.paging import DEFAULT_SIZE, Ordering, Page, paginate
 from tsunagu.core.types import User
 from tsunagu.referrals.access import RECEIVER_ROLES, SENDER_ROLES
 from tsunagu.referrals.models import Referral, ReferralStatus
@@ -85,16 +87,60 @@ def referral_work(*, user: User, today: dt.date) -> ReferralWork:
     return work
 
 
-def referral_inbox(*, user: User) -> tuple[list[Referral], list[Referral]]:
-    """(received by my agencies, sent by my agencies), newest first."""
+INBOX_SORTS = {
+    "newest": Ordering.of("newest", "-requested_at", "-pk"),
+    "due": Ordering.of("due", "due_on", "pk"),
+}
+
+
+@dataclass(frozen=True)
+class InboxFilters:
+    """``box``: "received", "sent" or "" for both; ``agency_id``: the other side (the sender of
+    a received referral, the receiver of a sent one); None or False leave a filter off."""
+
+    box: str = ""
+    status: str | None = None
+    overdue: bool = False
+    agency_id: int | None = None
+    sort: str = "newest"
+
+
+@dataclass
+class Inbox:
+    received: Page[Referral]
+    sent: Page[Referral]
+
+
+def referral_inbox(
+    *, user: User, filters: InboxFilters, params: QueryDict, today: dt.date, size: int = DEFAULT_SIZE
+) -> Inbox:
+    """One page of the referrals received by my agencies and one of those they sent (each with
+    its own cursor, ``received`` and ``sent``), filtered and ordered by the database: two
+    queries of at most ``size + 1`` rows, however many referrals the agency has."""
     context = staff_context(user)
     receiving = context.agency_ids(*RECEIVER_ROLES)
     sending = context.agency_ids(*SENDER_ROLES)
-    rows = list(
-        Referral.objects.filter(Q(to_agency_id__in=receiving) | Q(from_agency_id__in=sending))
-        .select_related(*RELATED)
-        .order_by("-requested_at", "-pk")[:500]
+    ordering = INBOX_SORTS.get(filters.sort, INBOX_SORTS["newest"])
+    common = Referral.objects.select_related(*RELATED)
+    if filters.status:
+        common = common.filter(status=filters.status)
+    if filters.overdue:
+        common = common.filter(status=ReferralStatus.REQUESTED, due_on__lt=today)
+    received_rows = common.filter(to_agency_id__in=receiving)
+    sent_rows = common.filter(from_agency_id__in=sending).exclude(to_agency_id__in=receiving)
+    if filters.agency_id is not None:
+        received_rows = received_rows.filter(from_agency_id=filters.agency_id)
+        sent_rows = sent_rows.filter(to_agency_id=filters.agency_id)
+    empty: Page[Referral] = Page(rows=[])
+    inbox = Inbox(
+        received=paginate(received_rows, ordering, params, param="received", size=size, anchor="received")
+        if receiving and filters.box in ("", "received")
+        else empty,
+        sent=paginate(sent_rows, ordering, params, param="sent", size=size, anchor="sent")
+        if sending and filters.box in ("", "sent")
+        else empty,
     )
+    rows = [*inbox.received, *inbox.sent]
     access_record(
         user=user,
         action=Action.LIST,
@@ -103,6 +149,4 @@ def referral_inbox(*, user: User) -> tuple[list[Referral], list[Referral]]:
         person_ids=[r.person_id for r in rows],
         reason="referral inbox",
     )
-    received = [r for r in rows if r.to_agency_id in receiving]
-    sent = [r for r in rows if r.to_agency_id not in receiving]
-    return received, sent
+    return inbox

@@ -18,14 +18,35 @@ from tsunagu.core.services import ConflictError
 from tsunagu.core.types import AuthenticatedHttpRequest
 from tsunagu.referrals import selectors, services
 from tsunagu.referrals.access import RECEIVER_ROLES, referral_get_for_user
-from tsunagu.referrals.forms import AnswerForm, FirstMetForm, MessageForm, ReferralForm, WithdrawForm
+from tsunagu.referrals.forms import (
+    AnswerForm,
+    FirstMetForm,
+    InboxFilterForm,
+    MessageForm,
+    ReferralForm,
+    WithdrawForm,
+)
 from tsunagu.referrals.models import Referral
 
 
 @staff(RECEIVER_ROLES)
 def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
-    received, sent = selectors.referral_inbox(user=request.user)
-    return render(request, "referrals/inbox.html", {"received": received, "sent": sent, "today": timezone.localdate()})
+    form = InboxFilterForm(request.GET, agencies=Agency.objects.filter(active=True).order_by("code"))
+    chosen = form.valid()
+    filters = selectors.InboxFilters(
+        box=chosen.get("box") or "",
+        status=chosen.get("status") or None,
+        overdue=bool(chosen.get("overdue")),
+        agency_id=chosen["agency"].pk if chosen.get("agency") else None,
+        sort=chosen.get("sort") or "newest",
+    )
+    today = timezone.localdate()
+    inbox = selectors.referral_inbox(user=request.user, filters=filters, params=request.GET, today=today)
+    return render(
+        request,
+        "referrals/inbox.html",
+        {"received": inbox.received, "sent": inbox.sent, "box": filters.box, "form": form, "today": today},
+    )
 
 
 @staff(CASE_ROLES)

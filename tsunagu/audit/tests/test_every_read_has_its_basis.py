@@ -51,7 +51,7 @@ def test_a_meeting_page_read_is_recorded_under_the_meeting_basis(world, lead_wor
     assert decisions and all(e.basis == "meeting" for e in decisions)
     # the case page lists the outsider once, under 会議（概要）, never under 「—」
     page = client_for(lead_worker).get(reverse("cases:detail", kwargs={"pk": world.case.pk}))
-    readers = [row for row in page.context["viewers"].object_list if row["user_id"] == outsider.pk]
+    readers = [row for row in page.context["viewers"].rows if row["user_id"] == outsider.pk]
     assert [row["basis_label"] for row in readers] == ["会議（概要）"]
 
 

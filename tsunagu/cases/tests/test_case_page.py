@@ -120,6 +120,41 @@ def test_the_case_page_costs_the_same_with_5_and_with_500_timeline_entries(world
     )
     many = _case_page_queries(client, world.case)
     assert few == many
-    page = client.get(reverse("cases:detail", kwargs={"pk": world.case.pk}), {"page": 3})
-    assert page.context["timeline"].number == 3
+    url = reverse("cases:detail", kwargs={"pk": world.case.pk})
+    page = client.get(url)
+    seen = []
+    for _n in range(3):
+        seen += [e.pk for e in page.context["timeline"]]
+        page = client.get(url + page.context["timeline"].next_url.split("#")[0])
+        assert _case_page_queries(client, world.case) == many
     assert len(page.context["timeline"]) == 20
+    assert seen == list(world.case.timeline.order_by("-at", "-id").values_list("pk", flat=True)[:60])
+
+
+@pytest.mark.django_db
+def test_the_timeline_is_paged_by_keyset_without_offset_or_a_count(world, lead_worker):
+    base = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    TimelineEntry.objects.bulk_create(
+        [
+            TimelineEntry(case=world.case, kind="record", summary=f"記録 {n}", user=lead_worker, at=base)
+            for n in range(45)
+        ]
+    )
+    client = client_for(lead_worker)
+    url = reverse("cases:detail", kwargs={"pk": world.case.pk})
+    pages, response = [], client.get(url)
+    while True:
+        pages.append([e.pk for e in response.context["timeline"]])
+        if not response.context["timeline"].next_url:
+            break
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url + response.context["timeline"].next_url.split("#")[0])
+        timeline_sql = [q["sql"] for q in captured if "cases_timelineentry" in q["sql"]]
+        assert timeline_sql and not any("OFFSET" in sql.upper() or "COUNT(" in sql.upper() for sql in timeline_sql)
+    seen = [pk for page in pages for pk in page]
+    assert seen == list(world.case.timeline.order_by("-at", "-id").values_list("pk", flat=True))
+    assert len(set(seen)) == len(seen) == world.case.timeline.count()
+    back = client.get(url + response.context["timeline"].prev_url.split("#")[0])
+    assert [e.pk for e in back.context["timeline"]] == pages[-2]
+    forged = client.get(url, {"timeline": "forged", "viewers": "forged"})
+    assert forged.status_code == 200 and [e.pk for e in forged.context["timeline"]] == pages[0]

@@ -134,7 +134,10 @@ def test_the_queue_puts_untriaged_first_urgent_on_top_then_the_longest_waiting(w
     assert world.consultation.pk not in [c.pk for c in rows]
     with time_machine.travel(NOW, tick=False):
         everything = client_for(desk).get(reverse("intake:queue"), {"show": "all"}).context["rows"]
-    assert [c.pk for c in everything][-1] == world.consultation.pk
+    # Everything, triaged or not, newest first (the order of the index consultation_received_id).
+    assert world.consultation.pk in [c.pk for c in everything]
+    received = [c.received_at for c in everything]
+    assert received == sorted(received, reverse=True)
 
 
 @pytest.mark.django_db

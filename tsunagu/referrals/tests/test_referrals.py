@@ -292,7 +292,7 @@ def test_a_partner_sees_and_answers_only_referrals_addressed_to_it(world, lead_w
     to_school, to_anshin = Referral.objects.order_by("pk")
     client = client_for(partner)
     inbox = client.get(reverse("referrals:inbox"))
-    assert [r.pk for r in inbox.context["received"]] == [to_school.pk] and inbox.context["sent"] == []
+    assert [r.pk for r in inbox.context["received"]] == [to_school.pk] and list(inbox.context["sent"]) == []
     assert client.get(reverse("referrals:detail", kwargs={"pk": to_anshin.pk})).status_code == 404
     assert answer(client, to_anshin).status_code == 404
     assert answer(client, to_school).status_code == 302
@@ -330,7 +330,7 @@ def test_the_inbox_lists_both_directions(world, lead_worker, outsider, sent):
     assert [r.pk for r in client_for(outsider).get(reverse("referrals:inbox")).context["received"]] == [sent.pk]
     other = make_user("another-anshin", "anshin-ikejiri", "caseworker")
     response = client_for(other).get(reverse("referrals:inbox"))
-    assert response.context["received"] == [] and response.context["sent"] == []
+    assert list(response.context["received"]) == [] and list(response.context["sent"]) == []
 
 
 @pytest.mark.django_db
