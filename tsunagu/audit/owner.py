@@ -31,7 +31,7 @@ def as_owner(alias: str, *, notice: Callable[[str], object] | None = None) -> It
     if owner["NAME"] != connection.settings_dict["NAME"]:
         # A test database (test_<name>) or another database: the connection as is.
         if notice is not None:
-            notice("MIGRATE_DATABASE_URL names another database; migrating with DATABASE_URL.")
+            notice("MIGRATE_DATABASE_URL names another database; connecting with DATABASE_URL.")
         yield
         return
     saved = {key: connection.settings_dict.get(key) for key in SWAPPED}
