@@ -197,6 +197,10 @@ LOGOUT_REDIRECT_URL = "login"
 # which counts only a person's requests as activity (not the queue's background refresh).
 SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
+# The activity time in the session moves (and the session row is rewritten) only when it is at
+# least this old: clicks within a minute save the session once. The idle timeout may therefore
+# end a session up to this much before SESSION_IDLE_SECONDS of real idleness, never after.
+SESSION_ACTIVITY_GRANULARITY_SECONDS = env_int("SESSION_ACTIVITY_GRANULARITY_SECONDS", 60)
 # Django's own expiry is a backstop a little behind the idle timeout (so that the middleware, not
 # the backstop, ends the session and says why): the session is saved, and its expiry moved, only
 # when the middleware records a person's activity, never on a poll.

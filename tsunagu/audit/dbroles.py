@@ -12,7 +12,9 @@ Two roles share the database:
 ``restrict_audit_tables()`` runs after every ``migrate`` (post_migrate of the audit app): the
 default privileges grant a new audit table UPDATE and DELETE like every table, and this takes them
 back, from every role other than the owner. Which tables are audit tables is decided in one
-place, ``audit_tables()``: every model of the audit app.
+place, ``audit_tables()``: every model of the audit app. A partition of an audit table (the access
+trail is partitioned by month, decision 0016) grants nothing to anybody: the parent is the only
+door, and PostgreSQL checks only the parent's privileges for a statement on the parent.
 """
 
 import re
@@ -64,8 +66,8 @@ END $$"""
 TAKE_OWNERSHIP = """DO $$ DECLARE r record; owner text := current_setting('tsunagu.owner_role'); BEGIN
   FOR r IN SELECT c.oid::regclass AS name FROM pg_class c
     WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
-      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
-        AND d.objid = c.oid AND d.deptype IN ('a', 'i', 'e'))
+      AND (c.relispartition OR NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+        AND d.objid = c.oid AND d.deptype IN ('a', 'i', 'e')))
   LOOP EXECUTE format('ALTER TABLE %s OWNER TO %I', r.name, owner); END LOOP;
   FOR r IN SELECT p.oid::regprocedure AS name FROM pg_proc p
     WHERE p.pronamespace = 'public'::regnamespace
@@ -73,11 +75,14 @@ TAKE_OWNERSHIP = """DO $$ DECLARE r record; owner text := current_setting('tsuna
         AND d.objid = p.oid AND d.deptype = 'e')
   LOOP EXECUTE format('ALTER FUNCTION %s OWNER TO %I', r.name, owner); END LOOP;
 END $$"""
-RESTRICT_AUDIT = """DO $$ DECLARE t text; app text := current_setting('tsunagu.app_role'); BEGIN
+RESTRICT_AUDIT = """DO $$ DECLARE t text; p regclass; app text := current_setting('tsunagu.app_role'); BEGIN
   FOREACH t IN ARRAY string_to_array(current_setting('tsunagu.audit_tables'), ',') LOOP
     IF to_regclass(format('public.%I', t)) IS NOT NULL THEN
       EXECUTE format('REVOKE ALL ON TABLE public.%I FROM PUBLIC, %I', t, app);
       EXECUTE format('GRANT SELECT, INSERT ON TABLE public.%I TO %I', t, app);
+      FOR p IN SELECT inhrelid::regclass FROM pg_inherits WHERE inhparent = to_regclass(format('public.%I', t)) LOOP
+        EXECUTE format('REVOKE ALL ON TABLE %s FROM PUBLIC, %I', p, app);
+      END LOOP;
     END IF;
   END LOOP;
 END $$"""
@@ -112,9 +117,21 @@ def role_setup_sql(*, owner: str, app: str, database: str, tables: list[str] | N
     ]
 
 
+def audit_partitions(cursor: Any, tables: list[str]) -> list[str]:
+    """The partitions of the audit tables (the access trail's months and DEFAULT, decision 0016)."""
+    cursor.execute(
+        "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+        " JOIN pg_class p ON p.oid = i.inhparent"
+        " WHERE p.relnamespace = current_schema()::regnamespace AND p.relname = ANY(%s) ORDER BY 1",
+        [tables],
+    )
+    return [row[0] for row in cursor.fetchall()]
+
+
 def restrict_audit_tables(connection: Any) -> list[tuple[str, str]]:
-    """Take UPDATE, DELETE, TRUNCATE, TRIGGER and REFERENCES on the audit tables back from every
-    role but the table's owner. Returns the (table, role) pairs it revoked from.
+    """Take UPDATE, DELETE, TRUNCATE, TRIGGER and REFERENCES on the audit tables, and every
+    privilege on their partitions, back from every role but the table's owner. Returns the
+    (table, role) pairs it revoked from.
 
     Runs as the migrating role (the owner); a grant made by another role (e.g. a superuser) is
     left as it is, and ``db_roles`` reports the audit tables' privileges for the DBA to check.
@@ -122,31 +139,37 @@ def restrict_audit_tables(connection: Any) -> list[tuple[str, str]]:
     if connection.vendor != "postgresql":
         return []
     tables = audit_tables()
+    query = (
+        "SELECT DISTINCT c.relname, CASE WHEN a.grantee = 0 THEN '' ELSE pg_get_userbyid(a.grantee) END"
+        " FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a"
+        " WHERE c.relnamespace = current_schema()::regnamespace AND c.relname = ANY(%s)"
+        " AND a.grantee <> c.relowner AND a.privilege_type = ANY(%s)"
+        " AND pg_has_role(current_user, a.grantor, 'USAGE')"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT DISTINCT c.relname, CASE WHEN a.grantee = 0 THEN '' ELSE pg_get_userbyid(a.grantee) END"
-            " FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a"
-            " WHERE c.relnamespace = current_schema()::regnamespace AND c.relname = ANY(%s)"
-            " AND a.grantee <> c.relowner AND a.privilege_type = ANY(%s)"
-            " AND pg_has_role(current_user, a.grantor, 'USAGE')",
-            [tables, list(AUDIT_REFUSED)],
-        )
+        cursor.execute(query, [tables, list(AUDIT_REFUSED)])
         pairs = sorted(cursor.fetchall())
         for table, role in pairs:
             cursor.execute(
                 f"REVOKE {', '.join(AUDIT_REFUSED)} ON TABLE {ident(table)} FROM {ident(role) if role else 'PUBLIC'}"
             )
-    return pairs
+        everything = [*AUDIT_REFUSED, "SELECT", "INSERT", "MAINTAIN"]
+        cursor.execute(query, [audit_partitions(cursor, tables), everything])
+        held = sorted(cursor.fetchall())
+        for table, role in held:
+            cursor.execute(f"REVOKE ALL ON TABLE {ident(table)} FROM {ident(role) if role else 'PUBLIC'}")
+    return pairs + held
 
 
 def audit_privileges(connection: Any) -> list[tuple[str, str, str]]:
-    """(table, role, privilege) held on the audit tables by roles other than their owner."""
+    """(table, role, privilege) held on the audit tables and their partitions by roles other
+    than their owner (a partition should show none)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT c.relname, CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END,"
             " a.privilege_type FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a"
             " WHERE c.relnamespace = current_schema()::regnamespace AND c.relname = ANY(%s)"
             " AND a.grantee <> c.relowner ORDER BY 1, 2, 3",
-            [audit_tables()],
+            [audit_tables() + audit_partitions(cursor, audit_tables())],
         )
         return [tuple(row) for row in cursor.fetchall()]

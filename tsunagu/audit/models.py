@@ -45,15 +45,23 @@ class AccessEvent(AppendOnlyModel):
     """
 
     at = models.DateTimeField(_("日時"), auto_now_add=True, db_index=True)
+    # No index of its own: accessevent_user_at (user, at) serves every lookup by user.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("職員")
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("職員"),
+        db_index=False,
     )
     username = models.CharField(_("ユーザー名"), max_length=150, blank=True)
     action = models.CharField(_("操作"), max_length=10, choices=Action.choices)
     object_type = models.CharField(_("対象の種類"), max_length=40)
     object_ids = models.JSONField(_("対象ID"), default=list)
     person_ids = models.JSONField(_("関係する人のID"), default=list)
-    case_id = models.BigIntegerField(_("ケースID"), null=True, blank=True, db_index=True)
+    # No index of its own: accessevent_case_reader (case_id, …) serves every lookup by case.
+    case_id = models.BigIntegerField(_("ケースID"), null=True, blank=True)
     ip = models.CharField(_("接続元"), max_length=45, blank=True)
     path = models.CharField(_("画面"), max_length=300, blank=True)
     reason = models.CharField(_("理由"), max_length=300, blank=True)
@@ -63,7 +71,18 @@ class AccessEvent(AppendOnlyModel):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["user", "at"], name="accessevent_user_at")]
+        # On PostgreSQL the table is partitioned by month on ``at`` (primary key (id, at)), every
+        # index below exists on every partition, and ``person_ids`` has a GIN index
+        # (jsonb_path_ops) for "whose data": audit migration 0008, decision 0016.
+        indexes = [
+            # The audit review: one person's accesses by date.
+            models.Index(fields=["user", "at"], name="accessevent_user_at"),
+            # "Who viewed this case": each reader (user, basis) with last view and count, read
+            # from the index alone (cases' who-viewed page; audit.selectors.case_readers).
+            models.Index(
+                fields=["case_id", "action", "user", "basis", "at"], name="accessevent_case_reader", include=["id"]
+            ),
+        ]
         verbose_name = _("アクセス記録")
         verbose_name_plural = _("アクセス記録")
 

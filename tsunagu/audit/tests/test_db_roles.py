@@ -61,6 +61,10 @@ def run(command: str, env: dict[str, str]) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], env=clean_env(env), **options)
     if command == "load_reference":
         return subprocess.run([sys.executable, "manage.py", "load_reference"], env=clean_env(env), **options)
+    if command == "audit_partitions":
+        return subprocess.run(
+            [sys.executable, "manage.py", "audit_partitions", "--ahead", "6"], env=clean_env(env), **options
+        )
     return subprocess.run([sys.executable, "manage.py", "db_roles", "--check"], env=clean_env(env), **options)
 
 
@@ -131,6 +135,24 @@ REFUSED = [
     "CREATE TRIGGER erase BEFORE INSERT ON {t} FOR EACH ROW EXECUTE FUNCTION audit_append_only()",
 ]
 
+# On a partition of the access trail (decision 0016): the parent is the only door.
+REFUSED_ON_PARTITION = [
+    *REFUSED,
+    "SELECT count(*) FROM {t}",
+    "INSERT INTO {t} (at, username, action, object_type, object_ids, person_ids, ip, path, reason, basis)"
+    " VALUES (now(), 'role-test', 'view', 'case', '[1]', '[]', '', '', '', '')",
+    "ALTER TABLE audit_accessevent DETACH PARTITION {t}",
+    "ALTER TABLE {t} RENAME TO erased",
+    "CREATE TABLE public.erase PARTITION OF audit_accessevent FOR VALUES FROM ('2099-01-01') TO ('2099-02-01')",
+]
+
+
+def partitions_of_the_trail(connection) -> list[str]:
+    rows = connection.execute(
+        "SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = 'audit_accessevent'::regclass"
+    ).fetchall()
+    return sorted(row[0] for row in rows)
+
 
 @pytest.mark.postgres_only
 def test_the_application_role_can_only_read_and_append_the_audit_trail(scratch):
@@ -167,6 +189,17 @@ def test_the_application_role_can_only_read_and_append_the_audit_trail(scratch):
                 with pytest.raises(errors.InsufficientPrivilege):
                     app.execute(statement.format(t=table))
                     pytest.fail(f"not refused: {statement.format(t=table)}")
+        # The access trail's partitions (months and DEFAULT): nothing, not even SELECT or INSERT.
+        months = partitions_of_the_trail(app)
+        assert "audit_accessevent_default" in months and len(months) >= 5
+        for partition in months:
+            for statement in REFUSED_ON_PARTITION:
+                with pytest.raises(errors.InsufficientPrivilege):
+                    app.execute(statement.format(t=partition))
+                    pytest.fail(f"not refused: {statement.format(t=partition)}")
+        # The application role cannot run the partition job itself (it may not create tables).
+        alone = run("audit_partitions", {"DATABASE_URL": scratch["app_url"]})
+        assert alone.returncode != 0 and "permission denied" in alone.stderr
         # A GRANT by a role that holds nothing to grant only warns, and changes nothing.
         app.execute(f"GRANT UPDATE, DELETE, TRUNCATE ON {dbroles.audit_tables()[0]} TO CURRENT_USER")
         with pytest.raises(errors.InsufficientPrivilege):
@@ -184,6 +217,13 @@ def test_the_application_role_can_only_read_and_append_the_audit_trail(scratch):
         owner.execute(f'GRANT UPDATE, DELETE, TRUNCATE ON audit_rolechange TO "{scratch["app"]}"')
     again = run("migrate", env={"DATABASE_URL": scratch["app_url"], "MIGRATE_DATABASE_URL": scratch["owner_url"]})
     assert again.returncode == 0, again.stderr
+    # The timer creates partitions as the owner: they too grant the application role nothing.
+    timer = run("audit_partitions", {"DATABASE_URL": scratch["app_url"], "MIGRATE_DATABASE_URL": scratch["owner_url"]})
+    assert timer.returncode == 0 and "Created partitions" in timer.stdout, timer.stderr
+    with psycopg.connect(scratch["app_url"], autocommit=True) as app:
+        assert len(partitions_of_the_trail(app)) > len(months)
+        owners = dict(app.execute("SELECT tablename, tableowner FROM pg_tables WHERE schemaname = 'public'").fetchall())
+        assert set(owners.values()) == {scratch["owner"]}
     check = run("db_roles --check", {"DATABASE_URL": scratch["app_url"]})
     held = {tuple(line.split("\t")) for line in check.stdout.splitlines()}
     with psycopg.connect(scratch["app_url"], autocommit=True) as app, pytest.raises(errors.InsufficientPrivilege):

@@ -156,3 +156,53 @@ def test_a_poll_saves_no_session(world, desk):
         clock.shift(60)
         client.get(reverse("intake:queue"), headers=POLL)
         assert Session.objects.get(session_key=client.session.session_key).expire_date == before
+
+
+def session_expiry(client):
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
+@pytest.mark.django_db
+@override_settings(SESSION_IDLE_SECONDS=30 * 60, SESSION_ACTIVITY_GRANULARITY_SECONDS=60)
+def test_clicks_within_the_granularity_save_the_session_once(world, desk):
+    """The activity time is rewritten only once it is a minute old (issue 10): a second click
+    within the minute leaves the session row as it was; a click after it saves it."""
+    with time_machine.travel(T0, tick=False) as clock:
+        client = client_for(desk)
+        client.get(reverse("intake:queue"))
+        first = session_expiry(client)
+        clock.shift(30)
+        assert client.get(reverse("work:home")).status_code == 200
+        assert session_expiry(client) == first
+        clock.shift(30)
+        assert client.get(reverse("work:home")).status_code == 200
+        assert session_expiry(client) == first + dt.timedelta(seconds=60)
+
+
+@pytest.mark.django_db
+@override_settings(SESSION_IDLE_SECONDS=30 * 60, SESSION_ACTIVITY_GRANULARITY_SECONDS=60)
+def test_the_idle_timeout_counts_from_the_recorded_activity(world, desk):
+    """The idle timeout fires exactly SESSION_IDLE_SECONDS after the recorded activity time: a
+    click that moved it by a minute moves the timeout; a click within the minute does not, so the
+    session ends at most the granularity early, never late."""
+    with time_machine.travel(T0, tick=False) as clock:
+        moved = client_for(desk)
+        moved.get(reverse("intake:queue"))
+        clock.shift(60)
+        moved.get(reverse("intake:queue"))  # recorded: T0 + 60 s
+        clock.shift(30 * 60)
+        assert "HX-Redirect" not in moved.get(reverse("intake:queue"), headers=POLL)
+        clock.shift(1)
+        assert "HX-Redirect" in moved.get(reverse("intake:queue"), headers=POLL)
+
+    with time_machine.travel(T0 + dt.timedelta(hours=1), tick=False) as clock:
+        within = client_for(desk)
+        within.get(reverse("intake:queue"))
+        clock.shift(59)
+        within.get(reverse("intake:queue"))  # not recorded: the activity time stays at the first
+        clock.shift(30 * 60 - 59)
+        assert "HX-Redirect" not in within.get(reverse("intake:queue"), headers=POLL)
+        clock.shift(1)
+        assert "HX-Redirect" in within.get(reverse("intake:queue"), headers=POLL)
