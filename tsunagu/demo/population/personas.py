@@ -6,14 +6,18 @@ The password is for scratch benchmark databases only; both commands refuse to ru
 """
 
 import os
+import tomllib
 from dataclasses import dataclass
+from pathlib import Path
 
-BENCH_PASSWORD_ENV = "TSUNAGU_BENCH_PASSWORD"
-_DEFAULT_BENCH_PASSWORD = "bench-only-not-for-production"
+# The published password is data (bench_logins.toml), as the demo's is; the environment may override it.
+LOGINS_FILE = Path(__file__).with_name("bench_logins.toml")
 
 
 def bench_password() -> str:
-    return os.environ.get(BENCH_PASSWORD_ENV, _DEFAULT_BENCH_PASSWORD)
+    with LOGINS_FILE.open("rb") as file:
+        published: str = tomllib.load(file)["password"]
+    return os.environ.get("TSUNAGU_BENCH_PASSWORD", published)
 
 
 @dataclass(frozen=True)
