@@ -16,46 +16,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from tsunagu.agencies.models import Agency, Membership, Role
-from tsunagu.demo.names import FEMALE, MALE
+from tsunagu.demo.population.names import FAMILY, GIVEN
 from tsunagu.people.models import Person
 from tsunagu.people.selectors import person_search
 
-# Invented surnames: two characters, each with a reading, 900 in all, drawn with a skew so that
-# the commonest holds about 1% of the population, roughly as 佐藤 does in Japan.
-PARTS = [
-    ("山", "ヤマ"),
-    ("田", "タ"),
-    ("中", "ナカ"),
-    ("小", "コ"),
-    ("大", "オオ"),
-    ("高", "タカ"),
-    ("松", "マツ"),
-    ("石", "イシ"),
-    ("川", "カワ"),
-    ("井", "イ"),
-    ("木", "キ"),
-    ("林", "ハヤシ"),
-    ("森", "モリ"),
-    ("藤", "フジ"),
-    ("岡", "オカ"),
-    ("村", "ムラ"),
-    ("本", "モト"),
-    ("野", "ノ"),
-    ("原", "ハラ"),
-    ("島", "シマ"),
-    ("橋", "ハシ"),
-    ("上", "ウエ"),
-    ("下", "シタ"),
-    ("西", "ニシ"),
-    ("東", "ヒガシ"),
-    ("北", "キタ"),
-    ("南", "ミナミ"),
-    ("前", "マエ"),
-    ("後", "ゴ"),
-    ("長", "ナガ"),
-]
-FAMILY = [(a + b, ka + kb) for a, ka in PARTS for b, kb in PARTS]
-GIVEN = MALE + FEMALE
 # Common and rare surnames, alone and with a given name, in kanji, hiragana and katakana.
 QUERIES = [
     "山山",

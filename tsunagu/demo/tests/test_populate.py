@@ -1,0 +1,250 @@
+"""The population generator (issue 10, item 1): valid data, reproducible from its seed, the
+benchmark's personas in place, and refusals where it must not run.
+
+"Valid" means every derived field equals what the project's own functions and services would
+have written; each test recomputes it with those functions and compares.
+"""
+
+import datetime as dt
+from collections import Counter
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from tsunagu.agencies.models import Agency, Membership, Role, TeamRole
+from tsunagu.assessments import definition as spec
+from tsunagu.assessments.models import Assessment
+from tsunagu.audit.models import AccessEvent
+from tsunagu.cases.models import Case, CaseAgency, CaseStatus, SharingBasis, TimelineEntry, TimelineKind
+from tsunagu.demo.population.generate import Population, content_digest
+from tsunagu.demo.population.personas import PERSONAS, bench_password
+from tsunagu.intake.models import Consultation
+from tsunagu.lib import kana
+from tsunagu.lib.ages import estimate_age
+from tsunagu.meetings.models import Meeting, MeetingCase
+from tsunagu.people.models import Household, Person, PersonNameKey
+from tsunagu.people.services import name_keys
+from tsunagu.records.models import ProgressRecord
+from tsunagu.records.services import _summary as record_summary
+from tsunagu.referrals.models import Referral, ReferralStatus
+from tsunagu.referrals.services import referral_due_on
+
+AS_OF = dt.date(2026, 6, 15)
+FROZEN = dt.datetime(2026, 6, 15, 10, 0, tzinfo=dt.UTC)
+
+
+def _populate(persons: int = 200, seed: int = 1) -> None:
+    call_command("populate", persons=persons, seed=seed, as_of=AS_OF.isoformat(), stdout=_Null(), stderr=_Null())
+
+
+class _Null:
+    def write(self, *_args):
+        pass
+
+    def flush(self):
+        pass
+
+
+@pytest.fixture
+def population(reference):
+    with time_machine.travel(FROZEN, tick=False):
+        _populate()
+        yield
+
+
+@pytest.mark.django_db
+def test_the_tiny_scale_fills_every_table_in_proportion(population):
+    persons = Person.objects.count()
+    assert persons == 200
+    assert 80 <= Household.objects.count() <= 120
+    cases = Case.objects.count()
+    assert 30 <= cases <= 70
+    assert set(Case.objects.values_list("status", flat=True)) == set(CaseStatus.values)
+    assert ProgressRecord.objects.count() > 500  # the long history alone is 520
+    assert set(Referral.objects.values_list("status", flat=True)) == set(ReferralStatus.values)
+    assert Meeting.objects.exists() and MeetingCase.objects.exists()
+    assert AccessEvent.objects.count() > ProgressRecord.objects.count()
+
+
+@pytest.mark.django_db
+def test_name_keys_and_ages_are_what_the_person_services_derive(population):
+    keys: dict[int, set[str]] = {}
+    for person_id, key in PersonNameKey.objects.values_list("person_id", "key"):
+        keys.setdefault(person_id, set()).add(key)
+    for person in Person.objects.all():
+        assert person.key_name == kana.search_key(person.family_name + person.given_name)
+        assert person.key_kana == kana.search_key(person.family_name_kana + person.given_name_kana)
+        assert keys.get(person.pk, set()) == name_keys(person)
+        age, estimated = estimate_age(birth_date=person.birth_date, decade=person.approx_decade, today=AS_OF)
+        assert age is not None and 10 <= age <= 95
+        assert (person.birth_date is None) == estimated == (person.approx_decade is not None)
+        assert person.display_name  # a name, or a label for the anonymous
+
+
+@pytest.mark.django_db
+def test_every_case_has_exactly_one_open_lead_and_a_lead_worker_of_its_team(population):
+    leads = Counter(CaseAgency.objects.filter(role=TeamRole.LEAD, until__isnull=True).values_list("case_id", flat=True))
+    assert set(leads) == set(Case.objects.values_list("pk", flat=True))
+    assert set(leads.values()) == {1}
+    for case in Case.objects.exclude(lead_worker=None).select_related("lead_worker"):
+        lead = case.team.get(role=TeamRole.LEAD, until__isnull=True)
+        assert Membership.objects.filter(user=case.lead_worker, agency=lead.agency_id, role=Role.CASEWORKER).exists()
+
+
+@pytest.mark.django_db
+def test_every_record_has_its_timeline_entry_and_access_event_as_the_service_writes_them(population):
+    entries = {e.object_id: e for e in TimelineEntry.objects.filter(kind=TimelineKind.RECORD)}
+    created = {
+        tuple(ids)
+        for ids in AccessEvent.objects.filter(object_type="record", action="create").values_list(
+            "object_ids", flat=True
+        )
+    }
+    records = list(ProgressRecord.objects.prefetch_related("persons"))
+    assert len(entries) == len(records)
+    household_of = dict(Case.objects.values_list("pk", "household_id"))
+    for record in records:
+        entry = entries[record.pk]
+        assert entry.case_id == record.case_id
+        assert entry.summary == record_summary(record)
+        assert entry.at == timezone.make_aware(dt.datetime.combine(record.occurred_on, dt.time(0, 0)))
+        assert entry.user_id == record.created_by_id
+        assert (record.pk,) in created
+        assert {p.household_id for p in record.persons.all()} == {household_of[record.case_id]}
+        assert record.occurred_on <= AS_OF
+
+
+@pytest.mark.django_db
+def test_referral_deadlines_are_counted_in_business_days_of_the_receiver(population):
+    for referral in Referral.objects.select_related("to_agency"):
+        sent_on = timezone.localdate(referral.requested_at)
+        assert referral.due_on == referral_due_on(to_agency=referral.to_agency, sent_on=sent_on)
+        assert referral.to_agency_id != referral.from_agency_id
+        if referral.status in (ReferralStatus.ACCEPTED, ReferralStatus.FIRST_MET):
+            assert referral.member is not None and referral.member.agency_id == referral.to_agency_id
+        assert referral.events.first().kind == "sent"
+
+
+@pytest.mark.django_db
+def test_every_share_on_consent_has_a_consent_of_the_household_naming_the_agency(population):
+    shares = [
+        (m.case.household_id, m.agency_id, m.since, m.consent)
+        for m in CaseAgency.objects.filter(sharing_basis=SharingBasis.CONSENT).select_related("case", "consent")
+    ] + [
+        (r.case.household_id, r.to_agency_id, timezone.localdate(r.requested_at), r.consent)
+        for r in Referral.objects.filter(sharing_basis=SharingBasis.CONSENT).select_related("case", "consent")
+    ]
+    assert shares
+    for household_id, agency_id, day, consent in shares:
+        assert consent is not None
+        assert consent.person.household_id == household_id
+        assert consent.active_on(day)
+        assert consent.agencies.filter(pk=agency_id).exists()
+    assert not CaseAgency.objects.filter(sharing_basis=SharingBasis.OTHER_LAW, basis_note="").exists()
+
+
+@pytest.mark.django_db
+def test_assessment_scores_are_the_instruments_own_scoring(population):
+    assessments = list(Assessment.objects.select_related("instrument"))
+    assert assessments
+    for a in assessments:
+        assert a.scores == spec.score(a.instrument.definition, a.answers)
+        if a.status == "complete":
+            assert not spec.completeness(a.instrument.definition, a.answers).missing
+
+
+@pytest.mark.django_db
+def test_each_case_opened_from_a_triaged_consultation_with_its_timeline(population):
+    for case in Case.objects.all():
+        consultation = Consultation.objects.get(case=case)
+        assert consultation.household_id == case.household_id and consultation.triaged_at is not None
+        kinds = set(case.timeline.values_list("kind", flat=True))
+        assert {TimelineKind.OPENED, TimelineKind.CONSULTATION} <= kinds
+        assert case.timeline.get(kind=TimelineKind.CONSULTATION).summary.startswith(consultation.reference_code)
+
+
+@pytest.mark.django_db
+def test_the_same_seed_gives_the_same_content_and_another_seed_does_not(reference):
+    digests = []
+    with time_machine.travel(FROZEN, tick=False):
+        for seed in (5, 5, 6):
+            with transaction.atomic():
+                _populate(persons=120, seed=seed)
+                digests.append(content_digest())
+                transaction.set_rollback(True)
+    assert digests[0] == digests[1]
+    assert digests[0] != digests[2]
+
+
+@pytest.mark.django_db
+def test_the_personas_sign_in_and_find_what_the_benchmark_expects(population, client):
+    with time_machine.travel(FROZEN, tick=False):
+        for persona in PERSONAS:
+            assert client.login(username=persona.username, password=bench_password()), persona.username
+            client.logout()
+        worker = Membership.objects.get(user__username="bench-worker")
+        busiest = worker.agency
+        open_cases = Case.objects.exclude(status=CaseStatus.CLOSED).filter(
+            team__agency=busiest, team__role=TeamRole.LEAD, team__until__isnull=True
+        )
+        by_agency = Counter(
+            CaseAgency.objects.filter(role=TeamRole.LEAD, until__isnull=True)
+            .exclude(case__status=CaseStatus.CLOSED)
+            .values_list("agency_id", flat=True)
+        )
+        assert by_agency.most_common(1)[0][0] == busiest.pk  # "busiest" is the largest open caseload
+        mine = open_cases.filter(lead_worker=worker.user)
+        assert mine.count() >= 3
+        long_case = max(mine, key=lambda c: c.records.count())
+        assert long_case.records.count() >= 500 and long_case.timeline.count() >= 500
+        assert Referral.objects.filter(case=long_case).exists()
+        assert MeetingCase.objects.filter(case=long_case, meeting__attendees=worker.user).exists()
+        assert Membership.objects.get(user__username="bench-sv").agency == busiest
+        inbox_states = set(Referral.objects.filter(to_agency=busiest).values_list("status", flat=True))
+        assert len(inbox_states) >= 4
+        assert Agency.objects.get(memberships__user__username="bench-desk").is_central_desk
+
+        client.login(username="bench-worker", password=bench_password())
+        assert client.get(reverse("cases:detail", args=[long_case.pk])).status_code == 200
+        assert client.get(reverse("work:my_work")).status_code == 200
+        client.logout()
+        client.login(username="bench-sv", password=bench_password())
+        inbox = client.get(reverse("referrals:inbox"))
+        assert inbox.status_code == 200
+        referral = Referral.objects.filter(to_agency=busiest, status=ReferralStatus.REQUESTED).first()
+        assert referral is not None and referral.number in inbox.content.decode()
+
+
+@pytest.mark.django_db
+def test_it_refuses_production_settings(reference, settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="本番"):
+        _populate()
+    assert not Person.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_database_that_already_holds_persons(population):
+    before = Person.objects.count()
+    with pytest.raises(CommandError, match="すでに人のデータ"):
+        _populate()
+    assert Person.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_the_command_prints_progress_and_a_summary_per_table(reference, capsys):
+    with time_machine.travel(FROZEN, tick=False):
+        call_command("populate", scale="tiny", seed=2, as_of=AS_OF.isoformat())
+    captured = capsys.readouterr()
+    assert "rows/s" in captured.err and "ETA" in captured.err
+    assert "audit_accessevent" in captured.out and "people_person " in captured.out
+    assert "total" in captured.out
+
+
+def test_the_population_class_is_importable_without_a_database():
+    assert Population.__name__ == "Population"
