@@ -104,6 +104,7 @@ class Command(BaseCommand):
                     result["mixed"] = self._mixed(app, targets, sessions, options, work, result["pages"])
                     self._write(["", *report.mixed_lines(result["mixed"])])
             finally:
+                result["server_pids"] = [app.process.pid, *app.worker_pids()]
                 app.stop()
         if options["json_path"]:
             Path(options["json_path"]).write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
