@@ -28,7 +28,7 @@ from django.db import connection
 
 from tsunagu.audit.models import AccessEvent
 from tsunagu.cases.models import Case, TimelineEntry
-from tsunagu.demo.bench import client, report, server
+from tsunagu.demo.bench import client, profile, report, server
 from tsunagu.demo.bench.targets import FLOOR, find_targets
 from tsunagu.demo.population.personas import PERSONAS, bench_password
 from tsunagu.intake.models import Consultation
@@ -58,6 +58,10 @@ class Command(BaseCommand):
         parser.add_argument("--spawn-rate", type=float, default=10.0, help="users started per second")
         parser.add_argument("--seconds", type=int, default=60, help="duration of the mixed workload")
         parser.add_argument("--json", dest="json_path", help="also write the result to this file")
+        parser.add_argument(
+            "--profile", metavar="PAGE", help="serve one page in a loop for py-spy (docs/benchmarks.md)"
+        )
+        parser.add_argument("--profile-report", metavar="RAW", help="summarise a py-spy raw profile")
         parser.add_argument("--compare", nargs=2, metavar=("SMALL.json", "LARGE.json"), help="print P5 of two runs")
 
     def handle(self, *args, **options):
@@ -65,9 +69,15 @@ class Command(BaseCommand):
             first, second = (json.loads(Path(p).read_text(encoding="utf-8")) for p in options["compare"])
             self._write(report.compare_lines(first, second))
             return
+        if options["profile_report"]:
+            self._write(profile.lines(profile.analyse(Path(options["profile_report"]))))
+            return
         if settings.PRODUCTION:
             raise CommandError("本番モードでは実行できません（ベンチマーク用のデータベースで実行してください）。")
         targets = find_targets()
+        if options["profile"]:
+            self._profile(targets, options)
+            return
         result = {
             "label": options["label"],
             "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -109,6 +119,21 @@ class Command(BaseCommand):
         if options["json_path"]:
             Path(options["json_path"]).write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
             self._write([f"written: {options['json_path']}"])
+
+    def _profile(self, targets, options) -> None:
+        page = targets.page(options["profile"])
+        with tempfile.TemporaryDirectory(prefix="tsunagu-bench-") as scratch:
+            app = server.start(workers=1, log=Path(scratch) / "gunicorn.log")
+            try:
+                session = client.sign_in(app.base_url, page.username, bench_password())
+                url = app.base_url + page.path
+                for _ in range(options["warmup"]):
+                    client.fetch(session, url)
+                self._write([f"serving {page.label} in a loop for {options['seconds']} s; worker {app.worker_pids()}"])
+                served = profile.loop(lambda: client.fetch(session, url), options["seconds"])
+                self._write([f"{served} requests, {1000 * options['seconds'] / max(served, 1):.1f} ms each"])
+            finally:
+                app.stop()
 
     def _sequential(self, app, targets, sessions, options) -> dict[str, dict]:
         pages: dict[str, dict] = {}
