@@ -14,7 +14,8 @@ matching bucket, innermost frame first:
 - ORM: building SQL and making model objects (django/db/models);
 - templates: Django's template engine, with the project's own tags and filters named;
 - application: the project's Python (views, selectors, access, services);
-- framework: the rest (middleware, sessions, auth, request and response, gunicorn).
+- framework: the rest (middleware, the project's own included, sessions, auth, request and
+  response, gunicorn).
 """
 
 import time
@@ -34,16 +35,24 @@ def bucket(frames: list[str]) -> str:
     for frame in reversed(frames):
         if "django/template/" in frame or "/templatetags/" in frame:
             return "templates"
-    for frame in reversed(frames):
-        if "tsunagu/" in frame and "tsunagu/core/timing" not in frame:
-            return "application"
+    if any(_ours(frame) for frame in frames):
+        return "application"
     return "framework"
+
+
+# The project's plumbing around every view counts as framework: middleware, the access decorator.
+PLUMBING = ("tsunagu/core/middleware.py", "tsunagu/audit/middleware.py", "tsunagu/core/timing.py", "wrapped (")
+
+
+def _ours(frame: str) -> bool:
+    return "tsunagu/" in frame and not frame.startswith("process ") and not any(p in frame for p in PLUMBING)
 
 
 def analyse(raw: Path) -> dict:
     """Buckets, and the project's functions by inclusive samples (what the time is spent under)."""
     buckets: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()
+    issued: Counter[tuple[str, str]] = Counter()
     total = 0
     for line in raw.read_text(encoding="utf-8", errors="replace").splitlines():
         stack, _, count_text = line.rpartition(" ")
@@ -54,10 +63,25 @@ def analyse(raw: Path) -> dict:
             continue  # not serving a request
         count = int(count_text)
         total += count
-        buckets[bucket(frames)] += count
-        for name in {_short(frame) for frame in frames if "tsunagu/" in frame and "tsunagu/core/timing" not in frame}:
+        kind = bucket(frames)
+        buckets[kind] += count
+        innermost = next((_short(frame) for frame in reversed(frames) if _ours(frame)), None) or next(
+            (_django(frame) for frame in reversed(frames) if "/django/" in frame and "/db/" not in frame), "—"
+        )
+        issued[(kind, innermost)] += count
+        for name in {_short(frame) for frame in frames if _ours(frame)}:
             inclusive[name] += count
-    return {"samples": total, "buckets": dict(buckets), "functions": inclusive.most_common(25)}
+    return {
+        "samples": total,
+        "buckets": dict(buckets),
+        "functions": inclusive.most_common(25),
+        "innermost": [(kind, name, count) for (kind, name), count in issued.most_common(20)],
+    }
+
+
+def _django(frame: str) -> str:
+    name, _, where = frame.partition(" (")
+    return f"{name} (django/{where.split('/django/', 1)[-1].split(':', 1)[0]})"
 
 
 def _short(frame: str) -> str:
@@ -74,6 +98,9 @@ def lines(result: dict) -> list[str]:
     out.append("  the project's functions, by share of request time spent inside them:")
     for name, count in result["functions"][:15]:
         out.append(f"    {100 * count / total:5.1f}%  {name}")
+    out.append("  by bucket and the innermost project function on the stack (who asked for it):")
+    for kind, name, count in result["innermost"][:15]:
+        out.append(f"    {100 * count / total:5.1f}%  {kind:<11} {name}")
     return out
 
 

@@ -64,26 +64,31 @@ def status(ok: bool | None) -> str:
     return "—" if ok is None else ("ok" if ok else "OVER")
 
 
+PAGE_HEADER = (
+    f"{'page':<38} {'n':>4} {'p50':>7} {'p95':>7} {'p99':>7} {'db50':>6} {'q':>4} {'ev':>4} {'×floor':>6}  budget"
+)
+
+
+def page_line(key: str, page: dict, floor: float | None) -> str:
+    budget = page["budget"]
+    parts = []
+    if budget in BUDGETS_MS:
+        parts.append(f"{budget} p95 ≤ {BUDGETS_MS[budget]:.0f} ms {status(page['p95'] <= BUDGETS_MS[budget])}")
+    ratio = page["p95"] / floor if floor and key != "floor" else None
+    if ratio is not None:
+        parts.append(f"P7 ≤ {P7_RATIO:.0f}× floor {status(ratio <= P7_RATIO)}")
+    if not page.get("queries_fixed", True):
+        parts.append("query count varied")
+    events = page["events_per_request"]
+    return (
+        f"{page['label']:<38} {page['n']:>4} {page['p50']:>7.1f} {page['p95']:>7.1f} {page['p99']:>7.1f} "
+        f"{page['db_p50']:>6.1f} {page['queries']!s:>4} {events if events is not None else '?':>4} "
+        f"{(f'{ratio:.2f}' if ratio is not None else ''):>6}  {'; '.join(parts)}"
+    )
+
+
 def page_lines(result: dict) -> list[str]:
-    floor = result["floor_p95"]
-    lines = [
-        f"{'page':<38} {'n':>4} {'p50':>7} {'p95':>7} {'p99':>7} {'db50':>6} {'q':>4} {'ev':>4} {'×floor':>6}  budget",
-    ]
-    for key, page in result["pages"].items():
-        budget = page["budget"]
-        parts = []
-        if budget in BUDGETS_MS:
-            parts.append(f"{budget} p95 ≤ {BUDGETS_MS[budget]:.0f} ms {status(page['p95'] <= BUDGETS_MS[budget])}")
-        ratio = page["p95"] / floor if floor else None
-        if key != "floor" and ratio is not None:
-            parts.append(f"P7 ≤ {P7_RATIO:.0f}× floor {status(ratio <= P7_RATIO)}")
-        events = page["events_per_request"]
-        lines.append(
-            f"{page['label']:<38} {page['n']:>4} {page['p50']:>7.1f} {page['p95']:>7.1f} {page['p99']:>7.1f} "
-            f"{page['db_p50']:>6.1f} {page['queries']!s:>4} {events if events is not None else '?':>4} "
-            f"{(f'{ratio:.2f}' if ratio is not None and key != 'floor' else ''):>6}  {'; '.join(parts)}"
-        )
-    return lines
+    return [PAGE_HEADER, *(page_line(key, page, result["floor_p95"]) for key, page in result["pages"].items())]
 
 
 def mixed_lines(mixed: dict) -> list[str]:

@@ -99,17 +99,17 @@ class Command(BaseCommand):
                     persona.username: client.sign_in(app.base_url, persona.username, bench_password())
                     for persona in PERSONAS
                 }
-                result["pages"] = self._sequential(app, targets, sessions, options)
-                result["floor_p95"] = result["pages"][FLOOR]["p95"]
                 self._write(
                     [
                         "",
                         f"per page, sequential ({options['warmup']} warm-up + {options['requests']} requests each); "
                         "ms of server time (Server-Timing: the whole Django stack, not the socket); "
                         "db50 = p50 ms in the database driver; q = queries; ev = access events per request",
-                        *report.page_lines(result),
+                        report.PAGE_HEADER,
                     ]
                 )
+                result["pages"] = self._sequential(app, targets, sessions, options)
+                result["floor_p95"] = result["pages"][FLOOR]["p95"]
                 if options["users"] > 0 and options["seconds"] > 0:
                     result["mixed"] = self._mixed(app, targets, sessions, options, work, result["pages"])
                     self._write(["", *report.mixed_lines(result["mixed"])])
@@ -165,6 +165,7 @@ class Command(BaseCommand):
                 "events_per_request": events // total if events % total == 0 else None,
                 "events": events,
             }
+            self._write([report.page_line(page.key, pages[page.key], pages[FLOOR]["p95"])])
         return pages
 
     def _mixed(self, app, targets, sessions, options, work: Path, pages: dict[str, dict]) -> dict:
@@ -248,6 +249,7 @@ class Command(BaseCommand):
     def _write(self, lines) -> None:
         for line in lines:
             self.stdout.write(line)
+        self.stdout.flush()  # progress shows when the output goes to a file
 
 
 def _settled(access_log: Path, offset: int, mark: int) -> tuple[Counter, int]:
