@@ -112,6 +112,11 @@ def compare_lines(a: dict, b: dict) -> list[str]:
         f"P5 scale-flatness: {a['label']} ({a['scale']['persons']:,} persons) → {b['label']} "
         f"({b['scale']['persons']:,} persons), p95 ratio (budget ≤ {P5_FLATNESS} for P1–P3 pages)",
     ]
+    for what in ("database", "cpu", "cores"):
+        if a["machine"].get(what) != b["machine"].get(what):
+            lines.append(
+                f"  WARNING: not comparable, {what} differs: {a['machine'].get(what)} / {b['machine'].get(what)}"
+            )
     for key, page in b["pages"].items():
         before = a["pages"].get(key)
         if before is None:
