@@ -50,6 +50,8 @@ class Targets:
 
 
 FLOOR = "floor"
+PAGE_KEYS = (FLOOR, "case", "search", "my_work", "my_work_agency", "queue", "inbox", "case_list", "home")
+PAGE_KEYS += ("household", "referral", "meeting")
 
 
 def find_targets() -> Targets:

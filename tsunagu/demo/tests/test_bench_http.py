@@ -9,6 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tsunagu.demo.bench.profile import analyse
+from tsunagu.demo.bench.targets import PAGE_KEYS
+
 ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -47,7 +50,7 @@ def test_the_http_benchmark_runs_at_a_tiny_scale_and_every_read_is_audited(tmp_p
     assert "every read recorded once" in printed
 
     result = json.loads((tmp_path / "tiny.json").read_text(encoding="utf-8"))
-    assert set(result["pages"]) >= {"floor", "case", "search", "my_work", "my_work_agency", "queue", "inbox"}
+    assert tuple(result["pages"]) == PAGE_KEYS
     for page in result["pages"].values():
         assert page["n"] == 3 and page["p95"] > 0 and page["queries"] > 0
     assert result["pages"]["case"]["events_per_request"] >= 1
@@ -63,3 +66,27 @@ def test_the_http_benchmark_runs_at_a_tiny_scale_and_every_read_is_audited(tmp_p
     )
     assert compared.returncode == 0, compared.stderr
     assert "P5 scale-flatness" in compared.stdout and "×1.00" in compared.stdout
+
+
+def test_the_profile_report_buckets_samples_taken_inside_requests(tmp_path):
+    handler = "inner (/v/site-packages/django/core/handlers/exception.py:55)"
+    view = "case_detail (/r/tsunagu/cases/views.py:80)"
+    middleware = "middleware (/r/tsunagu/core/middleware.py:40)"
+    raw = tmp_path / "raw.txt"
+    raw.write_text(
+        "\n".join(
+            [
+                f"process 1:gunicorn;{handler};{middleware};{view};execute (/v/site-packages/psycopg/cursor.py:9) 6",
+                f"process 1:gunicorn;{handler};{view};_fetch_all (/v/site-packages/django/db/models/query.py:1) 3",
+                f"process 1:gunicorn;{handler};{view};render (/v/site-packages/django/template/base.py:1) 2",
+                f"process 1:gunicorn;{handler};{view} 1",
+                f"process 1:gunicorn;{handler};{middleware};save (/v/site-packages/django/contrib/sessions/db.py:1) 1",
+                "process 1:gunicorn;wait (/v/site-packages/gunicorn/workers/sync.py:30) 50",
+            ]
+        ),
+        encoding="utf-8",
+    )
+    result = analyse(raw)
+    assert result["samples"] == 13  # the worker waiting for a request is not counted
+    assert result["buckets"] == {"database": 6, "ORM": 3, "templates": 2, "application": 1, "framework": 1}
+    assert result["functions"][0] == ("case_detail (cases/views.py)", 12)

@@ -29,7 +29,7 @@ from django.db import connection
 from tsunagu.audit.models import AccessEvent
 from tsunagu.cases.models import Case, TimelineEntry
 from tsunagu.demo.bench import client, profile, report, server
-from tsunagu.demo.bench.targets import FLOOR, find_targets
+from tsunagu.demo.bench.targets import FLOOR, PAGE_KEYS, find_targets
 from tsunagu.demo.population.personas import PERSONAS, bench_password
 from tsunagu.intake.models import Consultation
 from tsunagu.meetings.models import Meeting
@@ -59,7 +59,7 @@ class Command(BaseCommand):
         parser.add_argument("--seconds", type=int, default=60, help="duration of the mixed workload")
         parser.add_argument("--json", dest="json_path", help="also write the result to this file")
         parser.add_argument(
-            "--profile", metavar="PAGE", help="serve one page in a loop for py-spy (docs/benchmarks.md)"
+            "--profile", choices=PAGE_KEYS, help="serve one page in a loop for py-spy (docs/benchmarks.md)"
         )
         parser.add_argument("--profile-report", metavar="RAW", help="summarise a py-spy raw profile")
         parser.add_argument("--compare", nargs=2, metavar=("SMALL.json", "LARGE.json"), help="print P5 of two runs")
