@@ -11,7 +11,6 @@ locust headless and checks that the access events grew by exactly the reads made
 figure beside its budget with the machine it ran on. Stops the server whatever happens.
 """
 
-import csv
 import datetime as dt
 import json
 import os
@@ -182,40 +181,49 @@ class Command(BaseCommand):
         prefix = work / "locust"
         mark = _last_event_id()
         log_offset = app.access_log.stat().st_size
-        settings_env = {
-            "TSUNAGU_BENCH_PLAN": str(plan_path),
-            "LOCUST_LOCUSTFILE": str(LOCUSTFILE),
-            "LOCUST_HEADLESS": "true",
-            "LOCUST_USERS": str(options["users"]),
-            "LOCUST_SPAWN_RATE": str(options["spawn_rate"]),
-            "LOCUST_RUN_TIME": f"{options['seconds']}s",
-            "LOCUST_STOP_TIMEOUT": "30",  # let users finish their request before the counts are read
-            "LOCUST_CSV": str(prefix),
-            "LOCUST_ONLY_SUMMARY": "true",
-            "LOCUST_LOGLEVEL": "WARNING",
+        # Locust reads ./locust.conf: the run's settings go there, so the command line stays fixed.
+        conf = {
+            "locustfile": LOCUSTFILE,
+            "headless": "true",
+            "users": options["users"],
+            "spawn-rate": options["spawn_rate"],
+            "run-time": f"{options['seconds']}s",
+            "stop-timeout": 30,  # let users finish their request before the counts are read
+            # The JSON is written after the users have stopped (the CSV, every second, misses the last).
+            "json-file": prefix,
+            "only-summary": "true",
+            "loglevel": "WARNING",
         }
+        (work / "locust.conf").write_text(
+            "".join(f"{key} = {value}\n" for key, value in conf.items()), encoding="utf-8"
+        )
         finished = subprocess.run(
             [sys.executable, "-m", "locust"],
-            env=dict(os.environ) | settings_env,
-            cwd=settings.BASE_DIR,
+            env=dict(os.environ) | {"TSUNAGU_BENCH_PLAN": str(plan_path)},
+            cwd=work,
             capture_output=True,
             text=True,
         )
-        stats_path = Path(f"{prefix}_stats.csv")
+        stats_path = Path(f"{prefix}.json")
         if not stats_path.exists():
             raise CommandError(f"locust failed ({finished.returncode}):\n{finished.stderr[-3000:]}")
-        rows = {row["Name"]: row for row in csv.DictReader(stats_path.open(encoding="utf-8"))}
+        entries = {entry["name"]: entry for entry in json.loads(stats_path.read_text(encoding="utf-8"))}
         served, actual = _settled(app.access_log, log_offset, mark)
-        total = rows["Aggregated"]
         expected = sum(
             count * (pages[key]["events_per_request"] or 0)
             for (status, key), count in served.items()
             if key in pages and status == "200"
         )
+        times: Counter[float] = Counter()
+        for entry in entries.values():
+            times.update({float(ms): count for ms, count in entry["response_times"].items()})
+        requests = sum(entry["num_requests"] for entry in entries.values())
+        started = min((entry["start_time"] for entry in entries.values()), default=0.0)
+        ended = max((entry["last_request_timestamp"] or started for entry in entries.values()), default=0.0)
         per_page = {
             key: {
-                "requests": int(rows[key]["Request Count"]) if key in rows else 0,
-                "failures": int(rows[key]["Failure Count"]) if key in rows else 0,
+                "requests": entries[key]["num_requests"] if key in entries else 0,
+                "failures": entries[key]["num_failures"] if key in entries else 0,
                 "served": {status: count for (status, page), count in served.items() if page == key},
             }
             for key in MIX
@@ -224,12 +232,12 @@ class Command(BaseCommand):
             "users": options["users"],
             "seconds": options["seconds"],
             "mix": MIX,
-            "requests": int(total["Request Count"]),
-            "errors": int(total["Failure Count"]),
-            "rps": float(total["Requests/s"]),
-            "p50": float(total["50%"]),
-            "p95": float(total["95%"]),
-            "p99": float(total["99%"]),
+            "requests": requests,
+            "errors": sum(entry["num_failures"] for entry in entries.values()),
+            "rps": requests / (ended - started) if ended > started else 0.0,
+            "p50": report.histogram_percentile(times, 50),
+            "p95": report.histogram_percentile(times, 95),
+            "p99": report.histogram_percentile(times, 99),
             "per_page": per_page,
             "served": sum(served.values()),
             "audit": {"expected": expected, "actual": actual},
