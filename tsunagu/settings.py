@@ -126,6 +126,10 @@ MIDDLEWARE = [
     "tsunagu.core.middleware.no_store_middleware",
 ]
 
+# The benchmark's timing headers (tsunagu/core/timing.py); off in production unless asked for.
+if env_bool("TSUNAGU_SERVER_TIMING", False):
+    MIDDLEWARE.insert(0, "tsunagu.core.timing.server_timing_middleware")
+
 ROOT_URLCONF = "tsunagu.urls"
 WSGI_APPLICATION = "tsunagu.wsgi.application"
 
@@ -213,6 +217,12 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+# Behind a proxy that terminates TLS (and sets X-Forwarded-Proto itself, overwriting whatever
+# the client sent), Django must be told the request came over HTTPS, or every secure-cookie
+# session would be lost and SECURE_SSL_REDIRECT would loop. Only turn this on behind such a proxy:
+# the HTTP benchmark plays that proxy on the loopback (docs/benchmarks.md).
+if env_bool("TSUNAGU_BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = 31536000 if PRODUCTION else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True

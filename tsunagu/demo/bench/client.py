@@ -1,0 +1,81 @@
+"""Signed-in HTTP sessions against the benchmark server, through the real login form.
+
+The server is in production mode behind a (pretend) TLS proxy (``server.py``): every request says
+``X-Forwarded-Proto: https``, state-changing ones carry the HTTPS ``Origin``/``Referer`` Django's
+CSRF check demands, and the cookie jar keeps Secure cookies on the plain loopback hop, as the
+hop behind a TLS-terminating proxy does.
+"""
+
+import re
+from dataclasses import dataclass
+
+import requests
+
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def proxy_headers(base_url: str) -> dict[str, str]:
+    origin = base_url.replace("http://", "https://", 1)
+    return {"X-Forwarded-Proto": "https", "Origin": origin, "Referer": origin + "/staff/login/"}
+
+
+def new_session(base_url: str) -> requests.Session:
+    session = LoopbackSession()
+    session.headers.update(proxy_headers(base_url))
+    return session
+
+
+class LoopbackSession(requests.Session):
+    """requests sends a Secure cookie only over https (it copies the jar into a fresh one for
+    every request, so a cookie policy cannot change that): after each response, the cookies it
+    set are marked sendable on this hop."""
+
+    def request(self, *args, **kwargs):
+        response = super().request(*args, **kwargs)
+        for cookie in self.cookies:
+            cookie.secure = False
+        return response
+
+
+def sign_in(base_url: str, username: str, password: str) -> requests.Session:
+    """Sign in through /staff/login/ (GET the form and its CSRF token, POST it); raise unless the
+    server answers with the staff home page and a session cookie."""
+    session = new_session(base_url)
+    form = session.get(f"{base_url}/staff/login/", timeout=30)
+    form.raise_for_status()
+    match = CSRF_INPUT.search(form.text)
+    if match is None:
+        raise RuntimeError("the login page has no CSRF token")
+    response = session.post(
+        f"{base_url}/staff/login/",
+        data={"username": username, "password": password, "csrfmiddlewaretoken": match.group(1)},
+        timeout=30,
+    )
+    if response.status_code != 200 or "sessionid" not in session.cookies or response.url.rstrip("/").endswith("/login"):
+        raise RuntimeError(f"could not sign in as {username} (HTTP {response.status_code}, {response.url})")
+    return session
+
+
+@dataclass(frozen=True)
+class Sample:
+    status: int
+    client_ms: float
+    server_ms: float | None
+    db_ms: float | None
+    queries: int | None
+
+
+SERVER_TIMING = re.compile(r"(\w+);dur=([0-9.]+)")
+
+
+def fetch(session: requests.Session, url: str) -> Sample:
+    response = session.get(url, timeout=60, allow_redirects=False)
+    timings = {name: float(value) for name, value in SERVER_TIMING.findall(response.headers.get("Server-Timing", ""))}
+    queries = response.headers.get("X-Tsunagu-Queries")
+    return Sample(
+        status=response.status_code,
+        client_ms=response.elapsed.total_seconds() * 1000,
+        server_ms=timings.get("app"),
+        db_ms=timings.get("db"),
+        queries=int(queries) if queries is not None else None,
+    )

@@ -1,0 +1,122 @@
+"""What the benchmark requests: the pages of docs/quality.md P1–P3 and P7, each as the user who
+would open it, with objects found in the database through the application's own access rules
+(so every request is one the user may make, and answers 200)."""
+
+from dataclasses import asdict, dataclass
+from urllib.parse import urlencode
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import CommandError
+from django.db.models import Count
+from django.urls import reverse
+
+from tsunagu.cases.access import cases_visible_to
+from tsunagu.cases.models import Case
+from tsunagu.demo.population.personas import PERSONAS
+from tsunagu.meetings.access import meetings_visible_to
+from tsunagu.people.models import Person
+from tsunagu.referrals.access import referrals_visible_to
+
+DESK = "bench-desk"
+WORKER = "bench-worker"
+SUPERVISOR = "bench-sv"
+
+
+@dataclass(frozen=True)
+class Page:
+    key: str
+    label: str
+    username: str
+    path: str
+    budget: str  # "P1", "P2", "P3" or "" (P7 applies to every page but the floor)
+    why: str = ""
+
+
+@dataclass(frozen=True)
+class Targets:
+    pages: tuple[Page, ...]
+    case_id: int
+    timeline_entries: int
+
+    def page(self, key: str) -> Page:
+        return next(page for page in self.pages if page.key == key)
+
+    def as_json(self) -> dict:
+        return {
+            "case_id": self.case_id,
+            "timeline_entries": self.timeline_entries,
+            "pages": [asdict(p) for p in self.pages],
+        }
+
+
+FLOOR = "floor"
+PAGE_KEYS = (FLOOR, "case", "search", "my_work", "my_work_agency", "queue", "inbox", "case_list", "home")
+PAGE_KEYS += ("household", "referral", "meeting")
+
+
+def find_targets() -> Targets:
+    users = {
+        user.username: user for user in get_user_model().objects.filter(username__in=[p.username for p in PERSONAS])
+    }
+    missing = [p.username for p in PERSONAS if p.username not in users]
+    if missing:
+        raise CommandError(
+            "ベンチマーク用の利用者がいません（先に manage.py populate を実行してください）: " + ", ".join(missing)
+        )
+    worker, supervisor = users[WORKER], users[SUPERVISOR]
+    visible = cases_visible_to(worker)
+    case = _longest(visible.filter(lead_worker=worker)) or _longest(visible)
+    if case is None:
+        raise CommandError(f"{WORKER} のチームのケースがありません。")
+    person = Person.objects.filter(household_id=case.household_id).order_by("-is_concerned", "pk").first()
+    if person is None:
+        raise CommandError(f"ケース {case.pk} の世帯に人がいません。")
+    referral = referrals_visible_to(supervisor).order_by("-pk").first()
+    meeting = meetings_visible_to(supervisor).order_by("-pk").first()
+    if referral is None or meeting is None:
+        raise CommandError(f"{SUPERVISOR} の見られる紹介と会議が必要です。")
+    term = f"{person.family_name} {person.given_name}".strip() or person.family_name_kana
+    pages = (
+        Page(
+            FLOOR,
+            "framework floor: person page (desk)",
+            DESK,
+            reverse("people:person_detail", args=[person.pk]),
+            "",
+            "signed in, the staff layout, one door, one access event, one row",
+        ),
+        Page("case", "case page (team caseworker)", WORKER, reverse("cases:detail", args=[case.pk]), "P2"),
+        Page(
+            "search",
+            "person search (desk, full page)",
+            DESK,
+            reverse("people:search") + "?" + urlencode({"q": term}),
+            "P1",
+        ),
+        Page("my_work", "my work (caseworker)", WORKER, reverse("work:my_work"), "P3"),
+        Page(
+            "my_work_agency",
+            "my work (supervisor, agency)",
+            SUPERVISOR,
+            reverse("work:my_work") + "?scope=agency",
+            "P3",
+        ),
+        Page("queue", "desk queue (all)", DESK, reverse("intake:queue") + "?show=all", "P3"),
+        Page("inbox", "referral inbox (supervisor)", SUPERVISOR, reverse("referrals:inbox"), "P3"),
+        Page("case_list", "case list (supervisor)", SUPERVISOR, reverse("cases:list"), "P3"),
+        Page("home", "home (caseworker)", WORKER, reverse("work:home"), "P3"),
+        Page(
+            "household",
+            "household page (caseworker)",
+            WORKER,
+            reverse("people:household_detail", args=[case.household_id]),
+            "",
+        ),
+        Page("referral", "referral page (supervisor)", SUPERVISOR, reverse("referrals:detail", args=[referral.pk]), ""),
+        Page("meeting", "meeting page (supervisor)", SUPERVISOR, reverse("meetings:detail", args=[meeting.pk]), ""),
+    )
+    return Targets(pages=pages, case_id=case.pk, timeline_entries=getattr(case, "entries", 0))
+
+
+def _longest(cases) -> Case | None:
+    return cases.annotate(entries=Count("timeline")).order_by("-entries", "pk").first()
