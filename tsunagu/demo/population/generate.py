@@ -61,6 +61,7 @@ from tsunagu.meetings.models import KIND_BASIS, Decision, Meeting, MeetingCase, 
 from tsunagu.people.models import Disability, Household, Person, PersonNameKey, Relation, Sex
 from tsunagu.plans.models import Goal, GoalStatus, GoalTarget, PlanStatus, SupportPlan
 from tsunagu.records.models import Method, ProgressRecord
+from tsunagu.records.work_state import rebuild_work_state
 from tsunagu.referrals.models import DeclineReason, Referral, ReferralEvent, ReferralEventKind, ReferralStatus
 
 SCALES = {"tiny": 200, "ward": 10_000, "national": 1_000_000}
@@ -1837,13 +1838,9 @@ class Population:
 
 
 def _rebuild_derived_state() -> None:
-    """Bring the case's kept-up-to-date work state in line with the records just written.
-
-    A no-op on this branch: the case fields kept by the record services (``last_contact_on``,
-    ``next_action_on``, ``next_action``, ``unanswered_streak``) and the set-based
-    ``tsunagu.records.work_state.rebuild_work_state(case_ids=None)`` come from another branch
-    (issue 10, item 3). The lead wires ``rebuild_work_state()`` here at merge.
-    """
+    """Bring each case's kept work state (last contact, next action, unanswered streak, stall
+    day) in line with the records just written, set-based, as the data migration does."""
+    rebuild_work_state()
 
 
 @functools.lru_cache(maxsize=1)

@@ -31,6 +31,7 @@ from tsunagu.people.models import Household, Person, PersonNameKey
 from tsunagu.people.services import name_keys
 from tsunagu.records.models import ProgressRecord
 from tsunagu.records.services import _summary as record_summary
+from tsunagu.records.tests.test_work_state import kept, recomputed
 from tsunagu.referrals.models import Referral, ReferralStatus
 from tsunagu.referrals.services import referral_due_on
 
@@ -120,6 +121,13 @@ def test_every_record_has_its_timeline_entry_and_access_event_as_the_service_wri
 
 
 @pytest.mark.django_db
+def test_every_case_keeps_the_work_state_the_record_services_would_have_kept(population):
+    case_ids = list(Case.objects.values_list("pk", flat=True))
+    assert case_ids
+    for case_id in case_ids:
+        assert kept(case_id) == recomputed(case_id), case_id
+
+
 def test_referral_deadlines_are_counted_in_business_days_of_the_receiver(population):
     for referral in Referral.objects.select_related("to_agency"):
         sent_on = timezone.localdate(referral.requested_at)
