@@ -29,7 +29,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -37,6 +37,7 @@ from tsunagu.agencies.models import Agency, AgencyKind, District, Membership, Po
 from tsunagu.assessments import definition as spec
 from tsunagu.assessments.models import Assessment, AssessmentStatus, Instrument, Target
 from tsunagu.audit.models import AccessEvent, Action
+from tsunagu.audit.partitions import create_month, ensure_partitions, is_partitioned, month_start, next_month
 from tsunagu.cases.models import (
     Case,
     CaseAgency,
@@ -200,6 +201,19 @@ class Population:
 
     # --- set-up ------------------------------------------------------------------------------
 
+    def _audit_partitions(self) -> None:
+        """On PostgreSQL, the access trail's month partitions for the whole history about to be
+        written, so that the events land in their months and not in the DEFAULT partition."""
+        if connection.vendor != "postgresql":
+            return
+        with transaction.atomic(), connection.cursor() as cursor:
+            if not is_partitioned(cursor, AccessEvent._meta.db_table):
+                return
+            month = month_start(self.as_of - dt.timedelta(days=HISTORY_DAYS + 60))
+            while month <= self.as_of:
+                create_month(cursor, AccessEvent._meta.db_table, month)
+                month = next_month(month)
+
     def run(self) -> Summary:
         check_may_run()
         started = time.perf_counter()
@@ -213,6 +227,7 @@ class Population:
         with translation.override(settings.LANGUAGE_CODE):
             self._reference()
             self._tables()
+            self._audit_partitions()
             mark = phase("reference data and set-up", started)
             with bulk_load(list(self.writer.tables.values()), self.progress.stream):
                 self._staff()
@@ -222,6 +237,7 @@ class Population:
                 mark = phase("generating and writing rows", mark)
             mark = phase("indexes and constraints (PostgreSQL)", mark)
             self.writer.reset_sequences()
+            ensure_partitions(connection, today=self.as_of)  # moves any event the DEFAULT partition caught
             _rebuild_derived_state()
             mark = phase("sequences and derived state", mark)
             self._analyze()
