@@ -5,8 +5,12 @@ The middleware sits first, so ``app`` covers every middleware, the view, the req
 transaction and its commit: everything the application does for a request except the app
 server's own reading and writing of the socket. ``db`` is the time spent in the database driver
 and ``X-Tsunagu-Queries`` the number of statements, counted with ``connection.execute_wrapper``
-(so DEBUG may stay off). The headers only tell the signed-in user how long their own request
-took; they are harmless, but production leaves them off.
+(so DEBUG may stay off).
+
+Not for production: the figures describe the work done for the request, and the work differs
+between a case that exists but is hidden and one that does not exist (the door reads the case
+before refusing it). So the headers are never sent on an error answer (4xx, 5xx), where a hidden
+object and a missing one must look the same, and production leaves the middleware off.
 """
 
 import time
@@ -21,6 +25,8 @@ def server_timing_middleware(get_response):
         with connections["default"].execute_wrapper(counter):
             response = get_response(request)
         elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code >= 400:
+            return response
         response.headers["Server-Timing"] = f"app;dur={elapsed:.2f}, db;dur={counter.seconds * 1000:.2f}"
         response.headers["X-Tsunagu-Queries"] = str(counter.queries)
         return response

@@ -55,3 +55,23 @@ def test_the_proxy_header_and_the_timing_are_trusted_only_when_switched_on():
     assert read_settings(TSUNAGU_BEHIND_TLS_PROXY="1", TSUNAGU_SERVER_TIMING="1") == (
         "('HTTP_X_FORWARDED_PROTO', 'https') True"
     )
+
+
+@pytest.mark.django_db
+def test_a_hidden_and_a_missing_case_answer_alike_with_server_timing_on(world, users, settings):
+    """The work done differs (the door reads the hidden case before refusing it), so the
+    figures would tell a hidden case from a missing one: none are sent on an error answer."""
+    from django.urls import reverse
+
+    from tsunagu.core.tests.personas import client_for
+
+    client = client_for(users["lead_worker"])
+    with override_settings(MIDDLEWARE=[TIMING, *settings.MIDDLEWARE]):
+        client.get(reverse("work:home"))
+        hidden = client.get(reverse("cases:detail", kwargs={"pk": world.other_case.pk}))
+        missing = client.get(reverse("cases:detail", kwargs={"pk": 999999}))
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.content == missing.content
+    for response in (hidden, missing):
+        assert "Server-Timing" not in response.headers
+        assert "X-Tsunagu-Queries" not in response.headers

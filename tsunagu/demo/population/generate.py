@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.core.management import call_command
@@ -143,6 +144,10 @@ def check_may_run() -> None:
         raise Refused("本番の設定では実行できません（合成データは本番のデータベースに入れません）。")
     if Person.objects.exists():
         raise Refused("このデータベースにはすでに人のデータがあります。空のデータベースで実行してください。")
+    # The benchmark accounts have a published password: never beside real staff accounts (a fresh
+    # production database migrated from a shell without TSUNAGU_PRODUCTION still has them).
+    if get_user_model().objects.exclude(username__in=[p.username for p in PERSONAS]).exists():
+        raise Refused("このデータベースにはすでに職員のアカウントがあります。空のデータベースで実行してください。")
 
 
 def _ids(model: Any) -> Iterator[int]:

@@ -10,6 +10,7 @@ from collections import Counter
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
@@ -234,6 +235,17 @@ def test_it_refuses_production_settings(reference, settings):
     with pytest.raises(CommandError, match="本番"):
         _populate()
     assert not Person.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_database_with_staff_accounts(reference):
+    from tsunagu.core.tests.personas import make_user
+
+    make_user("real-desk", "link", "desk")
+    with pytest.raises(CommandError, match="職員のアカウント"):
+        _populate()
+    assert not Person.objects.exists()
+    assert not get_user_model().objects.filter(username__startswith="bench-").exists()
 
 
 @pytest.mark.django_db
