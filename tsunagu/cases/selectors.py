@@ -3,7 +3,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import User as AuthUser
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    Window,
+)
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +24,7 @@ from tsunagu.agencies.selectors import staff_context
 from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
 from tsunagu.cases.access import cases_visible_to, team_filter
+from tsunagu.cases.grants import Level, grants_filter
 from tsunagu.cases.models import Case, CaseAgency, CaseStatus
 from tsunagu.core.paging import DEFAULT_SIZE, Ordering, Page, paginate
 from tsunagu.core.types import User
@@ -72,7 +85,15 @@ def case_list(
 ) -> Page[Case]:
     """One page of the user's case list (the one list filter, ``cases_visible_to``), filtered
     and ordered, with its access event: a fixed number of queries however many cases."""
+    # The next action is record content: only the cases the user reads in full show it, and only
+    # they answer the filter and the order by it (the summary is who, status, team, last contact).
+    full = grants_filter(user, staff_context(user), level=Level.FULL, listed=True)
     queryset = case_list_filter(cases_visible_to(user), filters, today=today)
+    if filters.overdue or filters.sort == "next_action":
+        queryset = queryset.filter(full) if full is not None else queryset.none()
+    queryset = queryset.annotate(
+        in_full=ExpressionWrapper(full, output_field=BooleanField()) if full is not None else Value(False)
+    )
     queryset = queryset.select_related("household", "household__district", "lead_worker").prefetch_related(
         Prefetch("team", queryset=CaseAgency.objects.filter(until__isnull=True).select_related("agency"))
     )

@@ -215,3 +215,43 @@ def test_the_filter_form_works_without_script(world, lead_worker):
     assert 'name="status"' in text and 'name="district"' in text and 'name="sort"' in text
     assert 'value="active" selected' in text
     assert timezone.now() == NOW
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_the_desk_reads_no_record_content_of_a_case_it_sees_in_summary(world, users):
+    """The next action is the latest record's: the case page hides it from a desk user off the
+    team, and so must the list, its overdue filter and its order by the next action."""
+    from tsunagu.cases.access import case_access
+    from tsunagu.cases.grants import Level
+    from tsunagu.records.services import RecordData, record_create
+
+    secret = "精神科受診に同行する"
+    desk, lead_worker = users["desk"], users["lead_worker"]
+    record_create(
+        user=lead_worker,
+        case=world.case,
+        key=None,
+        data=RecordData(
+            occurred_on=dt.date(2026, 11, 21),
+            method="phone",
+            reached=True,
+            persons=[world.person],
+            summary="本人と話せた",
+            next_action=secret,
+            next_action_on=dt.date(2026, 11, 22),
+        ),
+    )
+    assert case_access(desk, world.case).level == Level.SUMMARY
+    client = client_for(desk)
+    assert secret not in client.get(reverse("cases:detail", args=[world.case.pk])).content.decode()
+    listed = client.get(URL)
+    assert world.case in listed.context["rows"]  # the desk lists every case…
+    assert secret not in listed.content.decode()  # …without its record content
+    for params in ({"overdue": "on"}, {"sort": "next_action"}):
+        rows = client.get(URL, params).context["rows"]
+        assert world.case not in rows, params
+    # The team still sees it, filters and orders by it.
+    team = client_for(lead_worker)
+    assert secret in team.get(URL).content.decode()
+    assert world.case in team.get(URL, {"overdue": "on"}).context["rows"]
