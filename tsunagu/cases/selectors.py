@@ -98,7 +98,7 @@ def case_list(
         Prefetch("team", queryset=CaseAgency.objects.filter(until__isnull=True).select_related("agency"))
     )
     ordering = CASE_SORTS.get(filters.sort, CASE_SORTS[CASE_SORT_DEFAULT])
-    page = paginate(queryset, ordering, params, size=size)
+    page: Page[Case] = paginate(queryset, ordering, params, size=size)
     access_record(user=user, action=Action.LIST, object_type="case", object_ids=[c.pk for c in page])
     return page
 
