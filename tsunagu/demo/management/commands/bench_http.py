@@ -6,8 +6,9 @@
 Against a database filled by ``manage.py populate``: starts gunicorn (production settings,
 sync workers) on the loopback, signs in as the population's benchmark users through the login
 form, times every page sequentially (server time from the ``Server-Timing`` header, query count
-from ``X-Tsunagu-Queries``, access events written per request), then runs a mixed workload with
-locust headless and checks that the access events grew by exactly the reads made. Prints every
+from ``X-Tsunagu-Queries``, access events written per request) and a caseworker's progress-record
+save, then runs a mixed workload with locust headless and checks that the access events grew by
+exactly the reads and saves made and the progress records by exactly the saves. Prints every
 figure beside its budget with the machine it ran on. Stops the server whatever happens.
 """
 
@@ -193,19 +194,21 @@ class Command(BaseCommand):
         server time, queries and access events of each, progress records per save, and one
         replay of the last POST (same submission key), which must save nothing."""
         total = options["warmup"] + options["requests"]
-        forms, posts, form_events, post_events = [], [], set(), set()
+        forms, posts = [], []
+        form_events: list[int] = []
+        post_events: list[int] = []
         records_mark = _last_record_id()
         save = None
         for i in range(total):
             path = targets.record_forms[i % len(targets.record_forms)]
             mark = _last_event_id()
             form, body = client.open_record_form(session, app.base_url, path)
-            form_events.add(AccessEvent.objects.filter(pk__gt=mark).count())
+            form_events.append(AccessEvent.objects.filter(pk__gt=mark).count())
             if body is None:
                 raise CommandError(f"record form: HTTP {form.status} ({app.base_url + path} as {WORKER})")
             mark = _last_event_id()
             save = client.post_record(session, app.base_url, path, body, form=form)
-            post_events.add(AccessEvent.objects.filter(pk__gt=mark).count())
+            post_events.append(AccessEvent.objects.filter(pk__gt=mark).count())
             if not save.saved:
                 raise CommandError(f"record save: HTTP {save.post.status} ({app.base_url + path} as {WORKER})")
             forms.append(form)
@@ -226,7 +229,8 @@ class Command(BaseCommand):
             pages[key] = {
                 "label": label,
                 "username": WORKER,
-                "path": "records:create",
+                "path": targets.record_forms[0],
+                "cases": len(targets.record_forms),
                 "budget": "",
                 "n": len(measured),
                 "p50": report.percentile(server_ms, 50),
@@ -236,8 +240,8 @@ class Command(BaseCommand):
                 "db_p50": report.percentile([s.db_ms or 0.0 for s in measured], 50),
                 "queries": measured[-1].queries,
                 "queries_fixed": len({s.queries for s in samples}) == 1,
-                "events_per_request": next(iter(events)) if len(events) == 1 else None,
-                "events": None,
+                "events_per_request": events[0] if len(set(events)) == 1 else None,
+                "events": sum(events),
             }
         pages[RECORD_SAVE] |= {"saves": total, "records": records, "replay_saved_nothing": replayed}
         for key in (RECORD_FORM, RECORD_SAVE):
