@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import requests
 
+from tsunagu.demo.bench import formparse
+
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -69,7 +71,10 @@ SERVER_TIMING = re.compile(r"(\w+);dur=([0-9.]+)")
 
 
 def fetch(session: requests.Session, url: str) -> Sample:
-    response = session.get(url, timeout=60, allow_redirects=False)
+    return sample(session.get(url, timeout=60, allow_redirects=False))
+
+
+def sample(response: requests.Response) -> Sample:
     timings = {name: float(value) for name, value in SERVER_TIMING.findall(response.headers.get("Server-Timing", ""))}
     queries = response.headers.get("X-Tsunagu-Queries")
     return Sample(
@@ -79,3 +84,40 @@ def fetch(session: requests.Session, url: str) -> Sample:
         db_ms=timings.get("db"),
         queries=int(queries) if queries is not None else None,
     )
+
+
+SUMMARY = "訪問。本人は自室から出て玄関先で短く話せた。次回も同じ曜日に訪問する。"
+
+
+@dataclass(frozen=True)
+class Save:
+    form: Sample
+    post: Sample
+    saved: bool  # the server answered the save's redirect to the case's timeline
+    body: str  # the POST as sent, for a replay
+
+
+def open_record_form(session: requests.Session, base_url: str, form_path: str) -> tuple[Sample, str | None]:
+    """GET a progress record's form; with it, the POST body a caseworker would send after a home
+    visit (the form's own CSRF token and submission key), or None if the form did not answer 200."""
+    form = session.get(base_url + form_path, timeout=60, allow_redirects=False)
+    if form.status_code != 200:
+        return sample(form), None
+    return sample(form), formparse.encode(formparse.record_form_data(form.text, SUMMARY))
+
+
+def post_record(session: requests.Session, base_url: str, form_path: str, body: str, *, form: Sample) -> Save:
+    response = session.post(
+        base_url + form_path,
+        data=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        timeout=60,
+        allow_redirects=False,
+    )
+    return Save(form=form, post=sample(response), saved=is_saved(response.status_code, response.headers), body=body)
+
+
+def is_saved(status: int, headers) -> bool:
+    """The record view's answer to a save: 302 to the case page's timeline."""
+    location = headers.get("Location") or ""
+    return status == 302 and "/cases/" in location and location.endswith("#timeline")

@@ -93,6 +93,11 @@ def page_line(key: str, page: dict, floor: float | None) -> str:
         parts.append(f"P7 ≤ {P7_RATIO:.0f}× floor {status(ratio <= P7_RATIO)}")
     if not page.get("queries_fixed", True):
         parts.append("query count varied")
+    if "saves" in page:
+        stored = "ok" if page["records"] == page["saves"] else "MISMATCH"
+        parts.append(f"{page['records']} records for {page['saves']} saves {stored}")
+    if page.get("replay_saved_nothing") is not None:
+        parts.append(f"replayed POST saves nothing {'ok' if page['replay_saved_nothing'] else 'FAILED'}")
     events = page["events_per_request"]
     return (
         f"{page['label']:<38} {page['n']:>4} {page['p50']:>7.1f} {page['p95']:>7.1f} {page['p99']:>7.1f} "
@@ -110,15 +115,24 @@ def mixed_lines(mixed: dict) -> list[str]:
     p95_ok = mixed["p95"] <= P6_P95_MS
     errors_ok = mixed["errors"] == 0
     audit = mixed["audit"]
-    return [
+    lines = [
         f"mixed workload: {mixed['users']} users, {mixed['seconds']} s, {mixed['requests']} requests "
         f"made by locust, {mixed['served']} answered by the server (times: client side, locust)",
         f"  requests/s {mixed['rps']:.1f} (P6 ≥ {P6_RPS:.0f} {status(rps_ok)})",
         f"  p50 {mixed['p50']:.0f} ms, p95 {mixed['p95']:.0f} ms (P6 ≤ {P6_P95_MS:.0f} ms {status(p95_ok)})",
         f"  errors {mixed['errors']} (P6 0 {status(errors_ok)})",
-        f"  audit: access events grew by {audit['actual']}, personal-data reads served {audit['expected']} "
+        f"  audit: access events grew by {audit['actual']}, personal-data reads and saves served "
+        f"{audit['expected']} "
         f"({'ok, every read recorded once' if audit['actual'] == audit['expected'] else 'MISMATCH'})",
     ]
+    records = mixed.get("records")
+    if records is not None:
+        ok = records["actual"] == records["saves"]
+        lines.append(
+            f"  records: progress records grew by {records['actual']}, saves answered {records['saves']} "
+            f"({'ok, every save stored once' if ok else 'MISMATCH'})"
+        )
+    return lines
 
 
 def compare_lines(a: dict, b: dict) -> list[str]:

@@ -11,7 +11,7 @@ from django.db.models import Count
 from django.urls import reverse
 
 from tsunagu.cases.access import cases_visible_to
-from tsunagu.cases.models import Case
+from tsunagu.cases.models import OPEN, Case
 from tsunagu.demo.population.personas import PERSONAS
 from tsunagu.meetings.access import meetings_visible_to
 from tsunagu.people.models import Person
@@ -37,6 +37,9 @@ class Targets:
     pages: tuple[Page, ...]
     case_id: int
     timeline_entries: int
+    # The record forms (``records:create``) of the open cases bench-worker leads, but the case
+    # page's own case, so that the saves of repeated runs do not lengthen the measured history.
+    record_forms: tuple[str, ...] = ()
 
     def page(self, key: str) -> Page:
         return next(page for page in self.pages if page.key == key)
@@ -45,6 +48,7 @@ class Targets:
         return {
             "case_id": self.case_id,
             "timeline_entries": self.timeline_entries,
+            "record_forms": list(self.record_forms),
             "pages": [asdict(p) for p in self.pages],
         }
 
@@ -52,6 +56,8 @@ class Targets:
 FLOOR = "floor"
 PAGE_KEYS = (FLOOR, "case", "search", "my_work", "my_work_agency", "queue", "inbox", "case_list", "home")
 PAGE_KEYS += ("household", "referral", "meeting")
+# The write of the mixed workload: a caseworker's progress record, its form (GET) and its save (POST).
+RECORD_FORM, RECORD_SAVE = "record_form", "record_save"
 
 
 def find_targets() -> Targets:
@@ -115,7 +121,14 @@ def find_targets() -> Targets:
         Page("referral", "referral page (supervisor)", SUPERVISOR, reverse("referrals:detail", args=[referral.pk]), ""),
         Page("meeting", "meeting page (supervisor)", SUPERVISOR, reverse("meetings:detail", args=[meeting.pk]), ""),
     )
-    return Targets(pages=pages, case_id=case.pk, timeline_entries=getattr(case, "entries", 0))
+    own = visible.filter(OPEN, lead_worker=worker).order_by("pk").values_list("pk", flat=True)
+    record_cases = [pk for pk in own if pk != case.pk] or list(own) or [case.pk]
+    return Targets(
+        pages=pages,
+        case_id=case.pk,
+        timeline_entries=getattr(case, "entries", 0),
+        record_forms=tuple(reverse("records:create", args=[pk]) for pk in record_cases),
+    )
 
 
 def _longest(cases) -> Case | None:

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from tsunagu.demo.bench.profile import analyse
-from tsunagu.demo.bench.targets import PAGE_KEYS
+from tsunagu.demo.bench.targets import PAGE_KEYS, RECORD_FORM, RECORD_SAVE
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -39,6 +39,7 @@ def test_the_http_benchmark_runs_at_a_tiny_scale_and_every_read_is_audited(tmp_p
             "--users=2",
             "--spawn-rate=2",
             "--seconds=2",
+            "--record-weight=50",  # saves in two seconds of two users (8 by default)
             "--json=tiny.json",
         ],
         **run,
@@ -48,15 +49,23 @@ def test_the_http_benchmark_runs_at_a_tiny_scale_and_every_read_is_audited(tmp_p
     assert "machine: " in printed and "SQLite" in printed
     assert "case page (team caseworker)" in printed and "P2 p95 ≤ 60 ms" in printed
     assert "every read recorded once" in printed
+    assert "record save, POST (caseworker)" in printed and "replayed POST saves nothing ok" in printed
+    assert "every save stored once" in printed
 
     result = json.loads((tmp_path / "tiny.json").read_text(encoding="utf-8"))
-    assert tuple(result["pages"]) == PAGE_KEYS
+    assert tuple(result["pages"]) == (*PAGE_KEYS, RECORD_FORM, RECORD_SAVE)
     for page in result["pages"].values():
         assert page["n"] == 3 and page["p95"] > 0 and page["queries"] > 0
     assert result["pages"]["case"]["events_per_request"] >= 1
+    # Four saves (a warm-up and three measured), each stored once, each writing its events; the
+    # replay of the last one (the same submission key) stored nothing.
+    save = result["pages"][RECORD_SAVE]
+    assert save["saves"] == save["records"] == 4 and save["replay_saved_nothing"] is True
+    assert save["events_per_request"] >= 1 and result["pages"][RECORD_FORM]["events_per_request"] >= 1
     mixed = result["mixed"]
     assert mixed["served"] > 0 and mixed["errors"] == 0
     assert mixed["audit"]["actual"] == mixed["audit"]["expected"] > 0
+    assert mixed["records"]["actual"] == mixed["records"]["saves"] > 0
     # The server and its workers are gone.
     assert len(result["server_pids"]) == 2  # the master and its worker
     assert not [pid for pid in result["server_pids"] if Path(f"/proc/{pid}").exists()]

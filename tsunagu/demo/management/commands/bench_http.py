@@ -6,8 +6,9 @@
 Against a database filled by ``manage.py populate``: starts gunicorn (production settings,
 sync workers) on the loopback, signs in as the population's benchmark users through the login
 form, times every page sequentially (server time from the ``Server-Timing`` header, query count
-from ``X-Tsunagu-Queries``, access events written per request), then runs a mixed workload with
-locust headless and checks that the access events grew by exactly the reads made. Prints every
+from ``X-Tsunagu-Queries``, access events written per request) and a caseworker's progress-record
+save, then runs a mixed workload with locust headless and checks that the access events grew by
+exactly the reads and saves made and the progress records by exactly the saves. Prints every
 figure beside its budget with the machine it ran on. Stops the server whatever happens.
 """
 
@@ -28,7 +29,7 @@ from django.db import connection
 from tsunagu.audit.models import AccessEvent
 from tsunagu.cases.models import Case, TimelineEntry
 from tsunagu.demo.bench import client, profile, report, server
-from tsunagu.demo.bench.targets import FLOOR, PAGE_KEYS, find_targets
+from tsunagu.demo.bench.targets import FLOOR, PAGE_KEYS, RECORD_FORM, RECORD_SAVE, WORKER, find_targets
 from tsunagu.demo.population.personas import PERSONAS, bench_password
 from tsunagu.intake.models import Consultation
 from tsunagu.meetings.models import Meeting
@@ -37,8 +38,20 @@ from tsunagu.records.models import ProgressRecord
 from tsunagu.referrals.models import Referral
 
 LOCUSTFILE = Path(__file__).resolve().parents[2] / "bench" / "locustfile.py"
-# The mixed workload (P6): what staff do most, by weight.
-MIX = {"case": 30, "search": 20, "my_work": 20, "queue": 10, "household": 10, "inbox": 5, "referral": 5}
+# The mixed workload (P6): what staff do most, by weight. ``record_save`` is a progress record
+# saved by a caseworker (GET the form, POST it): two requests, the form a read, the POST a write.
+MIX = {
+    "case": 30,
+    "search": 20,
+    "my_work": 20,
+    "queue": 10,
+    "household": 10,
+    "record_save": 8,
+    "inbox": 5,
+    "referral": 5,
+}
+# The answer that counts as served: a page's 200, a save's redirect to the case's timeline.
+SERVED_STATUS = {RECORD_SAVE: "302"}
 COUNTED = (Person, Household, Case, TimelineEntry, ProgressRecord, Consultation, Referral, Meeting, AccessEvent)
 
 
@@ -56,6 +69,12 @@ class Command(BaseCommand):
         parser.add_argument("--users", type=int, default=50, help="concurrent users of the mixed workload")
         parser.add_argument("--spawn-rate", type=float, default=10.0, help="users started per second")
         parser.add_argument("--seconds", type=int, default=60, help="duration of the mixed workload")
+        parser.add_argument(
+            "--record-weight",
+            type=int,
+            default=MIX[RECORD_SAVE],
+            help="weight of the progress-record save in the mix; 0 skips every save (a database not to write to)",
+        )
         parser.add_argument("--json", dest="json_path", help="also write the result to this file")
         parser.add_argument(
             "--profile", choices=PAGE_KEYS, help="serve one page in a loop for py-spy (docs/benchmarks.md)"
@@ -108,6 +127,9 @@ class Command(BaseCommand):
                     ]
                 )
                 result["pages"] = self._sequential(app, targets, sessions, options)
+                if options["record_weight"] > 0:
+                    floor_p95 = result["pages"][FLOOR]["p95"]
+                    result["pages"] |= self._saves(app, targets, sessions[WORKER], options, floor_p95)
                 result["floor_p95"] = result["pages"][FLOOR]["p95"]
                 if options["users"] > 0 and options["seconds"] > 0:
                     result["mixed"] = self._mixed(app, targets, sessions, options, work, result["pages"])
@@ -167,19 +189,83 @@ class Command(BaseCommand):
             self._write([report.page_line(page.key, pages[page.key], pages[FLOOR]["p95"])])
         return pages
 
+    def _saves(self, app, targets, session, options, floor_p95: float) -> dict[str, dict]:
+        """The record form (GET) and its save (POST) as bench-worker, round the cases it leads:
+        server time, queries and access events of each, progress records per save, and one
+        replay of the last POST (same submission key), which must save nothing."""
+        total = options["warmup"] + options["requests"]
+        forms, posts = [], []
+        form_events: list[int] = []
+        post_events: list[int] = []
+        records_mark = _last_record_id()
+        save = None
+        for i in range(total):
+            path = targets.record_forms[i % len(targets.record_forms)]
+            mark = _last_event_id()
+            form, body = client.open_record_form(session, app.base_url, path)
+            form_events.append(AccessEvent.objects.filter(pk__gt=mark).count())
+            if body is None:
+                raise CommandError(f"record form: HTTP {form.status} ({app.base_url + path} as {WORKER})")
+            mark = _last_event_id()
+            save = client.post_record(session, app.base_url, path, body, form=form)
+            post_events.append(AccessEvent.objects.filter(pk__gt=mark).count())
+            if not save.saved:
+                raise CommandError(f"record save: HTTP {save.post.status} ({app.base_url + path} as {WORKER})")
+            forms.append(form)
+            posts.append(save.post)
+        records = ProgressRecord.objects.filter(pk__gt=records_mark).count()
+        replayed = None
+        if save is not None:  # the same POST again, as a double click sends it
+            mark = _last_record_id()
+            again = client.post_record(session, app.base_url, path, save.body, form=save.form)
+            replayed = again.saved and not ProgressRecord.objects.filter(pk__gt=mark).exists()
+        pages = {}
+        for key, label, samples, events in (
+            (RECORD_FORM, "record form (caseworker)", forms, form_events),
+            (RECORD_SAVE, "record save, POST (caseworker)", posts, post_events),
+        ):
+            measured = samples[options["warmup"] :] or samples
+            server_ms = [s.server_ms if s.server_ms is not None else s.client_ms for s in measured]
+            pages[key] = {
+                "label": label,
+                "username": WORKER,
+                "path": targets.record_forms[0],
+                "cases": len(targets.record_forms),
+                "budget": "",
+                "n": len(measured),
+                "p50": report.percentile(server_ms, 50),
+                "p95": report.percentile(server_ms, 95),
+                "p99": report.percentile(server_ms, 99),
+                "client_p95": report.percentile([s.client_ms for s in measured], 95),
+                "db_p50": report.percentile([s.db_ms or 0.0 for s in measured], 50),
+                "queries": measured[-1].queries,
+                "queries_fixed": len({s.queries for s in samples}) == 1,
+                "events_per_request": events[0] if len(set(events)) == 1 else None,
+                "events": sum(events),
+            }
+        pages[RECORD_SAVE] |= {"saves": total, "records": records, "replay_saved_nothing": replayed}
+        for key in (RECORD_FORM, RECORD_SAVE):
+            self._write([report.page_line(key, pages[key], floor_p95)])
+        return pages
+
     def _mixed(self, app, targets, sessions, options, work: Path, pages: dict[str, dict]) -> dict:
+        mix = self._mix(options)
         plan = {
             "base_url": app.base_url,
             "cookies": {name: {c.name: c.value for c in s.cookies} for name, s in sessions.items()},
             "mix": [
                 {"key": key, "path": targets.page(key).path, "username": targets.page(key).username, "weight": weight}
-                for key, weight in MIX.items()
+                if key != RECORD_SAVE
+                else {"key": key, "path": "", "username": WORKER, "weight": weight}
+                for key, weight in mix.items()
             ],
+            "record_forms": list(targets.record_forms),
         }
         plan_path = work / "plan.json"
         plan_path.write_text(json.dumps(plan), encoding="utf-8")
         prefix = work / "locust"
         mark = _last_event_id()
+        records_mark = _last_record_id()
         log_offset = app.access_log.stat().st_size
         # Locust reads ./locust.conf: the run's settings go there, so the command line stays fixed.
         conf = {
@@ -212,8 +298,10 @@ class Command(BaseCommand):
         expected = sum(
             count * (pages[key]["events_per_request"] or 0)
             for (status, key), count in served.items()
-            if key in pages and status == "200"
+            if key in pages and status == SERVED_STATUS.get(key, "200")
         )
+        saves = served.get(("302", RECORD_SAVE), 0)
+        records = ProgressRecord.objects.filter(pk__gt=records_mark).count()
         times: Counter[float] = Counter()
         for entry in entries.values():
             times.update({float(ms): count for ms, count in entry["response_times"].items()})
@@ -226,12 +314,12 @@ class Command(BaseCommand):
                 "failures": entries[key]["num_failures"] if key in entries else 0,
                 "served": {status: count for (status, page), count in served.items() if page == key},
             }
-            for key in MIX
+            for key in [*mix, *([RECORD_FORM] if RECORD_SAVE in mix else [])]
         }
         return {
             "users": options["users"],
             "seconds": options["seconds"],
-            "mix": MIX,
+            "mix": mix,
             "requests": requests,
             "errors": sum(entry["num_failures"] for entry in entries.values()),
             "rps": requests / (ended - started) if ended > started else 0.0,
@@ -241,7 +329,12 @@ class Command(BaseCommand):
             "per_page": per_page,
             "served": sum(served.values()),
             "audit": {"expected": expected, "actual": actual},
+            "records": {"saves": saves, "actual": records} if RECORD_SAVE in mix else None,
         }
+
+    def _mix(self, options) -> dict[str, int]:
+        mix = MIX | {RECORD_SAVE: options["record_weight"]}
+        return {key: weight for key, weight in mix.items() if weight > 0}
 
     def _scale(self) -> dict[str, int]:
         counts = {model._meta.label_lower: _count(model) for model in COUNTED}
@@ -276,6 +369,10 @@ def _settled(access_log: Path, offset: int, mark: int) -> tuple[Counter, int]:
             return served, events
         previous = now
         time.sleep(0.5)
+
+
+def _last_record_id() -> int:
+    return ProgressRecord.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
 def _last_event_id() -> int:
