@@ -118,6 +118,15 @@ def work_section(*, user: User, scope: str, **state: Any) -> QuerySet[Case]:
     )
 
 
+def team_case_ids(*, user: User) -> QuerySet[CaseAgency]:
+    """The ids of the cases on a current team of the user's agencies (the team rule of
+    :func:`open_cases_for_work`'s agency scope, as a flat subquery of the team rows: a query that
+    filters these cases by another table's rows is then driven by the agency's own team rows, not
+    by every row of that table). The caller excludes closed cases."""
+    agencies = staff_context(user).case_agency_ids
+    return CaseAgency.objects.filter(agency_id__in=agencies, until__isnull=True).values("case_id")
+
+
 def born_by(day: dt.date, years: int) -> dt.date:
     """The latest birth date of a person who has their ``years``-th birthday on ``day`` or before
     (``add_years(birth, years) <= day``; a 2/29 birthday counts on 2/28 in a year without it)."""

@@ -20,7 +20,7 @@ from django.utils import timezone
 from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
 from tsunagu.cases.models import Case
-from tsunagu.cases.selectors import ageing_out, open_cases_for_work, work_section
+from tsunagu.cases.selectors import ageing_out, open_cases_for_work, team_case_ids, work_section
 from tsunagu.lib.ages import add_months
 from tsunagu.people.models import Person
 from tsunagu.plans.selectors import plans_due_for_review, plans_to_approve
@@ -94,7 +94,12 @@ def worklist_for(*, user: Any, scope: str, today: dt.date, show: str = "") -> Wo
         cases=cases, today=today, horizon=add_months(today, AGE_LIMIT_MONTHS), limit=limit("age_limit")
     )
     work.plans_due, work.more["plans_due"] = limited(
-        plans_due_for_review(cases=cases, until=today + dt.timedelta(days=REVIEW_WITHIN_DAYS)), limit("plans_due")
+        # the agency's plans by its own team rows: a flat subquery the planner drives from (0016-h6)
+        plans_due_for_review(
+            cases=cases if scope == "mine" else team_case_ids(user=user),
+            until=today + dt.timedelta(days=REVIEW_WITHIN_DAYS),
+        ),
+        limit("plans_due"),
     )
     work.plans_to_approve = plans_to_approve(user)
     shown: list[Case] = [*work.due_actions, *work.stalled, *work.unanswered, *(c for _p, c, _d in work.age_limit)]
