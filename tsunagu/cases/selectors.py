@@ -118,7 +118,7 @@ def work_section(*, user: User, scope: str, **state: Any) -> QuerySet[Case]:
     )
 
 
-def team_case_ids(*, user: User) -> QuerySet[CaseAgency]:
+def team_case_ids(*, user: User) -> QuerySet[CaseAgency, Any]:
     """The ids of the cases on a current team of the user's agencies (the team rule of
     :func:`open_cases_for_work`'s agency scope, as a flat subquery of the team rows: a query that
     filters these cases by another table's rows is then driven by the agency's own team rows, not
