@@ -79,7 +79,6 @@ class Case(BaseModel):
             # LAST" cannot be declared on SQLite.
             models.Index(fields=["-opened_at", "-id"], name="case_list_opened", condition=OPEN),
             models.Index(fields=["next_action_on", "id"], name="case_list_next_action", condition=OPEN),
-
         ]
 
     def __str__(self) -> str:
@@ -108,11 +107,35 @@ class CaseAgency(models.Model):
         "cases.Consent", models.PROTECT, null=True, blank=True, related_name="team_memberships", verbose_name=_("同意")
     )
     note = models.CharField(_("引き継ぎのメモ"), max_length=500, blank=True)
+    # The case's work state, copied onto its current team rows while the case is open (null and 0
+    # once closed) by the services that move it, so that an agency's work page reads a range of
+    # its own rows (cases.work_state.team_state_refresh; decision 0016-h6).
+    next_action_on = models.DateField(_("次の対応の予定日"), null=True, blank=True, editable=False)
+    stalled_on = models.DateField(_("連絡途絶とみなす日"), null=True, blank=True, editable=False)
+    unanswered_streak = models.PositiveIntegerField(_("続けて会えなかった回数"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("ケースの担当機関")
         verbose_name_plural = _("ケースの担当機関")
-        indexes = [models.Index(fields=["agency", "until", "case"], name="caseagency_agency_open")]
+        indexes = [
+            models.Index(fields=["agency", "until", "case"], name="caseagency_agency_open"),
+            # The supervisor's work page, one per section (work.worklist).
+            models.Index(
+                fields=["agency", "next_action_on"],
+                name="caseagency_work_due",
+                condition=models.Q(until__isnull=True, next_action_on__isnull=False),
+            ),
+            models.Index(
+                fields=["agency", "stalled_on"],
+                name="caseagency_work_stalled",
+                condition=models.Q(until__isnull=True, stalled_on__isnull=False),
+            ),
+            models.Index(
+                fields=["agency", "unanswered_streak"],
+                name="caseagency_work_unanswered",
+                condition=models.Q(until__isnull=True, unanswered_streak__gt=0),
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["case"], condition=models.Q(role="lead", until__isnull=True), name="case_one_open_lead"

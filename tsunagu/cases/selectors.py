@@ -123,6 +123,31 @@ def open_cases_for_work(*, user: User, scope: str) -> QuerySet[Case]:
     return cases.filter(lead_worker=user) if scope == "mine" else cases
 
 
+def work_section(*, user: User, scope: str, **state: Any) -> QuerySet[Case]:
+    """The open cases of the work page whose kept work state matches ``state``: lookups of a column
+    kept both on the case and on its current team rows (``next_action_on``, ``stalled_on``,
+    ``unanswered_streak``), e.g. ``stalled_on__lte=today``. The agency scope starts from the
+    agency's own team rows in that range (a partial index per column, decision 0016-h6), so that
+    its cost follows the size of the section, not the agency's caseload; the team rule itself is
+    the one of :func:`open_cases_for_work`."""
+    cases = open_cases_for_work(user=user, scope=scope).filter(**state)
+    if scope == "mine":
+        return cases
+    agencies = staff_context(user).case_agency_ids
+    return cases.filter(
+        pk__in=CaseAgency.objects.filter(agency_id__in=agencies, until__isnull=True, **state).values("case_id")
+    )
+
+
+def team_case_ids(*, user: User) -> QuerySet[CaseAgency, Any]:
+    """The ids of the cases on a current team of the user's agencies (the team rule of
+    :func:`open_cases_for_work`'s agency scope, as a flat subquery of the team rows: a query that
+    filters these cases by another table's rows is then driven by the agency's own team rows, not
+    by every row of that table). The caller excludes closed cases."""
+    agencies = staff_context(user).case_agency_ids
+    return CaseAgency.objects.filter(agency_id__in=agencies, until__isnull=True).values("case_id")
+
+
 def born_by(day: dt.date, years: int) -> dt.date:
     """The latest birth date of a person who has their ``years``-th birthday on ``day`` or before
     (``add_years(birth, years) <= day``; a 2/29 birthday counts on 2/28 in a year without it)."""

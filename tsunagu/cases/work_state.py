@@ -15,7 +15,7 @@ from django.db.models import DateField, Expression, F, Func, IntegerField, Outer
 from django.db.models.functions import Coalesce, TruncDate
 
 from tsunagu.agencies.models import TeamRole
-from tsunagu.cases.models import Case, CaseAgency
+from tsunagu.cases.models import Case, CaseAgency, CaseStatus
 
 DEFAULT_STALL_DAYS = 30
 
@@ -53,7 +53,25 @@ def stall_refresh(cases: QuerySet[Case]) -> int:
     """Recompute ``quiet_since`` and ``stalled_on`` of these cases from their ``last_contact_on``,
     their opening and their lead agency: one UPDATE, set-based. Returns the number of cases."""
     quiet = Coalesce(F("last_contact_on"), TruncDate("opened_at"), output_field=DateField())
-    return cases.update(quiet_since=quiet, stalled_on=AddDays(quiet, lead_stall_days()))
+    written = cases.update(quiet_since=quiet, stalled_on=AddDays(quiet, lead_stall_days()))
+    team_state_refresh(cases)
+    return written
+
+
+def team_state_refresh(cases: QuerySet[Case]) -> int:
+    """Copy the work state of these cases onto their current team rows: the case's values while it
+    is open, null and 0 once closed (so that a closed case leaves every section and every partial
+    index). One UPDATE, set-based; called by :func:`stall_refresh` (so by every service that moves
+    the state), after a team row is added and after a case is closed or reopened. Returns the
+    number of team rows written."""
+    live = Case.objects.filter(pk=OuterRef("case_id")).exclude(status=CaseStatus.CLOSED)
+    return CaseAgency.objects.filter(case__in=cases.values("pk"), until__isnull=True).update(
+        next_action_on=Subquery(live.values("next_action_on")[:1], output_field=DateField()),
+        stalled_on=Subquery(live.values("stalled_on")[:1], output_field=DateField()),
+        unanswered_streak=Coalesce(
+            Subquery(live.values("unanswered_streak")[:1], output_field=IntegerField()), Value(0)
+        ),
+    )
 
 
 def stall_refresh_led_by(agency_id: int) -> int:

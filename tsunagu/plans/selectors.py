@@ -1,21 +1,23 @@
 """Reads of support plans for other pages (the work page's plan columns)."""
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
 
 from tsunagu.agencies.models import TeamRole
 from tsunagu.agencies.selectors import staff_context
-from tsunagu.cases.models import Case, CaseAgency, CaseStatus
+from tsunagu.cases.models import CaseAgency, CaseStatus
 from tsunagu.core.types import User
 from tsunagu.plans.models import PlanStatus, SupportPlan
 
 
-def plans_due_for_review(*, cases: QuerySet[Case], until: dt.date) -> QuerySet[SupportPlan]:
-    """Approved plans of these cases whose review day is ``until`` or earlier, earliest first (not
-    yet read: the caller limits it)."""
+def plans_due_for_review(*, cases: QuerySet[Any], until: dt.date) -> QuerySet[SupportPlan]:
+    """Approved plans of these open cases (a query of cases, or of case ids) whose review day is
+    ``until`` or earlier, earliest first (not yet read: the caller limits it)."""
     return (
         SupportPlan.objects.filter(case__in=cases, status=PlanStatus.APPROVED, review_on__lte=until)
+        .exclude(case__status=CaseStatus.CLOSED)
         .select_related("case", "case__household")
         .order_by("review_on", "pk")
     )

@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Count, Q, Window
 from django.http import QueryDict
 
 from tsunagu.agencies.models import Role
@@ -18,6 +18,9 @@ from tsunagu.referrals.models import Referral, ReferralStatus
 RELATED = ("case", "person", "from_agency", "to_agency", "created_by")
 
 
+WORK_LIMIT = 50  # referrals per section of the work page; the rest is counted, the inbox lists them
+
+
 @dataclass
 class ReferralWork:
     incoming: list[Referral] = field(default_factory=list)  # addressed to my agencies, unanswered
@@ -25,6 +28,7 @@ class ReferralWork:
     answers: list[Referral] = field(default_factory=list)  # answers to referrals I sent, not yet read
     questions: list[Referral] = field(default_factory=list)  # questions waiting for my reply
     overdue: list[Referral] = field(default_factory=list)  # escalated: for supervisors and the desk
+    more: dict[str, int] = field(default_factory=dict)  # section -> referrals beyond those shown
 
     @property
     def empty(self) -> bool:
@@ -34,54 +38,53 @@ class ReferralWork:
         return [*self.incoming, *self.to_meet, *self.answers, *self.questions, *self.overdue]
 
 
-def referral_work(*, user: User, today: dt.date) -> ReferralWork:
+def referral_work(*, user: User, today: dt.date, limit: int = WORK_LIMIT) -> ReferralWork:
+    """The referrals that wait for the user, by section, soonest due first: one query per section
+    with its filter, order and ``limit`` in the database and the count of the rest (a window
+    count), so that an agency with thousands of open referrals costs what one with ten does (the
+    inbox lists them all). One access event for every referral shown."""
     context = staff_context(user)
     receiving = context.agency_ids(*RECEIVER_ROLES)
     supervised = context.agency_ids(Role.SUPERVISOR)
     mine = Q(created_by=user)
-    wanted = (
-        Q(to_agency_id__in=receiving, status__in=(ReferralStatus.REQUESTED, ReferralStatus.ACCEPTED))
-        | (mine & Q(status=ReferralStatus.REQUESTED, question_open=True))
-        | (
-            mine
-            & Q(
-                status__in=(ReferralStatus.ACCEPTED, ReferralStatus.FIRST_MET, ReferralStatus.DECLINED),
-                sender_seen_at__isnull=True,
-            )
-        )
-    )
+    sections: dict[str, Q] = {
+        "incoming": Q(to_agency_id__in=receiving, status=ReferralStatus.REQUESTED),
+        "to_meet": Q(to_agency_id__in=receiving, status=ReferralStatus.ACCEPTED),
+        "answers": mine
+        & Q(
+            status__in=(ReferralStatus.ACCEPTED, ReferralStatus.FIRST_MET, ReferralStatus.DECLINED),
+            sender_seen_at__isnull=True,
+        ),
+        "questions": mine & Q(status=ReferralStatus.REQUESTED, question_open=True),
+    }
     escalated = Q(status=ReferralStatus.REQUESTED, escalated_at__isnull=False)
     if context.is_desk:
-        wanted |= escalated
+        sections["overdue"] = escalated
     elif supervised:
-        wanted |= escalated & Q(from_agency_id__in=supervised)
-    rows = list(Referral.objects.filter(wanted).select_related(*RELATED).order_by("due_on", "pk"))
+        sections["overdue"] = escalated & Q(from_agency_id__in=supervised)
+    if not receiving:
+        del sections["incoming"], sections["to_meet"]
     work = ReferralWork()
-    for referral in rows:
-        referral.late = referral.is_open and referral.due_on < today  # type: ignore[attr-defined]
-        to_me = referral.to_agency_id in receiving
-        if to_me and referral.status == ReferralStatus.REQUESTED:
-            work.incoming.append(referral)
-        elif to_me and referral.status == ReferralStatus.ACCEPTED:
-            work.to_meet.append(referral)
-        if referral.created_by_id == user.pk:
-            if referral.status == ReferralStatus.REQUESTED and referral.question_open:
-                work.questions.append(referral)
-            elif referral.answered and referral.sender_seen_at is None:
-                work.answers.append(referral)
-        if (
-            referral.status == ReferralStatus.REQUESTED
-            and referral.escalated_at is not None
-            and (context.is_desk or referral.from_agency_id in supervised)
-        ):
-            work.overdue.append(referral)
-    if rows:
+    shown: dict[int, Referral] = {}
+    for name, wanted in sections.items():
+        rows = list(
+            Referral.objects.filter(wanted)
+            .select_related(*RELATED)
+            .annotate(section_total=Window(Count("pk")))
+            .order_by("due_on", "pk")[:limit]
+        )
+        for referral in rows:
+            referral.late = referral.is_open and referral.due_on < today  # type: ignore[attr-defined]
+            shown.setdefault(referral.pk, referral)
+        setattr(work, name, rows)
+        work.more[name] = rows[0].section_total - len(rows) if rows else 0  # type: ignore[attr-defined]
+    if shown:
         access_record(
             user=user,
             action=Action.LIST,
             object_type="referral",
-            object_ids=[r.pk for r in rows],
-            person_ids=[r.person_id for r in rows],
+            object_ids=list(shown),
+            person_ids=[r.person_id for r in shown.values()],
             reason="referral work",
         )
     return work

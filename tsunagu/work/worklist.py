@@ -20,7 +20,7 @@ from django.utils import timezone
 from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
 from tsunagu.cases.models import Case
-from tsunagu.cases.selectors import ageing_out, open_cases_for_work
+from tsunagu.cases.selectors import ageing_out, open_cases_for_work, team_case_ids, work_section
 from tsunagu.lib.ages import add_months
 from tsunagu.people.models import Person
 from tsunagu.plans.selectors import plans_due_for_review, plans_to_approve
@@ -70,27 +70,36 @@ def worklist_for(*, user: Any, scope: str, today: dt.date, show: str = "") -> Wo
         return SHOWN_LIMIT if section == show else SECTION_LIMIT
 
     cases = open_cases_for_work(user=user, scope=scope)
-    listed = cases.select_related("household")  # the template shows the household's name
+
+    def section(**state: Any) -> QuerySet[Case]:
+        # the template shows the household's name
+        return work_section(user=user, scope=scope, **state).select_related("household")
+
     work = Worklist()
     work.due_actions, work.more["due_actions"] = limited(
-        listed.filter(next_action_on__lte=today + dt.timedelta(days=DUE_WITHIN_DAYS)).order_by(
+        section(next_action_on__lte=today + dt.timedelta(days=DUE_WITHIN_DAYS)).order_by(
             "next_action_on", "opened_at", "pk"
         ),
         limit("due_actions"),
     )
     work.stalled, work.more["stalled"] = limited(
-        listed.filter(stalled_on__lte=today).order_by("quiet_since", "opened_at", "pk"), limit("stalled")
+        section(stalled_on__lte=today).order_by("quiet_since", "opened_at", "pk"), limit("stalled")
     )
     for case in work.stalled:
         case.days_without_contact = (today - (case.quiet_since or timezone.localdate(case.opened_at))).days
     work.unanswered, work.more["unanswered"] = limited(
-        listed.filter(unanswered_streak__gte=UNANSWERED_STREAK).order_by("opened_at", "pk"), limit("unanswered")
+        section(unanswered_streak__gte=UNANSWERED_STREAK).order_by("opened_at", "pk"), limit("unanswered")
     )
     work.age_limit, work.more["age_limit"] = ageing_out(
         cases=cases, today=today, horizon=add_months(today, AGE_LIMIT_MONTHS), limit=limit("age_limit")
     )
     work.plans_due, work.more["plans_due"] = limited(
-        plans_due_for_review(cases=cases, until=today + dt.timedelta(days=REVIEW_WITHIN_DAYS)), limit("plans_due")
+        # the agency's plans by its own team rows: a flat subquery the planner drives from (0016-h6)
+        plans_due_for_review(
+            cases=cases if scope == "mine" else team_case_ids(user=user),
+            until=today + dt.timedelta(days=REVIEW_WITHIN_DAYS),
+        ),
+        limit("plans_due"),
     )
     work.plans_to_approve = plans_to_approve(user)
     shown: list[Case] = [*work.due_actions, *work.stalled, *work.unanswered, *(c for _p, c, _d in work.age_limit)]

@@ -47,10 +47,24 @@ def case_open(
             quiet_since=today,
             stalled_on=today + dt.timedelta(days=lead.stall_days),
         )
-        CaseAgency.objects.create(case=case, agency=lead, role=TeamRole.LEAD, since=today, sharing_basis=sharing_basis)
+        CaseAgency.objects.create(
+            case=case,
+            agency=lead,
+            role=TeamRole.LEAD,
+            since=today,
+            sharing_basis=sharing_basis,
+            stalled_on=case.stalled_on,  # the team rows carry the case's work state (decision 0016-h6)
+        )
         CaseAgency.objects.bulk_create(
             [
-                CaseAgency(case=case, agency=agency, role=TeamRole.PARTNER, since=today, sharing_basis=sharing_basis)
+                CaseAgency(
+                    case=case,
+                    agency=agency,
+                    role=TeamRole.PARTNER,
+                    since=today,
+                    sharing_basis=sharing_basis,
+                    stalled_on=case.stalled_on,
+                )
                 for agency in {a.pk: a for a in partners if a.pk != lead.pk}.values()
             ]
         )

@@ -16,6 +16,7 @@ from tsunagu.cases.models import (
     TimelineKind,
 )
 from tsunagu.cases.services.timeline import timeline_add
+from tsunagu.cases.work_state import team_state_refresh
 from tsunagu.core.services import save_versioned
 from tsunagu.core.types import User
 from tsunagu.lib.wareki import format_wareki
@@ -50,6 +51,7 @@ def case_change_status(
     before = case.get_status_display()
     with transaction.atomic():
         case = save_versioned(obj=case, expected_version=expected_version, user=user, fields=fields)
+        team_state_refresh(Case.objects.filter(pk=case.pk))  # closed: off the agencies' work pages
         summary = f"{before} → {case.get_status_display()}"
         if closing:
             summary += f"（{case.get_closure_reason_display()}"

@@ -17,7 +17,7 @@ from tsunagu.cases.models import (
     TimelineKind,
 )
 from tsunagu.cases.services.timeline import timeline_add
-from tsunagu.cases.work_state import case_lock, stall_refresh
+from tsunagu.cases.work_state import case_lock, stall_refresh, team_state_refresh
 from tsunagu.core.types import User
 
 # --- Sharing: consent and the case team (docs/quality.md S5) -------------------------------------
@@ -62,6 +62,7 @@ def team_add(
     if case.team.filter(agency=agency, until__isnull=True).exists():
         raise ValidationError({"agency": _("この機関はすでに担当機関です。")})
     with transaction.atomic():
+        case_lock(case.pk)  # a record saved meanwhile would not see the new row to copy its state onto
         member = CaseAgency.objects.create(
             case=case,
             agency=agency,
@@ -71,6 +72,7 @@ def team_add(
             basis_note=basis_note,
             consent=consent if basis == SharingBasis.CONSENT else None,
         )
+        team_state_refresh(Case.objects.filter(pk=case.pk))
         _record_share(
             user=user,
             member=member,

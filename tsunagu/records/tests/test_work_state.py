@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tsunagu.agencies.models import Agency, TeamRole
-from tsunagu.cases.models import Case, CaseAgency, SharingBasis
-from tsunagu.cases.services import case_open, lead_handoff
+from tsunagu.cases.models import Case, CaseAgency, CaseStatus, ClosureReason, SharingBasis
+from tsunagu.cases.services import case_change_status, case_open, lead_handoff, team_add, team_end
 from tsunagu.cases.work_state import DEFAULT_STALL_DAYS, stall_refresh_led_by
 from tsunagu.records.models import ProgressRecord
 from tsunagu.records.services import RecordData, record_correct, record_create
@@ -25,6 +25,7 @@ NOW = dt.datetime(2026, 11, 28, 1, 0, tzinfo=dt.UTC)
 TODAY = dt.date(2026, 11, 28)
 FIELDS = ("last_contact_on", "next_action_on", "next_action", "unanswered_streak", "quiet_since", "stalled_on")
 AGENCIES = ("merkmal", "link")
+TEAM_FIELDS = ("next_action_on", "stalled_on", "unanswered_streak")  # also kept on the open team rows
 
 days = st.integers(min_value=-90, max_value=10).map(lambda n: TODAY + dt.timedelta(days=n))
 record_data = st.fixed_dictionaries(
@@ -40,6 +41,8 @@ step = st.one_of(
     st.tuples(st.just("correct"), st.integers(0, 30), record_data),
     st.tuples(st.just("handoff"), st.integers(0, 1), st.sampled_from(AGENCIES)),
     st.tuples(st.just("stall_days"), st.sampled_from(AGENCIES), st.integers(1, 90)),
+    st.tuples(st.just("status"), st.integers(0, 1), st.sampled_from([CaseStatus.CLOSED, CaseStatus.ACTIVE])),
+    st.tuples(st.just("partner"), st.integers(0, 1), st.sampled_from(AGENCIES)),
 )
 
 
@@ -52,7 +55,7 @@ def recomputed(case_id: int) -> dict[str, Any]:
     lead = CaseAgency.objects.filter(case_id=case_id, role=TeamRole.LEAD, until__isnull=True).first()
     quiet = last or timezone.localdate(case.opened_at)
     stall = lead.agency.stall_days if lead else DEFAULT_STALL_DAYS
-    return {
+    state = {
         "last_contact_on": last,
         "next_action_on": records[0].next_action_on if records else None,
         "next_action": records[0].next_action if records else "",
@@ -60,10 +63,18 @@ def recomputed(case_id: int) -> dict[str, Any]:
         "quiet_since": quiet,
         "stalled_on": quiet + dt.timedelta(days=stall),
     }
+    # Every current team row carries the three section columns while the case is open, none once closed.
+    copied = (None, None, 0) if case.status == CaseStatus.CLOSED else tuple(state[f] for f in TEAM_FIELDS)
+    members = CaseAgency.objects.filter(case_id=case_id, until__isnull=True).order_by("pk")
+    state["team"] = [(pk, copied) for pk in members.values_list("pk", flat=True)]
+    return state
 
 
 def kept(case_id: int) -> dict[str, Any]:
-    return Case.objects.filter(pk=case_id).values(*FIELDS).get()
+    state = Case.objects.filter(pk=case_id).values(*FIELDS).get()
+    members = CaseAgency.objects.filter(case_id=case_id, until__isnull=True).order_by("pk")
+    state["team"] = [(row[0], tuple(row[1:])) for row in members.values_list("pk", *TEAM_FIELDS)]
+    return state
 
 
 def run(world: Any, users: Any, steps: list[Any]) -> None:
@@ -85,6 +96,24 @@ def run(world: Any, users: Any, steps: list[Any]) -> None:
             agency = Agency.objects.get(code=args[1])
             if not case.team.filter(role=TeamRole.LEAD, until__isnull=True, agency=agency).exists():
                 lead_handoff(user=worker, case=case, to_agency=agency, basis=SharingBasis.VITAL_INTEREST, note="")
+        elif kind == "status":
+            case = Case.objects.get(pk=cases[args[0]][0].pk)
+            if case.status != args[1]:
+                case_change_status(
+                    user=worker,
+                    case=case,
+                    expected_version=case.version,
+                    status=args[1],
+                    closure_reason=ClosureReason.values[0] if args[1] == CaseStatus.CLOSED else "",
+                )
+        elif kind == "partner":
+            case = cases[args[0]][0]
+            agency = Agency.objects.get(code=args[1])
+            member = case.team.filter(agency=agency, until__isnull=True).first()
+            if member is None:
+                team_add(user=worker, case=case, agency=agency, basis=SharingBasis.VITAL_INTEREST)
+            elif member.role == TeamRole.PARTNER:
+                team_end(user=worker, member=member)
         else:
             agency = Agency.objects.get(code=args[0])
             Agency.objects.filter(pk=agency.pk).update(stall_days=args[1])
@@ -104,6 +133,7 @@ def test_the_kept_work_state_equals_a_recomputation_after_any_sequence_of_servic
         Case.objects.filter(pk__in=case_ids).update(
             last_contact_on=None, next_action_on=None, next_action="x", unanswered_streak=99, stalled_on=None
         )
+        CaseAgency.objects.update(next_action_on=TODAY, stalled_on=None, unanswered_streak=99)
         assert rebuild_work_state() == Case.objects.count()
         for pk in case_ids:
             assert kept(pk) == recomputed(pk), pk

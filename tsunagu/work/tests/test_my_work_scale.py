@@ -14,6 +14,8 @@ from tsunagu.cases.models import Case, CaseAgency, CaseStatus, SharingBasis
 from tsunagu.core.tests.personas import client_for
 from tsunagu.records.models import ProgressRecord
 from tsunagu.records.work_state import rebuild_work_state
+from tsunagu.referrals.models import Referral, ReferralStatus
+from tsunagu.referrals.selectors import WORK_LIMIT
 from tsunagu.work.worklist import SECTION_LIMIT
 
 pytestmark = pytest.mark.dates
@@ -105,3 +107,42 @@ def test_a_long_section_is_shown_whole_on_request(world, users):
     assert len(work.due_actions) == SECTION_LIMIT and work.more["due_actions"] == 2
     days = [case.days_without_contact for case in work.stalled]
     assert days == sorted(days, reverse=True)
+
+
+def add_referrals(world, user, n):
+    """``n`` requested referrals from 安心協働 to メルクマール, unanswered, about ``world.person``."""
+    merkmal, sender = Agency.objects.get(code="merkmal"), Agency.objects.get(code="anshin-kyodo")
+    Referral.objects.bulk_create(
+        Referral(
+            case=world.case,
+            person=world.person,
+            from_agency=sender,
+            to_agency=merkmal,
+            reason="相談",
+            summary="概要",
+            sharing_basis=SharingBasis.VITAL_INTEREST,
+            requested_at=NOW - dt.timedelta(days=i),
+            due_on=TODAY + dt.timedelta(days=i),
+            status=ReferralStatus.REQUESTED,
+            created_by=user,
+            updated_by=user,
+        )
+        for i in range(n)
+    )
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_the_referral_sections_show_their_first_rows_and_count_the_rest(world, users):
+    lead_worker = users["lead_worker"]
+    add_referrals(world, lead_worker, 5)
+    few, response = queries(lead_worker)
+    assert len(response.context["referrals"].incoming) == 5
+    add_referrals(world, lead_worker, WORK_LIMIT + 5)
+    many, response = queries(lead_worker)
+    assert many == few
+    referrals = response.context["referrals"]
+    assert len(referrals.incoming) == WORK_LIMIT and referrals.more["incoming"] == 10
+    due = [r.due_on for r in referrals.incoming]
+    assert due == sorted(due)
+    assert "他 10 件" in response.content.decode()
