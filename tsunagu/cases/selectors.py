@@ -11,7 +11,6 @@ from django.db.models import (
     F,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Value,
     Window,
@@ -168,36 +167,35 @@ def ageing_out(
     """The concerned persons of these cases who pass their current lead agency's age limit by
     ``horizon`` (already past it: the hand-off is due today), soonest first, at most ``limit`` of
     them, and how many more there are. One query for the agencies' distinct limits (a handful),
-    one for the persons: the birth dates are compared in the database, per limit."""
+    then one per limit: the birth dates are compared in the database. Within one limit the oldest
+    person ages out first; across limits the lists are merged by the day each one ages out (a
+    person of 49 under a limit of 49 is not sooner than a person of 39 under a limit of 39)."""
     limits = sorted({m for m in Agency.objects.values_list("age_max", flat=True) if m is not None})
-    if not limits:
-        return [], 0
-    born = Q()
+    found: list[tuple[Person, Case, dt.date]] = []
+    total = 0
     for age_max in limits:
-        born |= Q(household__cases__team__agency__age_max=age_max, birth_date__lte=born_by(horizon, age_max + 1))
-    persons: list[Any] = list(
-        Person.objects.filter(
-            born,
-            household__cases__in=cases,
-            household__cases__team__role=TeamRole.LEAD,
-            household__cases__team__until__isnull=True,
-            is_concerned=True,
+        persons: list[Any] = list(
+            Person.objects.filter(
+                household__cases__in=cases,
+                household__cases__team__role=TeamRole.LEAD,
+                household__cases__team__until__isnull=True,
+                household__cases__team__agency__age_max=age_max,
+                birth_date__lte=born_by(horizon, age_max + 1),
+                is_concerned=True,
+            )
+            .annotate(
+                case_pk=F("household__cases__id"),
+                lead_name=F("household__cases__team__agency__name"),
+                total=Window(Count("pk")),
+            )
+            .order_by("birth_date", "pk")[:limit]
         )
-        .annotate(
-            case_pk=F("household__cases__id"),
-            lead_name=F("household__cases__team__agency__name"),
-            age_max=F("household__cases__team__agency__age_max"),
-            total=Window(Count("pk")),
-        )
-        .order_by("birth_date", "pk")[:limit]
-    )
-    found = []
-    for person in persons:
-        assert person.birth_date is not None  # compared above
-        case: Any = Case(pk=person.case_pk)  # only its number and the lead's name are shown
-        case.lead_name = person.lead_name
-        turns = add_years(person.birth_date, person.age_max + 1)
-        found.append((person, case, max(today, turns)))
-    found.sort(key=lambda item: item[2])
-    rest = persons[0].total - len(persons) if persons else 0
-    return found, rest
+        total += persons[0].total if persons else 0
+        for person in persons:
+            assert person.birth_date is not None  # compared above
+            case: Any = Case(pk=person.case_pk)  # only its number and the lead's name are shown
+            case.lead_name = person.lead_name
+            found.append((person, case, max(today, add_years(person.birth_date, age_max + 1))))
+    found.sort(key=lambda item: (item[2], item[0].pk))
+    found = found[:limit]
+    return found, total - len(found)

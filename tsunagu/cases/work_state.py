@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models import DateField, Expression, F, Func, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, TruncDate
 
-from tsunagu.agencies.models import TeamRole
+from tsunagu.agencies.models import Agency, TeamRole
 from tsunagu.cases.models import Case, CaseAgency, CaseStatus
 
 DEFAULT_STALL_DAYS = 30
@@ -32,6 +32,12 @@ class AddDays(Func):
         return self.as_sql(
             compiler, connection, template="date(%(expressions)s || ' days')", arg_joiner=", '+' || ", **extra
         )
+
+
+def agency_lock(agency_id: int) -> None:
+    """Lock an agency's row (FOR NO KEY UPDATE) until the transaction ends: the services that
+    read its stall days for a case and the admin that changes them run one after the other."""
+    list(Agency.objects.select_for_update(no_key=True).filter(pk=agency_id).values_list("pk", flat=True))
 
 
 def case_lock(case_id: int) -> None:

@@ -20,6 +20,7 @@ from tsunagu.cases.models import (
     TimelineKind,
 )
 from tsunagu.cases.services.timeline import timeline_add
+from tsunagu.cases.work_state import agency_lock, stall_refresh
 from tsunagu.core.types import User
 from tsunagu.people.models import Household
 
@@ -37,6 +38,9 @@ def case_open(
     now = timezone.now()
     today = timezone.localdate(now)
     with transaction.atomic():
+        # The lead agency's row is locked while its stall days are read, so an administrator
+        # changing them (cases/admin.py) waits for this case, or this case for the new days.
+        agency_lock(lead.pk)
         case = Case.objects.create(
             household=household,
             status=CaseStatus.RECEIVED,
@@ -68,6 +72,7 @@ def case_open(
                 for agency in {a.pk: a for a in partners if a.pk != lead.pk}.values()
             ]
         )
+        stall_refresh(Case.objects.filter(pk=case.pk))  # from the stored stall days, not the caller's copy
         team = "、".join([lead.name, *[a.name for a in partners if a.pk != lead.pk]])
         timeline_add(
             case=case,

@@ -17,7 +17,7 @@ from tsunagu.cases.models import (
     TimelineKind,
 )
 from tsunagu.cases.services.timeline import timeline_add
-from tsunagu.cases.work_state import case_lock, stall_refresh, team_state_refresh
+from tsunagu.cases.work_state import agency_lock, case_lock, stall_refresh, team_state_refresh
 from tsunagu.core.types import User
 
 # --- Sharing: consent and the case team (docs/quality.md S5) -------------------------------------
@@ -117,12 +117,15 @@ def lead_handoff(
     """Hand the lead to another agency (e.g. メルクマール → ぷらっとホーム at 40). The old lead's
     membership ends but stays in the history; the note is for the receiving agency."""
     _check_basis(case=case, agency=to_agency, basis=basis, basis_note=basis_note, consent=consent)
-    current = case.team.filter(role=TeamRole.LEAD, until__isnull=True).select_related("agency").first()
-    if current is not None and current.agency_id == to_agency.pk:
-        raise ValidationError({"agency": _("この機関はすでに主担当です。")})
     today = timezone.localdate()
     with transaction.atomic():
         case_lock(case.pk)
+        agency_lock(to_agency.pk)  # its stall days, as in case_open
+        # Read under the case's lock: two hand-offs at once see each other's result (a second
+        # one to the same agency is refused with a message, not a unique-constraint error).
+        current = case.team.filter(role=TeamRole.LEAD, until__isnull=True).select_related("agency").first()
+        if current is not None and current.agency_id == to_agency.pk:
+            raise ValidationError({"agency": _("この機関はすでに主担当です。")})
         case.team.filter(agency=to_agency, until__isnull=True).update(until=today)
         if current is not None:
             CaseAgency.objects.filter(pk=current.pk).update(until=today)

@@ -162,3 +162,36 @@ def test_a_new_case_stalls_after_its_lead_agencys_days_without_contact(world):
     opened = timezone.localdate(case.opened_at)
     assert state["last_contact_on"] is None and state["unanswered_streak"] == 0 and state["next_action_on"] is None
     assert (state["quiet_since"], state["stalled_on"]) == (opened, opened + dt.timedelta(days=45))
+
+
+@pytest.mark.django_db
+def test_a_case_opened_with_a_stale_copy_of_the_lead_agency_gets_its_stored_stall_days(world, users):
+    """The stall day comes from the agency's stored days, read under a lock on its row, not from
+    the caller's copy (an administrator may have changed the days meanwhile; reviewer's case)."""
+    from tsunagu.people.tests.factories import household_make
+
+    lead = Agency.objects.get(code="merkmal")  # a copy read before the change
+    Agency.objects.filter(pk=lead.pk).update(stall_days=90)
+    stall_refresh_led_by(lead.pk)
+    case = case_open(
+        user=users["desk"], household=household_make(label="r"), lead=lead, sharing_basis=SharingBasis.CONSENT
+    )
+    assert recomputed(case.pk) == kept(case.pk)
+    assert kept(case.pk)["stalled_on"] == kept(case.pk)["quiet_since"] + dt.timedelta(days=90)
+    assert set(CaseAgency.objects.filter(case=case).values_list("stalled_on", flat=True)) == {
+        kept(case.pk)["stalled_on"]
+    }
+
+
+@pytest.mark.django_db
+def test_a_hand_off_to_the_agency_that_already_leads_is_refused_with_a_message(world, users):
+    from django.core.exceptions import ValidationError
+
+    link = Agency.objects.get(code="link")
+    lead_handoff(user=users["lead_worker"], case=world.case, to_agency=link, basis=SharingBasis.VITAL_INTEREST, note="")
+    # A second hand-off from a page read before the first: the lead is read under the case's lock.
+    with pytest.raises(ValidationError):
+        lead_handoff(
+            user=users["lead_worker"], case=world.case, to_agency=link, basis=SharingBasis.VITAL_INTEREST, note=""
+        )
+    assert CaseAgency.objects.filter(case=world.case, role=TeamRole.LEAD, until__isnull=True).count() == 1

@@ -173,3 +173,31 @@ def test_each_case_ages_out_by_its_own_lead_agencys_limit(mine, lead_worker, use
     mine.other_person.birth_date = dt.date(1977, 7, 1)  # 50 after the six months
     mine.other_person.save()
     assert [p.pk for p, _c, _d in my_work(supervisor, scope="agency").age_limit] == [mine.person.pk]
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_the_soonest_hand_off_is_shown_first_whatever_the_agencys_age_limit(mine, lead_worker, users, monkeypatch):
+    """Cases led by agencies with different age limits share the section: the one due today
+    comes before one due next spring, even when only one row is shown (reviewer's case)."""
+    from tsunagu.work import worklist
+
+    monkeypatch.setattr(worklist, "SECTION_LIMIT", 1)
+    saposute = Agency.objects.get(code="saposute")
+    lead_handoff(
+        user=lead_worker, case=mine.other_case, to_agency=saposute, basis=SharingBasis.VITAL_INTEREST, note=""
+    )
+    team_add(
+        user=lead_worker,
+        case=mine.other_case,
+        agency=Agency.objects.get(code="merkmal"),
+        basis=SharingBasis.VITAL_INTEREST,
+    )
+    mine.person.birth_date = dt.date(1986, 9, 1)  # 40 already under メルクマール's 39: due today
+    mine.person.save()
+    mine.other_person.birth_date = dt.date(1977, 3, 1)  # 50 next March under サポステ's 49
+    mine.other_person.is_concerned = True
+    mine.other_person.save()
+    work = my_work(users["supervisor"], scope="agency")
+    assert [(p.pk, day) for p, _case, day in work.age_limit] == [(mine.person.pk, TODAY)]
+    assert work.more["age_limit"] == 1
