@@ -40,7 +40,8 @@ def home_statistics() -> dict[str, int]:
             "open_cases": Case.objects.exclude(status=CaseStatus.CLOSED).count(),
         }
 
-    return cache.get_or_set(f"work:home-stats:{month_start:%Y-%m}", count, HOME_STATS_SECONDS)
+    statistics = cache.get_or_set(f"work:home-stats:{month_start:%Y-%m}", count, HOME_STATS_SECONDS)
+    return statistics if statistics is not None else count()
 
 
 @login_only

@@ -12,9 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tsunagu.cases.models import Case
-from tsunagu.work.views import HOME_STATS_SECONDS
 from tsunagu.core.tests.personas import client_for
 from tsunagu.intake.tests.factories import consultation_make
+from tsunagu.work.views import HOME_STATS_SECONDS
 
 pytestmark = pytest.mark.dates
 
