@@ -16,7 +16,7 @@ from django.utils import timezone
 from tsunagu.agencies.models import MEETING_ROLES, Role
 from tsunagu.agencies.selectors import staff_context
 from tsunagu.audit.models import Action
-from tsunagu.audit.services import access_record
+from tsunagu.audit.services import Read, access_record, access_records
 from tsunagu.cases.models import CaseAgency, Consent, SharingBasis
 from tsunagu.core.types import User
 from tsunagu.meetings.models import COUNCIL_KINDS, KIND_BASIS, Decision, Meeting
@@ -72,21 +72,22 @@ def _reason(meeting_id: int, basis: str) -> str:
 
 
 def _household_members(case_ids: Iterable[int]) -> dict[int, list[int]]:
-    from tsunagu.cases.models import Case
+    """The persons of each case's household, in one query (a case's data is its household's)."""
     from tsunagu.people.models import Person
 
-    households = dict(Case.objects.filter(pk__in=list(case_ids)).values_list("pk", "household_id"))
-    members: dict[int, list[int]] = {}
-    for pk, household_id in Person.objects.filter(household_id__in=households.values()).values_list(
-        "pk", "household_id"
-    ):
-        members.setdefault(household_id, []).append(pk)
-    return {case_id: members.get(household_id, []) for case_id, household_id in households.items()}
+    members: dict[int, list[int]] = {case_id: [] for case_id in case_ids}
+    if not members:
+        return members
+    rows = Person.objects.filter(household__cases__in=list(members)).values_list("pk", "household__cases")
+    for pk, case_id in rows:
+        members[case_id].append(pk)
+    return members
 
 
 def _record_meeting_read(user: User, meeting: Meeting) -> None:
     """A meeting page shows its minutes, the discussed cases and their decisions: one event per
-    discussed case (its persons, the meeting's basis), so each case's trail shows the read."""
+    discussed case (its persons, the meeting's basis), so each case's trail shows the read; the
+    events in one INSERT."""
     reason = _reason(meeting.pk, meeting.sharing_basis)
     case_ids = list(meeting.discussed.order_by("case_id").values_list("case_id", flat=True))
     if not case_ids:
@@ -100,40 +101,46 @@ def _record_meeting_read(user: User, meeting: Meeting) -> None:
         )
         return
     members = _household_members(case_ids)
-    for case_id in case_ids:
-        access_record(
-            user=user,
-            action=Action.VIEW,
-            object_type="meeting",
-            object_ids=[meeting.pk],
-            person_ids=members.get(case_id, []),
-            case_id=case_id,
-            reason=reason,
-            basis=MEETING_BASIS,
-        )
+    access_records(
+        user=user,
+        action=Action.VIEW,
+        reads=[
+            Read(
+                object_type="meeting",
+                object_ids=[meeting.pk],
+                person_ids=members.get(case_id, []),
+                case_id=case_id,
+                reason=reason,
+                basis=MEETING_BASIS,
+            )
+            for case_id in case_ids
+        ],
+    )
 
 
 def decisions_read(user: User, decisions: Iterable[Decision]) -> list[Decision]:
     """Record the read of decisions shown to ``user`` (on a meeting page or the work page): one
     event per case they concern, with its persons and the meeting's basis; decisions about no
-    case, one event per meeting."""
+    case, one event per meeting. The events in one INSERT."""
     decisions = list(decisions)
     groups: dict[tuple[int | None, int], list[Decision]] = {}
     for decision in decisions:
         groups.setdefault((decision.case_id, decision.meeting_id), []).append(decision)
     members = _household_members({case_id for case_id, _m in groups if case_id is not None})
+    reads = []
     for (case_id, _meeting_id), items in groups.items():
         meeting = items[0].meeting
-        access_record(
-            user=user,
-            action=Action.VIEW,
-            object_type="decision",
-            object_ids=[d.pk for d in items],
-            person_ids=members.get(case_id, []) if case_id is not None else [],
-            case_id=case_id,
-            reason=_reason(meeting.pk, meeting.sharing_basis),
-            basis=MEETING_BASIS,
+        reads.append(
+            Read(
+                object_type="decision",
+                object_ids=[d.pk for d in items],
+                person_ids=members.get(case_id, []) if case_id is not None else [],
+                case_id=case_id,
+                reason=_reason(meeting.pk, meeting.sharing_basis),
+                basis=MEETING_BASIS,
+            )
         )
+    access_records(user=user, action=Action.VIEW, reads=reads)
     return decisions
 
 

@@ -10,6 +10,7 @@ from tsunagu.cases.models import Case
 from tsunagu.core.forms import (
     JapaneseDateField,
     LineField,
+    LongSelect,
     SubmissionKeyMixin,
     TextField,
     VersionMixin,
@@ -73,10 +74,10 @@ class CaseAddForm(CaseNumberMixin, forms.Form):
 class DecisionForm(SubmissionKeyMixin, forms.Form):
     text = LineField(label=_("決定事項"), max_length=500)
     case: "forms.ModelChoiceField[Any]" = forms.ModelChoiceField(
-        label=_("ケース（任意）"), queryset=None, required=False
+        label=_("ケース（任意）"), queryset=None, required=False, widget=LongSelect
     )
     owner: "forms.ModelChoiceField[Any]" = forms.ModelChoiceField(
-        label=_("担当者（対応が必要なとき）"), queryset=None, required=False
+        label=_("担当者（対応が必要なとき）"), queryset=None, required=False, widget=LongSelect
     )
     due_on = JapaneseDateField(label=_("期日"), required=False)
 

@@ -3,19 +3,16 @@
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Max
-
 from tsunagu.agencies.models import TeamRole
 from tsunagu.agencies.selectors import staff_context
 from tsunagu.audit.models import Action
-from tsunagu.audit.services import access_record
+from tsunagu.audit.services import Read, access_records
 from tsunagu.cases.access import cases_openable
 from tsunagu.cases.models import Case, CaseAgency
 from tsunagu.core.types import User
 from tsunagu.meetings.access import MEETING_BASIS, MEETING_ROLES, decisions_read, shared_with_q
 from tsunagu.meetings.models import Decision, Meeting, MeetingCase
 from tsunagu.people.models import Person
-from tsunagu.records.models import ProgressRecord
 
 
 @dataclass
@@ -28,7 +25,8 @@ class CaseSummary:
 
 def discussed_summaries(*, user: User, meeting: Meeting) -> list[CaseSummary]:
     """The coordination summary of each case on the meeting, recorded as a view under the
-    meeting's basis (one access event per case, so each case's "who viewed" shows it).
+    meeting's basis (one access event per case, so each case's "who viewed" shows it; the events
+    in one INSERT).
 
     Only the cases shared with one of the user's attending agencies under the basis as it holds
     today (:func:`meetings.access.shared_with_q`: an agency whose consent was withdrawn or expired
@@ -57,26 +55,27 @@ def discussed_summaries(*, user: User, meeting: Meeting) -> list[CaseSummary]:
         "pk"
     ):
         persons.setdefault(person.household_id, []).append(person)
-    contacts = dict(
-        ProgressRecord.objects.filter(case_id__in=ids, reached=True)
-        .values("case_id")
-        .annotate(last=Max("occurred_on"))
-        .values_list("case_id", "last")
+    reason = f"meeting {meeting.pk} ({meeting.sharing_basis})"
+    summaries = [
+        # The last contact is the case's kept work state (decision 0016-h3), not a MAX over its history.
+        CaseSummary(case, leads.get(case.pk, "—"), persons.get(case.household_id, []), case.last_contact_on)
+        for case in cases
+    ]
+    access_records(
+        user=user,
+        action=Action.VIEW,
+        reads=[
+            Read(
+                object_type="case",
+                object_ids=[s.case.pk],
+                person_ids=[p.pk for p in s.persons],
+                case_id=s.case.pk,
+                reason=reason,
+                basis=MEETING_BASIS,
+            )
+            for s in summaries
+        ],
     )
-    summaries = []
-    for case in cases:
-        shown = persons.get(case.household_id, [])
-        access_record(
-            user=user,
-            action=Action.VIEW,
-            object_type="case",
-            object_ids=[case.pk],
-            person_ids=[p.pk for p in shown],
-            case_id=case.pk,
-            reason=f"meeting {meeting.pk} ({meeting.sharing_basis})",
-            basis=MEETING_BASIS,
-        )
-        summaries.append(CaseSummary(case, leads.get(case.pk, "—"), shown, contacts.get(case.pk)))
     return summaries
 
 

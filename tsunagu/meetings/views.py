@@ -72,7 +72,8 @@ def _detail(
     can_write = meeting_can_write(request.user, meeting)
     window = sharing_window_open(meeting)
     not_yet = timezone.now() < sharing_starts(meeting.held_at)
-    staff_list = services.staff_of(meeting.agencies.all())
+    agencies = list(meeting.agencies.order_by("kind", "code"))  # shown, and whose staff may own an action
+    staff_list = services.staff_of(agencies)
     decisions = decisions_read(request.user, meeting.decisions.select_related("meeting", "case", "owner"))
     summaries = selectors.discussed_summaries(user=request.user, meeting=meeting) if window else []
     context = {
@@ -84,7 +85,7 @@ def _detail(
         # A discussed case is a link only for those who may open it (the secretariat may not).
         "openable": cases_openable(request.user, [s.case.pk for s in summaries]),
         "discussed": meeting.discussed.select_related("case"),
-        "agencies": meeting.agencies.order_by("kind", "code"),
+        "agencies": agencies,
         "attendees": meeting.attendees.order_by("last_name", "first_name"),
         "decisions": decisions,
         "case_form": forms.get("case") or CaseAddForm(),

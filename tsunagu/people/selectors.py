@@ -71,7 +71,9 @@ def person_search(
     if not terms and birth_date is None and decade is None and district_id is None:
         return SearchResult()
     queryset: QuerySet[Person] = persons_visible_to(user)
-    narrow = [term for term in terms if _is_narrow(term)]
+    # One narrow term is enough to drive: the others only filter its candidates, so they are not
+    # counted (counting a common given name such as 節子 to the cap costs more than the search).
+    narrow = next(([term] for term in terms if _is_narrow(term)), [])
     joined = "".join(terms)
     if not narrow and len(terms) > 1 and _is_narrow(joined) and _people_starting_with(joined).exists():
         # "山田 花子": both parts are common, the full-name key "山田花子" is not.

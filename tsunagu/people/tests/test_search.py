@@ -149,6 +149,25 @@ def test_a_term_matching_too_many_people_asks_to_narrow_down(people, users, monk
 
 
 @pytest.mark.django_db
+def test_once_a_term_is_narrow_the_later_terms_only_filter_and_are_not_counted(people, users, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tsunagu.people import selectors
+
+    other = household_make(label="E")
+    person_make(other, family_name="髙橋", given_name="花子", family_name_kana="タカハシ", given_name_kana="ハナコ")
+    with CaptureQueriesContext(connection) as captured:
+        assert found(users["desk"], q="タカハシ イチロウ") == [people["takahashi"].pk]
+    counts = [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert len(counts) == 1  # the surname's bounded count; イチロウ filters the candidates uncounted
+    # The first term too broad: the next one is counted, drives, and the broad one still filters.
+    monkeypatch.setattr(selectors, "CANDIDATE_CAP", 1)
+    monkeypatch.setattr(selectors, "KEYS_PER_PERSON", 1)
+    assert found(users["desk"], q="タカハシ イチロウ") == [people["takahashi"].pk]
+
+
+@pytest.mark.django_db
 def test_more_matches_than_shown_are_flagged(people, users):
     result = person_search(user=users["desk"], district_id=District.objects.get(code="seijo").pk, limit=1)
     assert len(result.persons) == 1
