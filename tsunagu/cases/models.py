@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.agencies.models import Agency, TeamRole
-from tsunagu.core.models import BaseModel
+from tsunagu.core.models import BaseModel, ChoiceLabels
 from tsunagu.people.models import Household
 
 
@@ -79,7 +79,6 @@ class Case(BaseModel):
             # LAST" cannot be declared on SQLite.
             models.Index(fields=["-opened_at", "-id"], name="case_list_opened", condition=OPEN),
             models.Index(fields=["next_action_on", "id"], name="case_list_next_action", condition=OPEN),
-
         ]
 
     def __str__(self) -> str:
@@ -96,7 +95,7 @@ class Case(BaseModel):
         return None
 
 
-class CaseAgency(models.Model):
+class CaseAgency(ChoiceLabels, models.Model):
     case = models.ForeignKey(Case, models.CASCADE, related_name="team", verbose_name=_("ケース"))
     agency = models.ForeignKey(Agency, models.PROTECT, related_name="case_memberships", verbose_name=_("機関"))
     role = models.CharField(_("役割"), max_length=10, choices=TeamRole.choices)
@@ -140,7 +139,7 @@ class TimelineKind(models.TextChoices):
     MEETING = "meeting", _("会議")
 
 
-class TimelineEntry(models.Model):
+class TimelineEntry(ChoiceLabels, models.Model):
     """One line of a case's history, written by the service that made the event (append-only).
 
     The case page reads one page of these with a fixed number of queries, however long the
