@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.agencies.models import Agency, TeamRole
-from tsunagu.core.models import BaseModel
+from tsunagu.core.models import BaseModel, ChoiceLabels
 from tsunagu.people.models import Household
 
 
@@ -95,7 +95,7 @@ class Case(BaseModel):
         return None
 
 
-class CaseAgency(models.Model):
+class CaseAgency(ChoiceLabels, models.Model):
     case = models.ForeignKey(Case, models.CASCADE, related_name="team", verbose_name=_("ケース"))
     agency = models.ForeignKey(Agency, models.PROTECT, related_name="case_memberships", verbose_name=_("機関"))
     role = models.CharField(_("役割"), max_length=10, choices=TeamRole.choices)
@@ -163,7 +163,7 @@ class TimelineKind(models.TextChoices):
     MEETING = "meeting", _("会議")
 
 
-class TimelineEntry(models.Model):
+class TimelineEntry(ChoiceLabels, models.Model):
     """One line of a case's history, written by the service that made the event (append-only).
 
     The case page reads one page of these with a fixed number of queries, however long the

@@ -1,9 +1,35 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
 
-class BaseModel(models.Model):
+def choice_labels(field: Any) -> dict[Any, Any]:
+    """The field's choices as a dict of value → (lazy) label, built once per field."""
+    labels = field.__dict__.get("_tsunagu_choice_labels")
+    if labels is None:
+        labels = field._tsunagu_choice_labels = dict(field.flatchoices)
+    return labels
+
+
+class ChoiceLabels:
+    """``get_FOO_display`` from a dict built once per field. Django's own builds a dict of every
+    choice on each call and hashes the labels to do so, which translates every lazy label: a list
+    of 50 rows with a 15-choice field translated 750 labels to show 50 (issue 10). The result is the
+    same: the label of the value, translated now, or the value itself when it is not a choice."""
+
+    def _get_FIELD_display(self, field: Any) -> Any:
+        value = getattr(self, field.attname)
+        try:
+            label = choice_labels(field).get(value, value)
+        except TypeError:  # an unhashable value (never a choice): Django's own lookup
+            return super()._get_FIELD_display(field)  # type: ignore[misc]
+        return force_str(label, strings_only=True)
+
+
+class BaseModel(ChoiceLabels, models.Model):
     """Who made and last changed a record, when, and a version for optimistic locking (R2).
 
     ``version`` is raised by :func:`tsunagu.core.services.save_versioned`; a save that carries a

@@ -1,5 +1,7 @@
 """Households and persons. Every identity field is optional: anonymous is normal, not an error."""
 
+import datetime as dt
+
 from django.db import models
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -49,8 +51,9 @@ class Household(BaseModel):
         Ages come from birth dates, or from the approximate decade (its middle) when unknown.
         """
         elderly = concerned_40 = False
+        today = timezone.localdate()  # once, not per member: the queue asks this of 50 households
         for member in self.members.all() if members is None else members:
-            age = member.age_estimate()
+            age = member.age_estimate(today)
             if age is None:
                 continue
             elderly = elderly or age >= 65
@@ -178,9 +181,9 @@ class Person(BaseModel):
     def __str__(self) -> str:
         return self.display_name
 
-    def age_estimate(self) -> int | None:
+    def age_estimate(self, today: dt.date | None = None) -> int | None:
         age, _estimated = estimate_age(
-            birth_date=self.birth_date, decade=self.approx_decade, today=timezone.localdate()
+            birth_date=self.birth_date, decade=self.approx_decade, today=today or timezone.localdate()
         )
         return age
 
