@@ -12,8 +12,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -62,9 +60,11 @@ no_control_chars = no_hidden_chars_in_text
 
 
 class LongSelect(forms.Select):
-    """A select of many options (a meeting's staff, its cases): the options are written in one
-    template loop instead of Django's two templates per option (184 options: about 12 ms of
-    rendering down to 3 ms, docs/benchmarks.md). The same options: value, label, ``selected``."""
+    """A select of many options (a meeting's staff, its cases, the lists' filters): the options
+    are written in one template loop instead of Django's two templates per option (184 options:
+    about 12 ms of rendering down to 3 ms, docs/benchmarks.md). Rendered and escaped by the
+    template engine like all markup (decision 0007), character for character what Django's
+    Select writes (core/tests/test_filter_forms.py compares them on every filter form)."""
 
     template_name = "core/widgets/select.html"
 
@@ -200,56 +200,15 @@ def cleaned(data: dict[str, Any] | None) -> dict[str, Any]:
     return data
 
 
-def _attrs_html(attrs: dict[str, Any]) -> SafeString:
-    """Django's ``django/forms/widgets/attrs.html``: `` name="value"``, a bare `` name`` for True,
-    nothing for False."""
-    return format_html_join(
-        "",
-        "{}{}",
-        (
-            (f" {name}", format_html('="{}"', str(value)) if value is not True else "")
-            for name, value in attrs.items()
-            if value is not False
-        ),
-    )
-
-
-class FastSelect(forms.Select):
-    """A ``<select>`` written out in Python, character for character what Django's
-    ``django/forms/widgets/select.html`` writes (test_filter_forms.py compares them), without a
-    template include per option: the filter forms of the lists offer every district, agency or
-    colleague, and rendering an option through the template engine cost more than the list's
-    rows (issue 10). Everything is escaped by ``format_html``."""
-
-    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
-        groups = []
-        for group_name, group_choices, _index in widget["optgroups"]:
-            options = format_html_join(
-                "",
-                '\n  <option value="{}"{}>{}</option>\n',
-                ((str(option["value"]), _attrs_html(option["attrs"]), option["label"]) for option in group_choices),
-            )
-            if group_name:
-                options = format_html('\n  <optgroup label="{}">{}\n  </optgroup>', group_name, options)
-            groups.append(options)
-        return format_html(
-            '<select name="{}"{}>{}\n</select>',
-            widget["name"],
-            _attrs_html(widget["attrs"]),
-            format_html_join("", "{}", ((group,) for group in groups)),
-        )
-
-
 class FilterForm(forms.Form):
     """The filters of a list: a plain GET form whose values that do not validate are dropped (the
-    list shows without that filter), never an error page. Its selects are ``FastSelect``s."""
+    list shows without that filter), never an error page. Its selects are ``LongSelect``s."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             if type(field.widget) is forms.Select:
-                field.widget = FastSelect(attrs=field.widget.attrs, choices=field.widget.choices)
+                field.widget = LongSelect(attrs=field.widget.attrs, choices=field.widget.choices)
                 field.widget.is_required = field.required
 
     def valid(self) -> dict[str, Any]:

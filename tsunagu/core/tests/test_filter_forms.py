@@ -1,4 +1,4 @@
-"""The filter forms' selects (core.forms.FastSelect) write exactly what Django's select template
+"""The filter forms' selects (core.forms.LongSelect) write exactly what Django's select template
 writes, for every filter form of the lists, with and without chosen values, hostile labels
 escaped the same way."""
 
@@ -10,7 +10,7 @@ from django.http import QueryDict
 from tsunagu.agencies.models import Agency, District
 from tsunagu.cases.forms import CaseListForm
 from tsunagu.cases.selectors import CASE_SORTS
-from tsunagu.core.forms import FastSelect
+from tsunagu.core.forms import LongSelect
 from tsunagu.intake.forms import QueueFilterForm
 from tsunagu.referrals.forms import InboxFilterForm
 
@@ -58,7 +58,7 @@ def test_every_select_is_written_as_django_writes_it(reference, query):
             if isinstance(field.field.widget, forms.Select) and not isinstance(
                 field.field.widget, forms.SelectMultiple
             ):
-                assert isinstance(field.field.widget, FastSelect), field.name
+                assert isinstance(field.field.widget, LongSelect), field.name
                 ours, stock = _both(field)
                 assert ours == stock, field.name
                 assert "<script>" not in ours
