@@ -184,9 +184,7 @@ def test_the_soonest_hand_off_is_shown_first_whatever_the_agencys_age_limit(mine
 
     monkeypatch.setattr(worklist, "SECTION_LIMIT", 1)
     saposute = Agency.objects.get(code="saposute")
-    lead_handoff(
-        user=lead_worker, case=mine.other_case, to_agency=saposute, basis=SharingBasis.VITAL_INTEREST, note=""
-    )
+    lead_handoff(user=lead_worker, case=mine.other_case, to_agency=saposute, basis=SharingBasis.VITAL_INTEREST, note="")
     team_add(
         user=lead_worker,
         case=mine.other_case,
