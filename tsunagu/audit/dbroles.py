@@ -13,7 +13,7 @@ Two roles share the database:
 default privileges grant a new audit table UPDATE and DELETE like every table, and this takes them
 back, from every role other than the owner. Which tables are audit tables is decided in one
 place, ``audit_tables()``: every model of the audit app. A partition of an audit table (the access
-trail is partitioned by month, decision 0016) grants nothing to anybody: the parent is the only
+trail is partitioned by month, decision 0019) grants nothing to anybody: the parent is the only
 door, and PostgreSQL checks only the parent's privileges for a statement on the parent.
 """
 
@@ -118,7 +118,7 @@ def role_setup_sql(*, owner: str, app: str, database: str, tables: list[str] | N
 
 
 def audit_partitions(cursor: Any, tables: list[str]) -> list[str]:
-    """The partitions of the audit tables (the access trail's months and DEFAULT, decision 0016)."""
+    """The partitions of the audit tables (the access trail's months and DEFAULT, decision 0019)."""
     cursor.execute(
         "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
         " JOIN pg_class p ON p.oid = i.inhparent"

@@ -73,7 +73,7 @@ class AccessEvent(AppendOnlyModel):
         ordering = ["-at", "-id"]
         # On PostgreSQL the table is partitioned by month on ``at`` (primary key (id, at)), every
         # index below exists on every partition, and ``person_ids`` has a GIN index
-        # (jsonb_path_ops) for "whose data": audit migration 0008, decision 0016.
+        # (jsonb_path_ops) for "whose data": audit migration 0008, decision 0019.
         indexes = [
             # The audit review: one person's accesses by date.
             models.Index(fields=["user", "at"], name="accessevent_user_at"),

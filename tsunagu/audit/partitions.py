@@ -1,4 +1,4 @@
-"""Monthly partitions of the access trail on PostgreSQL (docs/decisions/0016-h5-audit-partitions.md).
+"""Monthly partitions of the access trail on PostgreSQL (docs/decisions/0019-audit-partitions.md).
 
 ``audit_accessevent`` is partitioned by range on ``at``, one partition per calendar month in
 ``TIME_ZONE`` (``audit_accessevent_y2026m11``), plus a DEFAULT partition
@@ -21,7 +21,7 @@ from django.conf import settings
 from django.utils import timezone
 from psycopg import sql
 
-# The partitioned tables of the audit app (the security log is not: decision 0016).
+# The partitioned tables of the audit app (the security log is not: decision 0019).
 PARTITIONED = ("audit_accessevent",)
 # A constant key for pg_advisory_xact_lock: two runs of the job never interleave.
 LOCK_KEY = 0x75A11D17

@@ -1,6 +1,6 @@
 """No case data is edited in the admin (see agencies/admin.py). This module only extends the
 agencies' admin with what the cases above it keep: an agency's new stall days move the stall day of
-every case it leads (``Case.stalled_on``, decision 0016-h3), in the same transaction as the save.
+every case it leads (``Case.stalled_on``, decision 0017), in the same transaction as the save.
 agencies cannot import cases (the layers), so the extension lives here."""
 
 from typing import Any

@@ -51,7 +51,7 @@ class Case(BaseModel):
     lead_worker = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("主担当者")
     )
-    # The work state (decision 0016-h3): what the work page lists, kept by the services that move
+    # The work state (decision 0017): what the work page lists, kept by the services that move
     # it in the same transaction (records.work_state, cases.work_state) and rebuilt from the
     # records by records.work_state.rebuild_work_state(). Never edited by hand.
     last_contact_on = models.DateField(_("最後に会えた日"), null=True, blank=True, editable=False)
@@ -109,7 +109,7 @@ class CaseAgency(ChoiceLabels, models.Model):
     note = models.CharField(_("引き継ぎのメモ"), max_length=500, blank=True)
     # The case's work state, copied onto its current team rows while the case is open (null and 0
     # once closed) by the services that move it, so that an agency's work page reads a range of
-    # its own rows (cases.work_state.team_state_refresh; decision 0016-h6).
+    # its own rows (cases.work_state.team_state_refresh; decision 0020).
     next_action_on = models.DateField(_("次の対応の予定日"), null=True, blank=True, editable=False)
     stalled_on = models.DateField(_("連絡途絶とみなす日"), null=True, blank=True, editable=False)
     unanswered_streak = models.PositiveIntegerField(_("続けて会えなかった回数"), default=0, editable=False)

@@ -126,7 +126,7 @@ def work_section(*, user: User, scope: str, **state: Any) -> QuerySet[Case]:
     """The open cases of the work page whose kept work state matches ``state``: lookups of a column
     kept both on the case and on its current team rows (``next_action_on``, ``stalled_on``,
     ``unanswered_streak``), e.g. ``stalled_on__lte=today``. The agency scope starts from the
-    agency's own team rows in that range (a partial index per column, decision 0016-h6), so that
+    agency's own team rows in that range (a partial index per column, decision 0020), so that
     its cost follows the size of the section, not the agency's caseload; the team rule itself is
     the one of :func:`open_cases_for_work`."""
     cases = open_cases_for_work(user=user, scope=scope).filter(**state)

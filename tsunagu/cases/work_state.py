@@ -6,7 +6,7 @@ current lead agency (``DEFAULT_STALL_DAYS`` without a lead). So "no contact for 
 days" is the indexed comparison ``stalled_on <= today``. The services that change what it depends
 on call :func:`stall_refresh` in their transaction: opening a case, handing over the lead, a
 consent withdrawal that ends a lead, an agency's new stall days, and every change of the records
-(``records.work_state``, which moves ``last_contact_on``). Decision 0016-h3.
+(``records.work_state``, which moves ``last_contact_on``). Decision 0017.
 """
 
 from typing import Any

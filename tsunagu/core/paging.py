@@ -1,4 +1,4 @@
-"""Keyset ("seek") pagination for every list (docs/decisions/0016-h4-keyset-pagination.md).
+"""Keyset ("seek") pagination for every list (docs/decisions/0018-keyset-pagination.md).
 
 A list is ordered by an ``Ordering``: named sort keys ending with a unique one (the primary key),
 so that every row has exactly one place. A page is the ``size`` rows after (or before) the row a

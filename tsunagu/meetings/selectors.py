@@ -57,7 +57,7 @@ def discussed_summaries(*, user: User, meeting: Meeting) -> list[CaseSummary]:
         persons.setdefault(person.household_id, []).append(person)
     reason = f"meeting {meeting.pk} ({meeting.sharing_basis})"
     summaries = [
-        # The last contact is the case's kept work state (decision 0016-h3), not a MAX over its history.
+        # The last contact is the case's kept work state (decision 0017), not a MAX over its history.
         CaseSummary(case, leads.get(case.pk, "—"), persons.get(case.household_id, []), case.last_contact_on)
         for case in cases
     ]

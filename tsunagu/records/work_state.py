@@ -1,5 +1,5 @@
 """The work state of a case that its progress records decide, kept on ``cases.Case``
-(decision 0016-h3):
+(decision 0017):
 
 - ``last_contact_on``: the day of the latest record that reached the person (null if none);
 - ``next_action_on`` / ``next_action``: those of the latest record (latest day, then latest made);

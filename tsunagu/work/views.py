@@ -22,7 +22,7 @@ from tsunagu.meetings.selectors import actions_for
 from tsunagu.referrals.selectors import referral_work
 from tsunagu.work.worklist import worklist_for
 
-# How long the home page's two statistics may lag behind the data (decision 0017-h7).
+# How long the home page's two statistics may lag behind the data (decision 0021).
 HOME_STATS_SECONDS = 300
 
 
@@ -50,7 +50,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = staff_context(request.user)
     # The desk's queue is work: its two counts are exact, in one query over the partial index
     # ``consultation_untriaged`` (a short range however large the history), and only for the desk
-    # that shows them. The other two are statistics, cached (decision 0017-h7).
+    # that shows them. The other two are statistics, cached (decision 0021).
     counts = {"untriaged": 0, "urgent": 0}
     if context.is_desk:
         counts = Consultation.objects.filter(triaged_at__isnull=True).aggregate(

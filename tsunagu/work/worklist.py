@@ -4,7 +4,7 @@ Every item follows from the current data, so it disappears by itself once resolv
 record replaces a due next action, a reached contact ends a stall or an unanswered streak.
 The cases carry their work state in indexed columns that the services keep up to date in the
 same transaction (``Case.next_action_on``, ``stalled_on``, ``unanswered_streak`` …; decision
-0016-h3), so each section is one query with its filter, order and limit in the database, plus the
+0017), so each section is one query with its filter, order and limit in the database, plus the
 count of the rest: the cost depends neither on the number of records nor on the number of open
 cases of the agency. Each app contributes its part through its own selectors (cases: the open
 cases and who ages out; plans: reviews and approvals); this module only composes them.
@@ -94,7 +94,7 @@ def worklist_for(*, user: Any, scope: str, today: dt.date, show: str = "") -> Wo
         cases=cases, today=today, horizon=add_months(today, AGE_LIMIT_MONTHS), limit=limit("age_limit")
     )
     work.plans_due, work.more["plans_due"] = limited(
-        # the agency's plans by its own team rows: a flat subquery the planner drives from (0016-h6)
+        # the agency's plans by its own team rows: a flat subquery the planner drives from (0020)
         plans_due_for_review(
             cases=cases if scope == "mine" else team_case_ids(user=user),
             until=today + dt.timedelta(days=REVIEW_WITHIN_DAYS),

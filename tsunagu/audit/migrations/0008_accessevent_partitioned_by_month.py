@@ -1,4 +1,4 @@
-"""On PostgreSQL the access trail becomes partitioned by month on ``at`` (decision 0016).
+"""On PostgreSQL the access trail becomes partitioned by month on ``at`` (decision 0019).
 
 The existing table is converted in one transaction, under an ACCESS EXCLUSIVE lock: a
 partitioned table ``LIKE`` it (same columns, identity kept, primary key (id, at), since a

@@ -135,7 +135,7 @@ REFUSED = [
     "CREATE TRIGGER erase BEFORE INSERT ON {t} FOR EACH ROW EXECUTE FUNCTION audit_append_only()",
 ]
 
-# On a partition of the access trail (decision 0016): the parent is the only door.
+# On a partition of the access trail (decision 0019): the parent is the only door.
 REFUSED_ON_PARTITION = [
     *REFUSED,
     "SELECT count(*) FROM {t}",

@@ -1,4 +1,4 @@
-"""Issue 10 item 4: the access trail is partitioned by month on PostgreSQL (decision 0016).
+"""Issue 10 item 4: the access trail is partitioned by month on PostgreSQL (decision 0019).
 
 The job creates the partitions of the coming months ahead of time; an event at the turn of a
 month lands in its month; an event whose month has no partition is caught by the DEFAULT

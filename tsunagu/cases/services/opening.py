@@ -47,7 +47,7 @@ def case_open(
             opened_at=now,
             created_by=user,
             updated_by=user,
-            # The work state of a case without records (decision 0016-h3).
+            # The work state of a case without records (decision 0017).
             quiet_since=today,
             stalled_on=today + dt.timedelta(days=lead.stall_days),
         )
@@ -57,7 +57,7 @@ def case_open(
             role=TeamRole.LEAD,
             since=today,
             sharing_basis=sharing_basis,
-            stalled_on=case.stalled_on,  # the team rows carry the case's work state (decision 0016-h6)
+            stalled_on=case.stalled_on,  # the team rows carry the case's work state (decision 0020)
         )
         CaseAgency.objects.bulk_create(
             [

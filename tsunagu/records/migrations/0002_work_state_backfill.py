@@ -1,4 +1,4 @@
-"""Backfill the work state of existing cases (cases 0010 added the columns; decision 0016-h3):
+"""Backfill the work state of existing cases (cases 0010 added the columns; decision 0017):
 one set-based UPDATE from the records' aggregates, then the stall days."""
 
 from django.db import migrations

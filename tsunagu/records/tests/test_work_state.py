@@ -1,4 +1,4 @@
-"""The work state kept on the case (decision 0016-h3) equals a recomputation from scratch after any
+"""The work state kept on the case (decision 0017) equals a recomputation from scratch after any
 sequence of service calls: records made in any order of dates, reached or not, corrected; the lead
 handed over; an agency's stall days changed. Both the services' values and the set-based rebuild
 are checked against a plain Python oracle."""

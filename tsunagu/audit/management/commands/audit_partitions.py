@@ -1,4 +1,4 @@
-"""Create the access trail's monthly partitions ahead of time (PostgreSQL; decision 0016).
+"""Create the access trail's monthly partitions ahead of time (PostgreSQL; decision 0019).
 
 python manage.py audit_partitions            # this month and the next 3; idempotent
 python manage.py audit_partitions --ahead 6

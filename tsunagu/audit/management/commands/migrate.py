@@ -5,7 +5,7 @@ cannot change the schema; the migrate step of a deployment uses the owner's cred
 ``MIGRATE_DATABASE_URL`` for the same database. The audit app's post_migrate handler then takes
 UPDATE, DELETE and TRUNCATE on the audit tables back from every other role. Last, still as the
 owner, the access trail's partitions for the coming months are created (``audit_partitions``,
-decision 0016).
+decision 0019).
 """
 
 from django.core.management import call_command
