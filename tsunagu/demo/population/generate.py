@@ -246,7 +246,7 @@ class Population:
             _rebuild_derived_state()
             mark = phase("sequences and derived state", mark)
             self._analyze()
-            phase("ANALYZE", mark)
+            phase("VACUUM ANALYZE", mark)
         summary = Summary(seconds=time.perf_counter() - started, busiest=self.busiest.agency.code, phases=phases)
         summary.persons_seconds = self.persons_seconds
         summary.tables = [(t.name, t.written, t.seconds) for t in self.writer.tables.values()]
@@ -1855,7 +1855,9 @@ class Population:
         if connection.vendor != "postgresql" or connection.in_atomic_block:
             return
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            # VACUUM too: a freshly loaded table has no visibility map, so every index-only scan
+            # would still read the rows (as autovacuum would leave it for a while after a load).
+            cursor.execute("VACUUM (ANALYZE)")
 
 
 def _rebuild_derived_state() -> None:
