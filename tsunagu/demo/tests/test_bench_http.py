@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tsunagu.demo.bench.profile import analyse
 from tsunagu.demo.bench.targets import PAGE_KEYS, RECORD_FORM, RECORD_SAVE
 
@@ -99,3 +101,15 @@ def test_the_profile_report_buckets_samples_taken_inside_requests(tmp_path):
     assert result["samples"] == 13  # the worker waiting for a request is not counted
     assert result["buckets"] == {"database": 6, "ORM": 3, "templates": 2, "application": 1, "framework": 1}
     assert result["functions"][0] == ("case_detail (cases/views.py)", 12)
+
+
+@pytest.mark.django_db
+def test_the_benchmark_refuses_a_database_with_unapplied_migrations(monkeypatch):
+    """A population filled before the latest migrations would answer 500 on the pages they touch
+    (seen on a ward database after a merge): the command says what to do instead."""
+    from django.core.management import CommandError, call_command
+    from django.db.migrations.executor import MigrationExecutor
+
+    monkeypatch.setattr(MigrationExecutor, "migration_plan", lambda self, targets: [("cases", "0099_next")])
+    with pytest.raises(CommandError, match="マイグレーション"):
+        call_command("bench_http", "--users", "0")

@@ -25,6 +25,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from tsunagu.audit.models import AccessEvent
 from tsunagu.cases.models import Case, TimelineEntry
@@ -92,6 +93,13 @@ class Command(BaseCommand):
             return
         if settings.PRODUCTION:
             raise CommandError("本番モードでは実行できません（ベンチマーク用のデータベースで実行してください）。")
+        pending = MigrationExecutor(connection).migration_plan(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        if pending:
+            # A database filled before the latest migrations answers 500 on the pages they touch.
+            raise CommandError(
+                f"このデータベースには未適用のマイグレーションが {len(pending)} 件あります。"
+                "先に manage.py migrate を実行してください。"
+            )
         targets = find_targets()
         if options["profile"]:
             self._profile(targets, options)
