@@ -18,3 +18,9 @@ class CasesConfig(AppConfig):
 
         person_grant_register(CasesPersonGrant())
         household_cases_register(household_cases)
+
+        # The day a household's concerned person ages out, kept when people change its persons.
+        from tsunagu.cases.work_state import persons_changed_refresh
+        from tsunagu.people.signals import persons_changed
+
+        persons_changed.connect(persons_changed_refresh, dispatch_uid="cases.ages_out")

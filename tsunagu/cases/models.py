@@ -62,6 +62,13 @@ class Case(BaseModel):
     # opened), and the day the case counts as stalled: that day + the lead agency's stall_days.
     quiet_since = models.DateField(_("連絡が途絶えている起点の日"), null=True, blank=True, editable=False)
     stalled_on = models.DateField(_("連絡途絶とみなす日"), null=True, blank=True, editable=False)
+    # The earliest review day of the case's approved plans, kept by plans.services when a plan is
+    # decided and rebuilt by plans.work_state.plan_review_rebuild() (decision 0024).
+    plan_review_on = models.DateField(_("計画の見直し予定日"), null=True, blank=True, editable=False)
+    # The day the first concerned person of the household passes the current lead agency's age
+    # limit (their limit + 1st birthday); none without a limit. Kept by cases.work_state
+    # .ages_out_refresh when the lead, the limit or the household's persons change (decision 0024).
+    ages_out_on = models.DateField(_("対象年齢を超える日"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("支援ケース")
@@ -72,6 +79,7 @@ class Case(BaseModel):
             models.Index(fields=["lead_worker", "next_action_on"], name="case_work_due", condition=OPEN),
             models.Index(fields=["lead_worker", "stalled_on"], name="case_work_stalled", condition=OPEN),
             models.Index(fields=["lead_worker", "unanswered_streak"], name="case_work_unanswered", condition=OPEN),
+            models.Index(fields=["lead_worker", "ages_out_on"], name="case_work_ages_out", condition=OPEN),
             # The home page's count of open cases (an index-only count of the open ones).
             models.Index(fields=["id"], name="case_open_id", condition=OPEN),
             # The case list's default filter (open) in its orders (cases.selectors.CASE_SORTS). The
@@ -113,16 +121,25 @@ class CaseAgency(ChoiceLabels, models.Model):
     next_action_on = models.DateField(_("次の対応の予定日"), null=True, blank=True, editable=False)
     stalled_on = models.DateField(_("連絡途絶とみなす日"), null=True, blank=True, editable=False)
     unanswered_streak = models.PositiveIntegerField(_("続けて会えなかった回数"), default=0, editable=False)
+    # The sort keys of the sections, copied too, so that a section is read in order from the
+    # agency's own index without visiting the cases (decision 0024).
+    quiet_since = models.DateField(_("連絡が途絶えている起点の日"), null=True, blank=True, editable=False)
+    opened_at = models.DateTimeField(_("ケースの開始日時"), null=True, blank=True, editable=False)
+    plan_review_on = models.DateField(_("計画の見直し予定日"), null=True, blank=True, editable=False)
+    ages_out_on = models.DateField(_("対象年齢を超える日"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("ケースの担当機関")
         verbose_name_plural = _("ケースの担当機関")
         indexes = [
             models.Index(fields=["agency", "until", "case"], name="caseagency_agency_open"),
-            # The supervisor's work page, one per section (work.worklist).
+            # The supervisor's work page, one per section (work.worklist), each in the section's
+            # order: the first rows are read by walking the index and the rest are counted from
+            # it alone (decision 0024). The stalled section walks ``quiet_since`` and checks
+            # ``stalled_on`` in the index; ``caseagency_work_stalled`` counts it.
             models.Index(
-                fields=["agency", "next_action_on"],
-                name="caseagency_work_due",
+                fields=["agency", "next_action_on", "opened_at", "case"],
+                name="caseagency_work_due_order",
                 condition=models.Q(until__isnull=True, next_action_on__isnull=False),
             ),
             models.Index(
@@ -131,7 +148,22 @@ class CaseAgency(ChoiceLabels, models.Model):
                 condition=models.Q(until__isnull=True, stalled_on__isnull=False),
             ),
             models.Index(
-                fields=["agency", "unanswered_streak"],
+                fields=["agency", "quiet_since", "opened_at", "case", "stalled_on"],
+                name="caseagency_work_quiet_order",
+                condition=models.Q(until__isnull=True, stalled_on__isnull=False),
+            ),
+            models.Index(
+                fields=["agency", "ages_out_on", "case"],
+                name="caseagency_work_ages_out",
+                condition=models.Q(until__isnull=True, ages_out_on__isnull=False),
+            ),
+            models.Index(
+                fields=["agency", "plan_review_on", "case"],
+                name="caseagency_work_plan_review",
+                condition=models.Q(until__isnull=True, plan_review_on__isnull=False),
+            ),
+            models.Index(
+                fields=["agency", "unanswered_streak", "opened_at", "case"],
                 name="caseagency_work_unanswered",
                 condition=models.Q(until__isnull=True, unanswered_streak__gt=0),
             ),

@@ -1,4 +1,5 @@
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,7 @@ from django.db.models import (
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from tsunagu.agencies.models import Agency, TeamRole
+from tsunagu.agencies.models import TeamRole
 from tsunagu.agencies.selectors import staff_context
 from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
@@ -122,80 +123,90 @@ def open_cases_for_work(*, user: User, scope: str) -> QuerySet[Case]:
     return cases.filter(lead_worker=user) if scope == "mine" else cases
 
 
-def work_section(*, user: User, scope: str, **state: Any) -> QuerySet[Case]:
-    """The open cases of the work page whose kept work state matches ``state``: lookups of a column
-    kept both on the case and on its current team rows (``next_action_on``, ``stalled_on``,
-    ``unanswered_streak``), e.g. ``stalled_on__lte=today``. The agency scope starts from the
-    agency's own team rows in that range (a partial index per column, decision 0020), so that
-    its cost follows the size of the section, not the agency's caseload; the team rule itself is
-    the one of :func:`open_cases_for_work`."""
-    cases = open_cases_for_work(user=user, scope=scope).filter(**state)
+def work_section(*, user: User, scope: str, order: Sequence[str], limit: int, **state: Any) -> tuple[list[Any], int]:
+    """The open cases of the work page whose kept work state matches ``state`` (lookups of a
+    column kept both on the case and on its current team rows: ``next_action_on``,
+    ``stalled_on``, ``unanswered_streak``, e.g. ``stalled_on__lte=today``), the first ``limit`` of
+    them in ``order`` (then by number), with their household, and how many more there are.
+
+    The caseworker's scope is one query over the cases they lead (partial indexes on the case).
+    The agency scope reads the agency's own team rows, which carry the state and the sort keys,
+    from a partial index in the section's order: the first rows by walking it and the count from
+    it alone, so that the cost follows neither the agency's caseload nor the size of the section
+    (decisions 0020, 0024). The cases themselves are then read through
+    :func:`open_cases_for_work`, the one team rule."""
+    cases = open_cases_for_work(user=user, scope=scope).select_related("household")
     if scope == "mine":
-        return cases
+        rows: list[Any] = list(
+            cases.filter(**state).annotate(section_total=Window(Count("pk"))).order_by(*order, "pk")[:limit]
+        )
+        return rows, (rows[0].section_total - len(rows) if rows else 0)
+    ids, total = team_section(user=user, order=order, limit=limit, **state)
+    found = cases.in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found], total - len(ids)
+
+
+def team_section(*, user: User, order: Sequence[str], limit: int, **state: Any) -> tuple[list[int], int]:
+    """The ids of the first ``limit`` cases whose current team rows of the user's agencies match
+    ``state``, in ``order`` (columns of the team row, then the case's number), and how many
+    cases match in all: read from the partial index of the section (decision 0024). Not yet
+    filtered by the team rule; the caller reads the cases through it."""
     agencies = staff_context(user).case_agency_ids
-    return cases.filter(
-        pk__in=CaseAgency.objects.filter(agency_id__in=agencies, until__isnull=True, **state).values("case_id")
-    )
-
-
-def team_case_ids(*, user: User) -> QuerySet[CaseAgency, Any]:
-    """The ids of the cases on a current team of the user's agencies (the team rule of
-    :func:`open_cases_for_work`'s agency scope, as a flat subquery of the team rows: a query that
-    filters these cases by another table's rows is then driven by the agency's own team rows, not
-    by every row of that table). The caller excludes closed cases."""
-    agencies = staff_context(user).case_agency_ids
-    return CaseAgency.objects.filter(agency_id__in=agencies, until__isnull=True).values("case_id")
-
-
-def born_by(day: dt.date, years: int) -> dt.date:
-    """The latest birth date of a person who has their ``years``-th birthday on ``day`` or before
-    (``add_years(birth, years) <= day``; a 2/29 birthday counts on 2/28 in a year without it)."""
-    try:
-        birth = day.replace(year=day.year - years)
-    except ValueError:  # 2/29 in a year without it
-        birth = day.replace(year=day.year - years, day=28)
-    while add_years(birth + dt.timedelta(days=1), years) <= day:
-        birth += dt.timedelta(days=1)
-    while add_years(birth, years) > day:
-        birth -= dt.timedelta(days=1)
-    return birth
+    if not agencies:
+        return [], 0
+    team = CaseAgency.objects.filter(agency_id__in=agencies, until__isnull=True, **state)
+    # A case has one current row per agency of the user on its team, all with the same copied
+    # values: the first ``limit`` cases are among the first ``limit`` rows of each agency.
+    ranked = team.order_by(*order, "case_id").values_list("case_id", flat=True)[: limit * len(agencies)]
+    total = team.count() if len(agencies) == 1 else team.values("case_id").distinct().count()
+    return list(dict.fromkeys(ranked))[:limit], total
 
 
 def ageing_out(
-    *, cases: QuerySet[Case], today: dt.date, horizon: dt.date, limit: int
+    *, user: User, scope: str, today: dt.date, horizon: dt.date, limit: int
 ) -> tuple[list[tuple[Person, Case, dt.date]], int]:
-    """The concerned persons of these cases who pass their current lead agency's age limit by
-    ``horizon`` (already past it: the hand-off is due today), soonest first, at most ``limit`` of
-    them, and how many more there are. One query for the agencies' distinct limits (a handful),
-    then one per limit: the birth dates are compared in the database. Within one limit the oldest
-    person ages out first; across limits the lists are merged by the day each one ages out (a
-    person of 49 under a limit of 49 is not sooner than a person of 39 under a limit of 39)."""
-    limits = sorted({m for m in Agency.objects.values_list("age_max", flat=True) if m is not None})
-    found: list[tuple[Person, Case, dt.date]] = []
-    total = 0
-    for age_max in limits:
-        persons: list[Any] = list(
-            Person.objects.filter(
-                household__cases__in=cases,
-                household__cases__team__role=TeamRole.LEAD,
-                household__cases__team__until__isnull=True,
-                household__cases__team__agency__age_max=age_max,
-                birth_date__lte=born_by(horizon, age_max + 1),
-                is_concerned=True,
-            )
-            .annotate(
-                case_pk=F("household__cases__id"),
-                lead_name=F("household__cases__team__agency__name"),
-                total=Window(Count("pk")),
-            )
-            .order_by("birth_date", "pk")[:limit]
+    """The concerned persons who pass their case's current lead agency's age limit by ``horizon``
+    (already past it: the hand-off is due today), soonest first, for the first ``limit`` open
+    cases of the work page's ``scope`` by the day their first person does so, and how many more
+    cases there are.
+
+    The cases come from the kept day (``Case.ages_out_on`` and its copy on the team rows, decision
+    0024) by index, like the other sections; then one query reads the persons of those cases with
+    their lead agency's limit. Across limits the persons are merged by the day each one ages out
+    (a person of 49 under a limit of 49 is not sooner than a person of 39 under a limit of 39)."""
+    if scope == "mine":
+        ranked = list(
+            open_cases_for_work(user=user, scope=scope)
+            .filter(ages_out_on__lte=horizon)
+            .annotate(section_total=Window(Count("pk")))
+            .order_by("ages_out_on", "pk")
+            .values_list("pk", "section_total")[:limit]
         )
-        total += persons[0].total if persons else 0
-        for person in persons:
-            assert person.birth_date is not None  # compared above
+        ids, total = [pk for pk, _n in ranked], (ranked[0][1] if ranked else 0)
+    else:
+        ids, total = team_section(user=user, order=("ages_out_on",), limit=limit, ages_out_on__lte=horizon)
+    if not ids:
+        return [], total
+    persons: list[Any] = list(
+        Person.objects.filter(
+            household__cases__in=open_cases_for_work(user=user, scope=scope).filter(pk__in=ids),
+            household__cases__team__role=TeamRole.LEAD,
+            household__cases__team__until__isnull=True,
+            household__cases__team__agency__age_max__isnull=False,
+            birth_date__isnull=False,
+            is_concerned=True,
+        ).annotate(
+            case_pk=F("household__cases__id"),
+            lead_name=F("household__cases__team__agency__name"),
+            lead_age_max=F("household__cases__team__agency__age_max"),
+        )
+    )
+    found: list[tuple[Person, Case, dt.date]] = []
+    for person in persons:
+        day = add_years(person.birth_date, person.lead_age_max + 1)
+        if day <= horizon:
             case: Any = Case(pk=person.case_pk)  # only its number and the lead's name are shown
             case.lead_name = person.lead_name
-            found.append((person, case, max(today, add_years(person.birth_date, age_max + 1))))
+            found.append((person, case, max(today, day)))
     found.sort(key=lambda item: (item[2], item[0].pk))
-    found = found[:limit]
-    return found, total - len(found)
+    return found, total - len(ids)

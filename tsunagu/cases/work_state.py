@@ -9,6 +9,7 @@ consent withdrawal that ends a lead, an agency's new stall days, and every chang
 (``records.work_state``, which moves ``last_contact_on``). Decision 0017.
 """
 
+from collections import defaultdict
 from typing import Any
 
 from django.db.models import DateField, Expression, F, Func, IntegerField, OuterRef, QuerySet, Subquery, Value
@@ -16,6 +17,8 @@ from django.db.models.functions import Coalesce, TruncDate
 
 from tsunagu.agencies.models import Agency, TeamRole
 from tsunagu.cases.models import Case, CaseAgency, CaseStatus
+from tsunagu.lib.ages import add_years
+from tsunagu.people.models import Person
 
 DEFAULT_STALL_DAYS = 30
 
@@ -67,9 +70,10 @@ def stall_refresh(cases: QuerySet[Case]) -> int:
 def team_state_refresh(cases: QuerySet[Case]) -> int:
     """Copy the work state of these cases onto their current team rows: the case's values while it
     is open, null and 0 once closed (so that a closed case leaves every section and every partial
-    index). One UPDATE, set-based; called by :func:`stall_refresh` (so by every service that moves
-    the state), after a team row is added and after a case is closed or reopened. Returns the
-    number of team rows written."""
+    index); the opening time, a sort key, always. One UPDATE, set-based; called by
+    :func:`stall_refresh` (so by every service that moves the state), by
+    ``plans.work_state.plan_review_refresh``, after a team row is added and after a case is
+    closed or reopened. Returns the number of team rows written."""
     live = Case.objects.filter(pk=OuterRef("case_id")).exclude(status=CaseStatus.CLOSED)
     return CaseAgency.objects.filter(case__in=cases.values("pk"), until__isnull=True).update(
         next_action_on=Subquery(live.values("next_action_on")[:1], output_field=DateField()),
@@ -77,10 +81,85 @@ def team_state_refresh(cases: QuerySet[Case]) -> int:
         unanswered_streak=Coalesce(
             Subquery(live.values("unanswered_streak")[:1], output_field=IntegerField()), Value(0)
         ),
+        quiet_since=Subquery(live.values("quiet_since")[:1], output_field=DateField()),
+        plan_review_on=Subquery(live.values("plan_review_on")[:1], output_field=DateField()),
+        ages_out_on=Subquery(live.values("ages_out_on")[:1], output_field=DateField()),
+        opened_at=Subquery(Case.objects.filter(pk=OuterRef("case_id")).values("opened_at")[:1]),
     )
+
+
+def led_by(agency_id: int) -> QuerySet[CaseAgency, Any]:
+    """The ids of the cases an agency currently leads (a subquery)."""
+    return CaseAgency.objects.filter(agency_id=agency_id, role=TeamRole.LEAD, until__isnull=True).values("case_id")
 
 
 def stall_refresh_led_by(agency_id: int) -> int:
     """After an agency's stall days changed: every case it currently leads."""
-    led = CaseAgency.objects.filter(agency_id=agency_id, role=TeamRole.LEAD, until__isnull=True).values("case_id")
-    return stall_refresh(Case.objects.filter(pk__in=led))
+    return stall_refresh(Case.objects.filter(pk__in=led_by(agency_id)))
+
+
+AGES_CHUNK = 1_000  # cases per round of :func:`ages_out_set` (IN lists, one bulk UPDATE)
+
+
+def ages_out_day(births: list[Any], age_max: int | None) -> Any:
+    """The day the first of these concerned persons (their birth dates) passes ``age_max``: their
+    ``age_max + 1``-th birthday (a 2/29 birthday counts on 2/28 in a year without it); None
+    without a limit or a birth date."""
+    if age_max is None or not births:
+        return None
+    return min(add_years(birth, age_max + 1) for birth in births)
+
+
+def ages_out_set(cases: QuerySet[Case]) -> int:
+    """Recompute ``Case.ages_out_on`` of these cases from their household's concerned persons and
+    the current lead agency's age limit, on the cases only (:func:`ages_out_refresh` also copies
+    it onto the team rows). In Python, a thousand cases per round: the day is ``add_years``
+    (its 2/29 rule is not the same date arithmetic on PostgreSQL and SQLite). Returns the number
+    of cases whose day changed."""
+    changed = 0
+    rows = list(cases.order_by("pk").values_list("pk", "household_id", "ages_out_on"))
+    for start in range(0, len(rows), AGES_CHUNK):
+        chunk = rows[start : start + AGES_CHUNK]
+        limits = dict(
+            CaseAgency.objects.filter(
+                case_id__in=[pk for pk, _h, _d in chunk], role=TeamRole.LEAD, until__isnull=True
+            ).values_list("case_id", "agency__age_max")
+        )
+        births: dict[int, list[Any]] = defaultdict(list)
+        concerned = Person.objects.filter(
+            household_id__in={h for pk, h, _d in chunk if limits.get(pk) is not None},
+            is_concerned=True,
+            birth_date__isnull=False,
+        )
+        for household_id, birth in concerned.values_list("household_id", "birth_date"):
+            births[household_id].append(birth)
+        updates = []
+        for pk, household_id, kept in chunk:
+            day = ages_out_day(births.get(household_id, []), limits.get(pk))
+            if day != kept:
+                updates.append(Case(pk=pk, ages_out_on=day))
+        Case.objects.bulk_update(updates, ["ages_out_on"])
+        changed += len(updates)
+    return changed
+
+
+def ages_out_refresh(cases: QuerySet[Case]) -> int:
+    """:func:`ages_out_set`, then the copy onto the cases' current team rows. Called when the
+    lead agency changes (through :func:`stall_refresh`'s callers that hand over a lead), when an
+    agency's age limit changes, and when a household's persons change (``people.signals``)."""
+    changed = ages_out_set(cases)
+    team_state_refresh(cases)
+    return changed
+
+
+def persons_changed_refresh(household_ids: list[int], **_signal: Any) -> None:
+    """The receiver of ``people.signals.persons_changed``: the cases of these households, under
+    their row locks (in number order, as every writer of the work state takes them)."""
+    ids = list(
+        Case.objects.select_for_update()
+        .filter(household_id__in=household_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if ids:
+        ages_out_refresh(Case.objects.filter(pk__in=ids))

@@ -2,6 +2,7 @@
 unanswered, status changes), one person about to age out with contact lost, and the plans and
 assessments of some cases."""
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -15,6 +16,7 @@ from tsunagu.demo.run import DemoRun
 from tsunagu.lib.ages import add_months
 from tsunagu.lib.businessdays import add_business_days
 from tsunagu.people.models import Person
+from tsunagu.people.services import PersonData, person_update
 from tsunagu.records.models import Method
 from tsunagu.records.services import RecordData, record_create
 from tsunagu.records.work_state import rebuild_work_state
@@ -49,8 +51,10 @@ def _contact_lost_before_ageing_out(run: DemoRun, case: Case, worker: Any, perso
     when, today = run.when, run.when.today
     lead = case.lead()
     age_max = lead.agency.age_max if lead is not None else None
-    if age_max is not None:
-        Person.objects.filter(pk=person.pk).update(birth_date=when.birth_date_ageing_out(age_max))
+    if age_max is not None:  # the birth date confirmed on a visit, written as staff would
+        person = Person.objects.get(pk=person.pk)
+        data = dataclasses.replace(PersonData.of(person), birth_date=when.birth_date_ageing_out(age_max))
+        person = person_update(user=worker, person=person, expected_version=person.version, data=data)
     for days in (70, 50, 40, 35):
         record_create(
             user=worker,

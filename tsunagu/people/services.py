@@ -18,6 +18,7 @@ from tsunagu.core.types import User
 from tsunagu.lib import kana, wareki
 from tsunagu.people.models import Disability, Household, Person, PersonNameKey, Relation, Sex
 from tsunagu.people.selectors import person_find_similar
+from tsunagu.people.signals import persons_changed
 
 HOUSEHOLD_FIELDS = (
     "label",
@@ -244,6 +245,7 @@ def person_create(*, user: User | None, household: Household, data: PersonData) 
         person.full_clean()
         person.save()
         _refresh_keys(person)
+        persons_changed.send(sender=Person, household_ids=[person.household_id])
         access_record(
             user=user, action=Action.CREATE, object_type="person", object_ids=[person.pk], person_ids=[person.pk]
         )
@@ -255,6 +257,7 @@ def person_update(*, user: User, person: Person, expected_version: int, data: Pe
     with transaction.atomic():
         person = save_versioned(obj=person, expected_version=expected_version, user=user, fields=_person_fields(data))
         _refresh_keys(person)
+        persons_changed.send(sender=Person, household_ids=[person.household_id])
         access_record(
             user=user, action=Action.UPDATE, object_type="person", object_ids=[person.pk], person_ids=[person.pk]
         )

@@ -49,6 +49,12 @@ class SupportPlan(BaseModel):
     class Meta:
         ordering = ["case", "-number"]
         constraints = [models.UniqueConstraint(fields=["case", "number"], name="plan_case_number")]
+        # The plans waiting for a supervisor (the work page, plans.selectors.plans_to_approve).
+        indexes = [
+            models.Index(
+                fields=["submitted_at", "id", "case"], name="plan_submitted", condition=models.Q(status="submitted")
+            )
+        ]
         verbose_name = _("支援計画")
         verbose_name_plural = _("支援計画")
 

@@ -3,7 +3,7 @@
 import datetime as dt
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 
 from tsunagu.agencies.models import TeamRole
 from tsunagu.agencies.selectors import staff_context
@@ -23,21 +23,19 @@ def plans_due_for_review(*, cases: QuerySet[Any], until: dt.date) -> QuerySet[Su
     )
 
 
-def plans_to_approve(user: User) -> list[SupportPlan]:
-    """Submitted plans of open cases led by an agency the user supervises, oldest first."""
+def plans_to_approve(user: User, *, limit: int) -> tuple[list[SupportPlan], int]:
+    """Submitted plans of open cases led by an agency the user supervises, oldest first: the
+    first ``limit`` with their case and household, and how many more there are (two queries:
+    the rows walk the submitted plans in order, the count joins the agency's lead rows with the
+    partial index of submitted plans; one query with a window count would sort them all)."""
     supervised = staff_context(user).agency_ids("supervisor")
     if not supervised:
-        return []
-    return list(
-        SupportPlan.objects.filter(status=PlanStatus.SUBMITTED)
-        .filter(
-            Exists(
-                CaseAgency.objects.filter(
-                    case_id=OuterRef("case_id"), agency_id__in=supervised, role=TeamRole.LEAD, until__isnull=True
-                )
-            )
-        )
-        .exclude(case__status=CaseStatus.CLOSED)
-        .select_related("case", "case__household")
-        .order_by("submitted_at")
-    )
+        return [], 0
+    waiting = SupportPlan.objects.filter(
+        status=PlanStatus.SUBMITTED,
+        case_id__in=CaseAgency.objects.filter(agency_id__in=supervised, role=TeamRole.LEAD, until__isnull=True).values(
+            "case_id"
+        ),
+    ).exclude(case__status=CaseStatus.CLOSED)
+    rows = list(waiting.select_related("case", "case__household").order_by("submitted_at", "pk")[:limit])
+    return rows, waiting.count() - len(rows)

@@ -18,10 +18,12 @@ from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
 from tsunagu.cases.models import Case, TimelineKind
 from tsunagu.cases.services import timeline_add
+from tsunagu.cases.work_state import case_lock
 from tsunagu.core.services import create_once, save_versioned
 from tsunagu.core.types import User
 from tsunagu.people.models import Person
 from tsunagu.plans.models import Goal, GoalStatus, GoalTarget, PlanStatus, SupportPlan
+from tsunagu.plans.work_state import plan_review_refresh
 
 GOAL_FIELDS = ("target", "person", "text", "action", "owner", "due_on", "status")
 EDITABLE = (PlanStatus.DRAFT, PlanStatus.RETURNED)
@@ -164,6 +166,8 @@ def plan_decide(*, user: User, plan: SupportPlan, expected_version: int, approve
         raise ValidationError({"comment": _("差し戻すときは、理由をコメントに書いてください。")})
     status = PlanStatus.APPROVED if approve else PlanStatus.RETURNED
     with transaction.atomic():
+        if approve:
+            case_lock(plan.case_id)  # an approval moves the case's work state (decision 0024)
         plan = save_versioned(
             obj=plan,
             expected_version=expected_version,
@@ -172,6 +176,8 @@ def plan_decide(*, user: User, plan: SupportPlan, expected_version: int, approve
         )
         if approve and plan.supersedes_id:
             SupportPlan.objects.filter(pk=plan.supersedes_id).update(status=PlanStatus.SUPERSEDED)
+        if approve:
+            plan_review_refresh(Case.objects.filter(pk=plan.case_id))
         _event(user, plan, Action.UPDATE, _("承認") if approve else _("差し戻し"))
     return plan
 

@@ -19,7 +19,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from tsunagu.cases.models import Case
-from tsunagu.cases.work_state import stall_refresh
+from tsunagu.cases.work_state import ages_out_set, stall_refresh
 from tsunagu.records.models import ProgressRecord
 
 CHUNK = 10_000  # ids per IN list (SQLite's variable limit is 32,766)
@@ -45,9 +45,16 @@ def work_state_refresh(case_id: int) -> None:
 
 
 def rebuild_work_state(case_ids: Iterable[int] | None = None) -> int:
-    """Recompute the work state of these cases (every case when None) from their records, set-based.
-    Returns the number of cases written."""
-    return _rebuild(Case, ProgressRecord, None if case_ids is None else list(dict.fromkeys(case_ids)))
+    """Recompute the work state of these cases (every case when None) from their records, set-based,
+    and the day each ages out (``cases.work_state.ages_out_set``), then copy both onto the team
+    rows. Returns the number of cases written."""
+    ids = None if case_ids is None else list(dict.fromkeys(case_ids))
+    if ids is None:
+        ages_out_set(Case.objects.all())
+    else:
+        for start in range(0, len(ids), CHUNK):
+            ages_out_set(Case.objects.filter(pk__in=ids[start : start + CHUNK]))
+    return _rebuild(Case, ProgressRecord, ids)
 
 
 def _rebuild(case_model: Any, record_model: Any, case_ids: list[int] | None) -> int:

@@ -20,7 +20,7 @@ from django.utils import timezone
 from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
 from tsunagu.cases.models import Case
-from tsunagu.cases.selectors import ageing_out, open_cases_for_work, team_case_ids, work_section
+from tsunagu.cases.selectors import ageing_out, open_cases_for_work, team_section, work_section
 from tsunagu.lib.ages import add_months
 from tsunagu.people.models import Person
 from tsunagu.plans.selectors import plans_due_for_review, plans_to_approve
@@ -31,7 +31,7 @@ AGE_LIMIT_MONTHS = 6
 REVIEW_WITHIN_DAYS = 14
 SECTION_LIMIT = 50  # rows per section; the rest is counted and one click away (``show``)
 SHOWN_LIMIT = 1000  # rows of the one section asked for with ``show``
-SECTIONS = ("due_actions", "stalled", "unanswered", "age_limit", "plans_due")
+SECTIONS = ("due_actions", "stalled", "unanswered", "age_limit", "plans_due", "plans_to_approve")
 
 
 @dataclass
@@ -71,37 +71,36 @@ def worklist_for(*, user: Any, scope: str, today: dt.date, show: str = "") -> Wo
 
     cases = open_cases_for_work(user=user, scope=scope)
 
-    def section(**state: Any) -> QuerySet[Case]:
-        # the template shows the household's name
-        return work_section(user=user, scope=scope, **state).select_related("household")
+    def section(name: str, order: tuple[str, ...], **state: Any) -> tuple[list[Any], int]:
+        return work_section(user=user, scope=scope, order=order, limit=limit(name), **state)
 
     work = Worklist()
-    work.due_actions, work.more["due_actions"] = limited(
-        section(next_action_on__lte=today + dt.timedelta(days=DUE_WITHIN_DAYS)).order_by(
-            "next_action_on", "opened_at", "pk"
-        ),
-        limit("due_actions"),
+    work.due_actions, work.more["due_actions"] = section(
+        "due_actions",
+        ("next_action_on", "opened_at"),
+        next_action_on__lte=today + dt.timedelta(days=DUE_WITHIN_DAYS),
     )
-    work.stalled, work.more["stalled"] = limited(
-        section(stalled_on__lte=today).order_by("quiet_since", "opened_at", "pk"), limit("stalled")
-    )
+    work.stalled, work.more["stalled"] = section("stalled", ("quiet_since", "opened_at"), stalled_on__lte=today)
     for case in work.stalled:
         case.days_without_contact = (today - (case.quiet_since or timezone.localdate(case.opened_at))).days
-    work.unanswered, work.more["unanswered"] = limited(
-        section(unanswered_streak__gte=UNANSWERED_STREAK).order_by("opened_at", "pk"), limit("unanswered")
+    work.unanswered, work.more["unanswered"] = section(
+        "unanswered", ("opened_at",), unanswered_streak__gte=UNANSWERED_STREAK
     )
     work.age_limit, work.more["age_limit"] = ageing_out(
-        cases=cases, today=today, horizon=add_months(today, AGE_LIMIT_MONTHS), limit=limit("age_limit")
+        user=user, scope=scope, today=today, horizon=add_months(today, AGE_LIMIT_MONTHS), limit=limit("age_limit")
     )
-    work.plans_due, work.more["plans_due"] = limited(
-        # the agency's plans by its own team rows: a flat subquery the planner drives from (0020)
-        plans_due_for_review(
-            cases=cases if scope == "mine" else team_case_ids(user=user),
-            until=today + dt.timedelta(days=REVIEW_WITHIN_DAYS),
-        ),
-        limit("plans_due"),
-    )
-    work.plans_to_approve = plans_to_approve(user)
+    review_by = today + dt.timedelta(days=REVIEW_WITHIN_DAYS)
+    if scope == "mine":
+        work.plans_due, work.more["plans_due"] = limited(
+            plans_due_for_review(cases=cases, until=review_by), limit("plans_due")
+        )
+    else:  # the cases from the agency's team rows, in review order (decision 0024)
+        ids, total = team_section(
+            user=user, order=("plan_review_on",), limit=limit("plans_due"), plan_review_on__lte=review_by
+        )
+        work.plans_due = list(plans_due_for_review(cases=cases.filter(pk__in=ids), until=review_by))
+        work.more["plans_due"] = max(total - len(ids), 0)
+    work.plans_to_approve, work.more["plans_to_approve"] = plans_to_approve(user, limit=limit("plans_to_approve"))
     shown: list[Case] = [*work.due_actions, *work.stalled, *work.unanswered, *(c for _p, c, _d in work.age_limit)]
     shown += [plan.case for plan in work.plans_due]
     access_record(

@@ -19,7 +19,7 @@ from tsunagu.cases.models import (
     TimelineKind,
 )
 from tsunagu.cases.services.timeline import timeline_add
-from tsunagu.cases.work_state import stall_refresh
+from tsunagu.cases.work_state import ages_out_set, stall_refresh
 from tsunagu.core.services import create_once
 from tsunagu.core.types import User
 from tsunagu.people.models import Person
@@ -84,7 +84,9 @@ def consent_withdraw(*, user: User, consent: Consent, on: Any) -> Consent:
         ended = list(CaseAgency.objects.filter(consent=consent, until__isnull=True).select_related("agency", "case"))
         CaseAgency.objects.filter(pk__in=[m.pk for m in ended]).update(until=on)
         # A lead that rested on the consent has ended: those cases now stall by the default days.
-        stall_refresh(Case.objects.filter(pk__in={m.case_id for m in ended if m.role == TeamRole.LEAD}))
+        lost_lead = Case.objects.filter(pk__in={m.case_id for m in ended if m.role == TeamRole.LEAD})
+        ages_out_set(lost_lead)  # no lead, no age limit
+        stall_refresh(lost_lead)
         for member in ended:
             timeline_add(
                 case=member.case,

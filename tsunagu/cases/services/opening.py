@@ -20,7 +20,7 @@ from tsunagu.cases.models import (
     TimelineKind,
 )
 from tsunagu.cases.services.timeline import timeline_add
-from tsunagu.cases.work_state import agency_lock, stall_refresh
+from tsunagu.cases.work_state import agency_lock, ages_out_set, stall_refresh
 from tsunagu.core.types import User
 from tsunagu.people.models import Household
 
@@ -72,6 +72,7 @@ def case_open(
                 for agency in {a.pk: a for a in partners if a.pk != lead.pk}.values()
             ]
         )
+        ages_out_set(Case.objects.filter(pk=case.pk))  # the lead agency's age limit (decision 0024)
         stall_refresh(Case.objects.filter(pk=case.pk))  # from the stored stall days, not the caller's copy
         team = "、".join([lead.name, *[a.name for a in partners if a.pk != lead.pk]])
         timeline_add(

@@ -17,7 +17,7 @@ from tsunagu.cases.models import (
     TimelineKind,
 )
 from tsunagu.cases.services.timeline import timeline_add
-from tsunagu.cases.work_state import agency_lock, case_lock, stall_refresh, team_state_refresh
+from tsunagu.cases.work_state import agency_lock, ages_out_set, case_lock, stall_refresh, team_state_refresh
 from tsunagu.core.types import User
 
 # --- Sharing: consent and the case team (docs/quality.md S5) -------------------------------------
@@ -140,7 +140,8 @@ def lead_handoff(
             note=note,
         )
         Case.objects.filter(pk=case.pk).update(lead_worker=None)
-        stall_refresh(Case.objects.filter(pk=case.pk))  # the new lead's stall days
+        ages_out_set(Case.objects.filter(pk=case.pk))  # the new lead's age limit
+        stall_refresh(Case.objects.filter(pk=case.pk))  # the new lead's stall days (and the team rows)
         _record_share(
             user=user,
             member=member,

@@ -62,6 +62,7 @@ from tsunagu.lib.wareki import format_wareki
 from tsunagu.meetings.models import KIND_BASIS, Decision, Meeting, MeetingCase, MeetingKind
 from tsunagu.people.models import Disability, Household, Person, PersonNameKey, Relation, Sex
 from tsunagu.plans.models import Goal, GoalStatus, GoalTarget, PlanStatus, SupportPlan
+from tsunagu.plans.work_state import plan_review_set
 from tsunagu.records.models import Method, ProgressRecord
 from tsunagu.records.work_state import rebuild_work_state
 from tsunagu.referrals.models import DeclineReason, Referral, ReferralEvent, ReferralEventKind, ReferralStatus
@@ -1862,7 +1863,12 @@ class Population:
 
 def _rebuild_derived_state() -> None:
     """Bring each case's kept work state (last contact, next action, unanswered streak, stall
-    day) in line with the records just written, set-based, as the data migration does."""
+    day) and the review day of its approved plan in line with the rows just written, set-based,
+    as the data migrations do. The plans first: the work state's rebuild then copies both onto
+    the team rows in one pass."""
+    plan_review_set(
+        Case.objects.filter(pk__in=SupportPlan.objects.filter(status=PlanStatus.APPROVED).values("case_id"))
+    )
     rebuild_work_state()
 
 

@@ -1,8 +1,10 @@
 """The work state kept on the case (decision 0017) equals a recomputation from scratch after any
 sequence of service calls: records made in any order of dates, reached or not, corrected; the lead
-handed over; an agency's stall days changed. Both the services' values and the set-based rebuild
-are checked against a plain Python oracle."""
+handed over; an agency's stall days or age limit changed; a person's birth date or concern
+changed. Both the services' values and the set-based rebuild are checked against a plain Python
+oracle."""
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -16,16 +18,30 @@ from hypothesis import strategies as st
 from tsunagu.agencies.models import Agency, TeamRole
 from tsunagu.cases.models import Case, CaseAgency, CaseStatus, ClosureReason, SharingBasis
 from tsunagu.cases.services import case_change_status, case_open, lead_handoff, team_add, team_end
-from tsunagu.cases.work_state import DEFAULT_STALL_DAYS, stall_refresh_led_by
+from tsunagu.cases.work_state import DEFAULT_STALL_DAYS, ages_out_refresh, led_by, stall_refresh_led_by
+from tsunagu.lib.ages import add_years
+from tsunagu.people.models import Person
+from tsunagu.people.services import PersonData, person_update
 from tsunagu.records.models import ProgressRecord
 from tsunagu.records.services import RecordData, record_correct, record_create
 from tsunagu.records.work_state import rebuild_work_state
 
 NOW = dt.datetime(2026, 11, 28, 1, 0, tzinfo=dt.UTC)
 TODAY = dt.date(2026, 11, 28)
-FIELDS = ("last_contact_on", "next_action_on", "next_action", "unanswered_streak", "quiet_since", "stalled_on")
-AGENCIES = ("merkmal", "link")
-TEAM_FIELDS = ("next_action_on", "stalled_on", "unanswered_streak")  # also kept on the open team rows
+FIELDS = (
+    "last_contact_on",
+    "next_action_on",
+    "next_action",
+    "unanswered_streak",
+    "quiet_since",
+    "stalled_on",
+    "ages_out_on",
+)
+AGENCIES = ("merkmal", "link", "saposute")  # age limits 39, none, 49
+TEAM_FIELDS = ("next_action_on", "stalled_on", "unanswered_streak", "quiet_since", "ages_out_on")  # on open team rows
+births = st.none() | st.sampled_from(
+    [dt.date(1987, 2, 28), dt.date(1988, 2, 29), dt.date(1986, 12, 1), dt.date(1977, 5, 29), dt.date(2000, 1, 1)]
+)
 
 days = st.integers(min_value=-90, max_value=10).map(lambda n: TODAY + dt.timedelta(days=n))
 record_data = st.fixed_dictionaries(
@@ -43,6 +59,8 @@ step = st.one_of(
     st.tuples(st.just("stall_days"), st.sampled_from(AGENCIES), st.integers(1, 90)),
     st.tuples(st.just("status"), st.integers(0, 1), st.sampled_from([CaseStatus.CLOSED, CaseStatus.ACTIVE])),
     st.tuples(st.just("partner"), st.integers(0, 1), st.sampled_from(AGENCIES)),
+    st.tuples(st.just("person"), st.integers(0, 1), births, st.booleans()),
+    st.tuples(st.just("age_max"), st.sampled_from(AGENCIES), st.none() | st.integers(30, 64)),
 )
 
 
@@ -62,9 +80,16 @@ def recomputed(case_id: int) -> dict[str, Any]:
         "unanswered_streak": sum(1 for r in records if not r.reached and (last is None or r.occurred_on > last)),
         "quiet_since": quiet,
         "stalled_on": quiet + dt.timedelta(days=stall),
+        "ages_out_on": None,
     }
-    # Every current team row carries the three section columns while the case is open, none once closed.
-    copied = (None, None, 0) if case.status == CaseStatus.CLOSED else tuple(state[f] for f in TEAM_FIELDS)
+    limit = lead.agency.age_max if lead else None
+    concerned = Person.objects.filter(household_id=case.household_id, is_concerned=True, birth_date__isnull=False)
+    if limit is not None and concerned.exists():
+        state["ages_out_on"] = min(add_years(p.birth_date, limit + 1) for p in concerned)
+    # Every current team row carries the section columns while the case is open, none once
+    # closed, and the case's opening time (a sort key) always.
+    copied = (None, None, 0, None, None) if case.status == CaseStatus.CLOSED else tuple(state[f] for f in TEAM_FIELDS)
+    copied += (case.opened_at,)
     members = CaseAgency.objects.filter(case_id=case_id, until__isnull=True).order_by("pk")
     state["team"] = [(pk, copied) for pk in members.values_list("pk", flat=True)]
     return state
@@ -73,13 +98,15 @@ def recomputed(case_id: int) -> dict[str, Any]:
 def kept(case_id: int) -> dict[str, Any]:
     state = Case.objects.filter(pk=case_id).values(*FIELDS).get()
     members = CaseAgency.objects.filter(case_id=case_id, until__isnull=True).order_by("pk")
-    state["team"] = [(row[0], tuple(row[1:])) for row in members.values_list("pk", *TEAM_FIELDS)]
+    state["team"] = [(row[0], tuple(row[1:])) for row in members.values_list("pk", *TEAM_FIELDS, "opened_at")]
     return state
 
 
 def run(world: Any, users: Any, steps: list[Any]) -> None:
     worker = users["lead_worker"]
     cases = [(world.case, world.person), (world.other_case, world.other_person)]
+    # Both concerned, with a birth date, so that a new lead or limit moves the day they age out.
+    steps = [("person", 0, dt.date(1987, 2, 28), True), ("person", 1, dt.date(1977, 5, 29), True), *steps]
     for kind, *args in steps:
         if kind == "create":
             case, person = cases[args[0]]
@@ -114,6 +141,14 @@ def run(world: Any, users: Any, steps: list[Any]) -> None:
                 team_add(user=worker, case=case, agency=agency, basis=SharingBasis.VITAL_INTEREST)
             elif member.role == TeamRole.PARTNER:
                 team_end(user=worker, member=member)
+        elif kind == "person":
+            person = Person.objects.get(pk=cases[args[0]][1].pk)
+            data = dataclasses.replace(PersonData.of(person), birth_date=args[1], is_concerned=args[2])
+            person_update(user=worker, person=person, expected_version=person.version, data=data)
+        elif kind == "age_max":
+            agency = Agency.objects.get(code=args[0])
+            Agency.objects.filter(pk=agency.pk).update(age_max=args[1])
+            ages_out_refresh(Case.objects.filter(pk__in=led_by(agency.pk)))  # what the agency admin does
         else:
             agency = Agency.objects.get(code=args[0])
             Agency.objects.filter(pk=agency.pk).update(stall_days=args[1])
@@ -131,9 +166,21 @@ def test_the_kept_work_state_equals_a_recomputation_after_any_sequence_of_servic
         for pk in case_ids:
             assert kept(pk) == recomputed(pk), pk
         Case.objects.filter(pk__in=case_ids).update(
-            last_contact_on=None, next_action_on=None, next_action="x", unanswered_streak=99, stalled_on=None
+            last_contact_on=None,
+            next_action_on=None,
+            next_action="x",
+            unanswered_streak=99,
+            stalled_on=None,
+            ages_out_on=TODAY,
         )
-        CaseAgency.objects.update(next_action_on=TODAY, stalled_on=None, unanswered_streak=99)
+        CaseAgency.objects.update(
+            next_action_on=TODAY,
+            stalled_on=None,
+            unanswered_streak=99,
+            quiet_since=None,
+            opened_at=None,
+            ages_out_on=None,
+        )
         assert rebuild_work_state() == Case.objects.count()
         for pk in case_ids:
             assert kept(pk) == recomputed(pk), pk

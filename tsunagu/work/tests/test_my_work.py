@@ -1,6 +1,7 @@
 """わたしの仕事: due next actions, stalled cases, unanswered streaks, the 39 → 40 hand-off.
 Each item disappears once resolved."""
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -14,6 +15,7 @@ from tsunagu.cases.models import Case, SharingBasis
 from tsunagu.cases.services import case_set_lead_worker, lead_handoff, team_add
 from tsunagu.cases.work_state import stall_refresh_led_by
 from tsunagu.core.tests.personas import client_for
+from tsunagu.people.services import PersonData, person_update
 from tsunagu.records.services import RecordData, record_create
 from tsunagu.records.work_state import rebuild_work_state
 
@@ -40,6 +42,14 @@ def record(world, user, day, *, reached=True, next_on=None):
             }
         ),
     )
+
+
+def edit(person, **fields):
+    """Change a person as the person form does, through the service (the day each of the
+    household's cases ages out follows, decision 0024)."""
+    person.refresh_from_db()
+    data = dataclasses.replace(PersonData.of(person), **fields)
+    person_update(user=person.created_by, person=person, expected_version=person.version, data=data)
 
 
 def my_work(user, **params):
@@ -99,11 +109,9 @@ def test_three_unanswered_visits_in_a_row_are_a_streak(mine, lead_worker):
 @pytest.mark.django_db
 @time_machine.travel(NOW, tick=False)
 def test_a_person_turning_40_within_six_months_is_flagged_for_hand_off(mine, lead_worker):
-    mine.person.birth_date = dt.date(1987, 3, 1)  # 40 on 2027-03-01; メルクマール serves up to 39
-    mine.person.save()
+    edit(mine.person, birth_date=dt.date(1987, 3, 1))  # 40 on 2027-03-01; メルクマール serves up to 39
     assert [(p.pk, day) for p, _c, day in my_work(lead_worker).age_limit] == [(mine.person.pk, dt.date(2027, 3, 1))]
-    mine.person.birth_date = dt.date(1990, 3, 1)
-    mine.person.save()
+    edit(mine.person, birth_date=dt.date(1990, 3, 1))
     assert my_work(lead_worker).age_limit == []
 
 
@@ -153,11 +161,8 @@ def test_each_case_ages_out_by_its_own_lead_agencys_limit(mine, lead_worker, use
     """メルクマール serves up to 39, サポステ up to 49: the birth dates are compared per limit."""
     saposute = Agency.objects.get(code="saposute")
     lead_handoff(user=lead_worker, case=mine.other_case, to_agency=saposute, basis=SharingBasis.VITAL_INTEREST, note="")
-    mine.person.birth_date = dt.date(1987, 1, 15)  # 40 on 2027-01-15, inside six months
-    mine.person.save()
-    mine.other_person.birth_date = dt.date(1977, 4, 1)  # 50 on 2027-04-01
-    mine.other_person.is_concerned = True
-    mine.other_person.save()
+    edit(mine.person, birth_date=dt.date(1987, 1, 15))  # 40 on 2027-01-15, inside six months
+    edit(mine.other_person, birth_date=dt.date(1977, 4, 1), is_concerned=True)  # 50 on 2027-04-01
     supervisor = users["supervisor"]  # メルクマール; add it to the other case's team to see both
     team_add(
         user=lead_worker,
@@ -170,8 +175,7 @@ def test_each_case_ages_out_by_its_own_lead_agencys_limit(mine, lead_worker, use
         (mine.person.pk, mine.case.pk, "メルクマールせたがや", dt.date(2027, 1, 15)),
         (mine.other_person.pk, mine.other_case.pk, saposute.name, dt.date(2027, 4, 1)),
     ]
-    mine.other_person.birth_date = dt.date(1977, 7, 1)  # 50 after the six months
-    mine.other_person.save()
+    edit(mine.other_person, birth_date=dt.date(1977, 7, 1))  # 50 after the six months
     assert [p.pk for p, _c, _d in my_work(supervisor, scope="agency").age_limit] == [mine.person.pk]
 
 
@@ -191,11 +195,8 @@ def test_the_soonest_hand_off_is_shown_first_whatever_the_agencys_age_limit(mine
         agency=Agency.objects.get(code="merkmal"),
         basis=SharingBasis.VITAL_INTEREST,
     )
-    mine.person.birth_date = dt.date(1986, 9, 1)  # 40 already under メルクマール's 39: due today
-    mine.person.save()
-    mine.other_person.birth_date = dt.date(1977, 3, 1)  # 50 next March under サポステ's 49
-    mine.other_person.is_concerned = True
-    mine.other_person.save()
+    edit(mine.person, birth_date=dt.date(1986, 9, 1))  # 40 already under メルクマール's 39: due today
+    edit(mine.other_person, birth_date=dt.date(1977, 3, 1), is_concerned=True)  # 50 next March under サポステ's 49
     work = my_work(users["supervisor"], scope="agency")
     assert [(p.pk, day) for p, _case, day in work.age_limit] == [(mine.person.pk, TODAY)]
     assert work.more["age_limit"] == 1
