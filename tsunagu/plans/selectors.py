@@ -11,6 +11,9 @@ from tsunagu.cases.models import CaseAgency, CaseStatus
 from tsunagu.core.types import User
 from tsunagu.plans.models import PlanStatus, SupportPlan
 
+# What the work page shows of a plan (templates/work/my_work.html), with its case and household.
+WORK_FIELDS = ("number", "review_on", "submitted_at", "case__id", "case__household__label")
+
 
 def plans_due_for_review(*, cases: QuerySet[Any], until: dt.date) -> QuerySet[SupportPlan]:
     """Approved plans of these open cases (a query of cases, or of case ids) whose review day is
@@ -19,6 +22,7 @@ def plans_due_for_review(*, cases: QuerySet[Any], until: dt.date) -> QuerySet[Su
         SupportPlan.objects.filter(case__in=cases, status=PlanStatus.APPROVED, review_on__lte=until)
         .exclude(case__status=CaseStatus.CLOSED)
         .select_related("case", "case__household")
+        .only(*WORK_FIELDS)
         .order_by("review_on", "pk")
     )
 
@@ -37,5 +41,7 @@ def plans_to_approve(user: User, *, limit: int) -> tuple[list[SupportPlan], int]
             "case_id"
         ),
     ).exclude(case__status=CaseStatus.CLOSED)
-    rows = list(waiting.select_related("case", "case__household").order_by("submitted_at", "pk")[:limit])
+    rows = list(
+        waiting.select_related("case", "case__household").only(*WORK_FIELDS).order_by("submitted_at", "pk")[:limit]
+    )
     return rows, waiting.count() - len(rows)
