@@ -30,6 +30,7 @@ from tsunagu.lib.ages import estimate_age
 from tsunagu.meetings.models import Meeting, MeetingCase
 from tsunagu.people.models import Household, Person, PersonNameKey
 from tsunagu.people.services import name_keys
+from tsunagu.plans.models import PlanStatus, SupportPlan
 from tsunagu.records.models import ProgressRecord
 from tsunagu.records.services import _summary as record_summary
 from tsunagu.records.tests.test_work_state import kept, recomputed
@@ -127,6 +128,20 @@ def test_every_case_keeps_the_work_state_the_record_services_would_have_kept(pop
     assert case_ids
     for case_id in case_ids:
         assert kept(case_id) == recomputed(case_id), case_id
+
+
+@pytest.mark.django_db
+def test_every_case_keeps_the_review_day_of_its_approved_plans_on_itself_and_its_team(population):
+    """What plans.work_state.plan_review_refresh keeps (decision 0024), for every case."""
+    approved = {}
+    for case_id, day in SupportPlan.objects.filter(status=PlanStatus.APPROVED).values_list("case_id", "review_on"):
+        approved[case_id] = min(day, approved.get(case_id, day))
+    assert approved
+    cases = dict(Case.objects.values_list("pk", "plan_review_on"))
+    assert cases == {pk: approved.get(pk) for pk in cases}
+    closed = set(Case.objects.filter(status=CaseStatus.CLOSED).values_list("pk", flat=True))
+    for case_id, day in CaseAgency.objects.filter(until__isnull=True).values_list("case_id", "plan_review_on"):
+        assert day == (None if case_id in closed else cases[case_id]), case_id
 
 
 def test_referral_deadlines_are_counted_in_business_days_of_the_receiver(population):
