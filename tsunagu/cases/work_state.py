@@ -163,3 +163,10 @@ def persons_changed_refresh(household_ids: list[int], **_signal: Any) -> None:
     )
     if ids:
         ages_out_refresh(Case.objects.filter(pk__in=ids))
+
+
+def age_limits_changed_refresh(agency_ids: list[int], **_signal: Any) -> None:
+    """The receiver of ``agencies.signals.age_limits_changed``: what the agency admin does after a
+    new age limit (``cases/admin.py``), for every case these agencies lead."""
+    for agency_id in agency_ids:
+        ages_out_refresh(Case.objects.filter(pk__in=led_by(agency_id)))
