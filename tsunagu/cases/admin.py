@@ -10,8 +10,7 @@ from django.contrib import admin
 
 from tsunagu.agencies.admin import AgencyAdmin
 from tsunagu.agencies.models import Agency
-from tsunagu.cases.models import Case
-from tsunagu.cases.work_state import ages_out_refresh, led_by, stall_refresh_led_by
+from tsunagu.cases.work_state import ages_out_refresh_led_by, stall_refresh_led_by
 
 
 class AgencyWithCasesAdmin(AgencyAdmin):
@@ -20,7 +19,7 @@ class AgencyWithCasesAdmin(AgencyAdmin):
         if change and "stall_days" in form.changed_data:
             stall_refresh_led_by(obj.pk)
         if change and "age_max" in form.changed_data:
-            ages_out_refresh(Case.objects.filter(pk__in=led_by(obj.pk)))
+            ages_out_refresh_led_by(obj.pk)
 
 
 admin.site.unregister(Agency)

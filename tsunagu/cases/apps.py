@@ -24,3 +24,9 @@ class CasesConfig(AppConfig):
         from tsunagu.people.signals import persons_changed
 
         persons_changed.connect(persons_changed_refresh, dispatch_uid="cases.ages_out")
+
+        # And when an agency's age limit changes outside the admin (the reference data).
+        from tsunagu.agencies.signals import age_limits_changed
+        from tsunagu.cases.work_state import age_limits_changed_refresh
+
+        age_limits_changed.connect(age_limits_changed_refresh, dispatch_uid="cases.ages_out_limits")

@@ -163,3 +163,21 @@ def persons_changed_refresh(household_ids: list[int], **_signal: Any) -> None:
     )
     if ids:
         ages_out_refresh(Case.objects.filter(pk__in=ids))
+
+
+def ages_out_refresh_led_by(agency_id: int) -> int:
+    """After an agency's age limit changed: :func:`ages_out_refresh` of every case it currently
+    leads, under the cases' row locks taken (in number order, as :func:`persons_changed_refresh`
+    takes them) before the births are read: a person's writer that holds them has read the old
+    limit, so this must read its birth date after it commits, not before."""
+    ids = list(
+        Case.objects.select_for_update().filter(pk__in=led_by(agency_id)).order_by("pk").values_list("pk", flat=True)
+    )
+    return ages_out_refresh(Case.objects.filter(pk__in=ids))
+
+
+def age_limits_changed_refresh(agency_ids: list[int], **_signal: Any) -> None:
+    """The receiver of ``agencies.signals.age_limits_changed``: what the agency admin does after a
+    new age limit (``cases/admin.py``), for every case these agencies lead."""
+    for agency_id in agency_ids:
+        ages_out_refresh_led_by(agency_id)

@@ -102,7 +102,7 @@ def worklist_for(*, user: Any, scope: str, today: dt.date, show: str = "") -> Wo
         work.more["plans_due"] = max(total - len(ids), 0)
     work.plans_to_approve, work.more["plans_to_approve"] = plans_to_approve(user, limit=limit("plans_to_approve"))
     shown: list[Case] = [*work.due_actions, *work.stalled, *work.unanswered, *(c for _p, c, _d in work.age_limit)]
-    shown += [plan.case for plan in work.plans_due]
+    shown += [plan.case for plan in (*work.plans_due, *work.plans_to_approve)]
     access_record(
         user=user,
         action=Action.LIST,

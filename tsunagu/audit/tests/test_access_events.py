@@ -201,3 +201,17 @@ def test_my_work_records_the_cases_it_listed(world, users):
     client_for(supervisor).get(reverse("work:my_work"), {"scope": "agency"})
     listed = [e for e in new_events(before) if e.action == "list"]
     assert [(e.object_type, e.object_ids, e.reason) for e in listed] == [("case", [world.case.pk], "worklist agency")]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("scope", ["mine", "agency"])
+def test_my_work_records_the_cases_of_the_plans_waiting_for_approval(world, users, scope):
+    """The plans waiting for the supervisor show their case's number and household: listed too."""
+    from tsunagu.plans.services import plan_submit
+
+    plan_submit(user=users["lead_worker"], plan=world.plan, expected_version=world.plan.version)
+    before = AccessEvent.objects.count()
+    page = client_for(users["supervisor"]).get(reverse("work:my_work"), {"scope": scope})
+    assert [plan.pk for plan in page.context["work"].plans_to_approve] == [world.plan.pk]
+    listed = [e for e in new_events(before) if e.action == "list" and e.object_type == "case"]
+    assert [world.case.pk in e.object_ids for e in listed] == [True]

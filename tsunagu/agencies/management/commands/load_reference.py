@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from tsunagu.agencies.models import Agency, Area, District, PostalCode, RoutingRule
+from tsunagu.agencies.signals import age_limits_changed
 
 DEFAULT = Path(__file__).resolve().parents[2] / "reference" / "setagaya.yaml"
 AGENCY_FIELDS = (
@@ -56,10 +57,16 @@ class Command(BaseCommand):
             PostalCode.objects.update_or_create(
                 code=str(code), defaults={"town": town, "district": districts[district_code]}
             )
+        age_limits = dict(Agency.objects.values_list("code", "age_max"))
+        changed = []
         for agency_data in data["agencies"]:
-            Agency.objects.update_or_create(
+            agency, created = Agency.objects.update_or_create(
                 code=agency_data["code"], defaults={k: agency_data[k] for k in AGENCY_FIELDS if k in agency_data}
             )
+            if not created and agency.age_max != age_limits[agency.code]:
+                changed.append(agency.pk)
+        if changed:  # the cases these agencies lead age out on another day (decision 0024)
+            age_limits_changed.send(sender=Agency, agency_ids=changed)
         for rule_data in data["routing_rules"]:
             rule, _ = RoutingRule.objects.update_or_create(
                 code=rule_data["code"],
