@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from tsunagu.agencies.models import Agency, TeamRole
 from tsunagu.cases.models import Case, CaseAgency, CaseStatus, ClosureReason, SharingBasis
 from tsunagu.cases.services import case_change_status, case_open, lead_handoff, team_add, team_end
-from tsunagu.cases.work_state import DEFAULT_STALL_DAYS, ages_out_refresh, led_by, stall_refresh_led_by
+from tsunagu.cases.work_state import DEFAULT_STALL_DAYS, ages_out_refresh_led_by, stall_refresh_led_by
 from tsunagu.lib.ages import add_years
 from tsunagu.people.models import Person
 from tsunagu.people.services import PersonData, person_update
@@ -148,7 +148,7 @@ def run(world: Any, users: Any, steps: list[Any]) -> None:
         elif kind == "age_max":
             agency = Agency.objects.get(code=args[0])
             Agency.objects.filter(pk=agency.pk).update(age_max=args[1])
-            ages_out_refresh(Case.objects.filter(pk__in=led_by(agency.pk)))  # what the agency admin does
+            ages_out_refresh_led_by(agency.pk)  # what the agency admin does (cases/admin.py)
         else:
             agency = Agency.objects.get(code=args[0])
             Agency.objects.filter(pk=agency.pk).update(stall_days=args[1])
