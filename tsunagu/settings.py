@@ -5,6 +5,7 @@ Nothing set: development on SQLite under ./var. ``DATABASE_URL`` selects Postgre
 secret key or with ``DEBUG`` on.
 """
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -92,6 +93,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "csp",
+    "axes",
     "tsunagu.core",
     "tsunagu.audit",
     "tsunagu.agencies",
@@ -124,6 +126,8 @@ MIDDLEWARE = [
     # After the view's ATOMIC_REQUESTS block: a refused read is logged even though it rolled back.
     "tsunagu.audit.middleware.security_log_middleware",
     "tsunagu.core.middleware.no_store_middleware",
+    # Last, as django-axes asks: it turns a sign-in refused during a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # The benchmark's timing headers (tsunagu/core/timing.py); off in production unless asked for.
@@ -194,6 +198,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in lockout (S7; docs/decisions/0025-sign-in-lockout.md): django-axes counts failed
+# sign-ins per user name *and* address together, so that one person mistyping in an office that
+# shares one address does not lock out the others, and an attacker trying one name from many
+# addresses, or many names from one, meets the limit for each pair. After the limit the pair is
+# refused for the cool-off, whatever the password; a successful sign-in clears the count; an
+# administrator may lift a lockout (recorded, audit/admin.py). Every sign-in, failure, lockout and
+# sign-out goes to the security log (audit/signin.py), not to axes' own access log.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("SIGNIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("SIGNIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# A fixed cool-off from the lockout: further tries during it do not extend it (a person can be
+# told "15 minutes"); each pair still gets only AXES_FAILURE_LIMIT tries per cool-off.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "tsunagu.core.middleware.client_ip_or_none"  # REMOTE_ADDR, as everywhere else
+AXES_LOCKOUT_CALLABLE = "tsunagu.core.views.signin_locked"
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False  # audit/admin.py registers a read-only list whose unlock is recorded
+AXES_VERBOSE = False  # no user names or addresses in the application log
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "work:home"
 LOGOUT_REDIRECT_URL = "login"

@@ -19,3 +19,14 @@ class AuditConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(restrict_audit_tables, sender=self, dispatch_uid="tsunagu.audit.restrict")
+
+        # The sign-in trail (audit/signin.py).
+        from axes.signals import user_locked_out
+        from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+
+        from tsunagu.audit import signin
+
+        user_logged_in.connect(signin.signed_in, dispatch_uid="tsunagu.audit.sign_in")
+        user_logged_out.connect(signin.signed_out, dispatch_uid="tsunagu.audit.sign_out")
+        user_login_failed.connect(signin.sign_in_failed, dispatch_uid="tsunagu.audit.sign_in_failed")
+        user_locked_out.connect(signin.locked_out, dispatch_uid="tsunagu.audit.locked_out")

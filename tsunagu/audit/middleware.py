@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 
 from tsunagu.audit.models import SecurityEvent, SecurityEventKind
+from tsunagu.core.middleware import client_ip
 
 # URL namespaces whose pages show or change personal data: every refused request to one of them is
 # logged. A test walks the URL resolver and fails for a staff object URL outside this set.
@@ -37,10 +38,20 @@ def _object_id(kwargs: dict[str, Any]) -> int | None:
     return None
 
 
-def security_record(*, request: Any, kind: str, status: int | None = None) -> SecurityEvent:
+def security_record(
+    *,
+    request: Any,
+    kind: str,
+    status: int | None = None,
+    user: Any = None,
+    username: str | None = None,
+    details: dict[str, str] | None = None,
+) -> SecurityEvent:
     """Append one security event for ``request`` (also used by services, e.g. a refused
-    emergency access over the daily limit)."""
-    user = getattr(request, "user", None)
+    emergency access over the daily limit, and by the sign-in trail, which names the ``user``
+    or the ``username`` typed when the request has no signed-in user). ``details`` go into
+    ``arguments`` beside the URL's (e.g. the user name and address whose lockout was lifted)."""
+    user = user if user is not None else getattr(request, "user", None)
     authenticated = user is not None and user.is_authenticated
     match = getattr(request, "resolver_match", None)
     kwargs = {k: v for k, v in (match.kwargs if match else {}).items() if isinstance(v, int | str)}
@@ -48,13 +59,13 @@ def security_record(*, request: Any, kind: str, status: int | None = None) -> Se
         return SecurityEvent.objects.create(
             kind=kind,
             user=user if authenticated else None,
-            username=user.get_username() if authenticated and user is not None else "",
+            username=(username if username is not None else user.get_username() if authenticated else "")[:150],
             url_name=(match.view_name if match else "")[:100],
             object_id=_object_id(kwargs),
-            arguments=kwargs,
+            arguments={**kwargs, **(details or {})},
             method=request.method[:10],
             status=status,
-            ip=request.META.get("REMOTE_ADDR", "")[:45],
+            ip=client_ip(request),
             path=request.path[:300],
         )
 

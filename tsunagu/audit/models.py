@@ -147,10 +147,17 @@ class RoleChange(AppendOnlyModel):
 class SecurityEventKind(models.TextChoices):
     REFUSED = "refused", _("見られないページへのアクセス")
     EMERGENCY_LIMIT = "emergency_limit", _("緊急アクセスの上限超過")
+    SIGN_IN = "sign_in", _("ログイン")
+    SIGN_IN_FAILED = "sign_in_failed", _("ログインの失敗")
+    LOCKED_OUT = "locked_out", _("ログインの一時停止")
+    UNLOCKED = "unlocked", _("ログイン停止の解除")
+    SIGN_OUT = "sign_out", _("ログアウト")
 
 
 class SecurityEvent(AppendOnlyModel):
-    """A refused attempt on personal data: who asked for which object, when, from where.
+    """A refused attempt on personal data: who asked for which object, when, from where; and the
+    sign-in trail: every sign-in, failed sign-in, lockout, lift of a lockout and sign-out
+    (``audit.signin``; ``username`` is the name typed, ``user`` the account when it exists).
 
     Written outside the request's transaction (``audit.middleware``), because a refused read
     ends in Http404 and ATOMIC_REQUESTS rolls back everything the request wrote. Append-only like

@@ -43,11 +43,21 @@ def language_middleware(get_response):
     return middleware
 
 
+def client_ip(request: HttpRequest) -> str:
+    """The client's address as every record keeps it: REMOTE_ADDR only (a proxy in front must set
+    it, e.g. gunicorn's forwarded_allow_ips; X-Forwarded-For from the client is never trusted)."""
+    return str(request.META.get("REMOTE_ADDR", ""))[:45]
+
+
+def client_ip_or_none(request: HttpRequest) -> str | None:
+    """:func:`client_ip` for django-axes, which stores an unknown address as null."""
+    return client_ip(request) or None
+
+
 def request_context_middleware(get_response):
     def middleware(request):
-        # REMOTE_ADDR only: X-Forwarded-For is trusted only behind a configured proxy.
         info = RequestInfo(
-            ip=request.META.get("REMOTE_ADDR", "")[:45],
+            ip=client_ip(request),
             path=request.path[:300],
             method=request.method,
         )

@@ -1,4 +1,9 @@
+from typing import Any
+
+from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
@@ -7,3 +12,10 @@ from tsunagu.core.access import login_only, public
 login_view = public(auth_views.LoginView.as_view(template_name="core/login.html", redirect_authenticated_user=True))
 logout_view = login_only(require_POST(auth_views.LogoutView.as_view()))
 language_view = public(set_language)
+
+
+def signin_locked(request: HttpRequest, original_response: Any = None, credentials: Any = None) -> HttpResponse:
+    """The page of a sign-in refused during a lockout (django-axes' AXES_LOCKOUT_CALLABLE): 429,
+    in the user's language, with the cool-off in minutes; it does not repeat the name typed."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "core/locked_out.html", {"minutes": minutes}, status=429)

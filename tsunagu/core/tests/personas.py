@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.urls import reverse
 
 from tsunagu.agencies.models import Agency, Membership, Role
 from tsunagu.assessments.models import Assessment
@@ -74,6 +75,13 @@ def client_for(user) -> Client:
     if user is not None:
         client.force_login(user)
     return client
+
+
+def sign_in(client: Client, username: str, password: str) -> bool:
+    """Sign in through the login form, as a person does (what ``client.login`` did before the
+    lockout, whose backend needs the request). True when the form let the user in."""
+    response = client.post(reverse("login"), {"username": username, "password": password})
+    return response.status_code == 302 and "_auth_user_id" in client.session
 
 
 @dataclass

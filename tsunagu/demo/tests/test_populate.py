@@ -22,6 +22,7 @@ from tsunagu.assessments import definition as spec
 from tsunagu.assessments.models import Assessment
 from tsunagu.audit.models import AccessEvent
 from tsunagu.cases.models import Case, CaseAgency, CaseStatus, SharingBasis, TimelineEntry, TimelineKind
+from tsunagu.core.tests.personas import sign_in
 from tsunagu.demo.population.generate import Population, content_digest
 from tsunagu.demo.population.personas import PERSONAS, bench_password
 from tsunagu.intake.models import Consultation
@@ -209,7 +210,7 @@ def test_the_same_seed_gives_the_same_content_and_another_seed_does_not(referenc
 def test_the_personas_sign_in_and_find_what_the_benchmark_expects(population, client):
     with time_machine.travel(FROZEN, tick=False):
         for persona in PERSONAS:
-            assert client.login(username=persona.username, password=bench_password()), persona.username
+            assert sign_in(client, persona.username, bench_password()), persona.username
             client.logout()
         worker = Membership.objects.get(user__username="bench-worker")
         busiest = worker.agency
@@ -233,11 +234,11 @@ def test_the_personas_sign_in_and_find_what_the_benchmark_expects(population, cl
         assert len(inbox_states) >= 4
         assert Agency.objects.get(memberships__user__username="bench-desk").is_central_desk
 
-        client.login(username="bench-worker", password=bench_password())
+        sign_in(client, "bench-worker", bench_password())
         assert client.get(reverse("cases:detail", args=[long_case.pk])).status_code == 200
         assert client.get(reverse("work:my_work")).status_code == 200
         client.logout()
-        client.login(username="bench-sv", password=bench_password())
+        sign_in(client, "bench-sv", bench_password())
         inbox = client.get(reverse("referrals:inbox"))
         assert inbox.status_code == 200
         referral = Referral.objects.filter(to_agency=busiest, status=ReferralStatus.REQUESTED).first()

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from tsunagu.agencies.models import Role
 from tsunagu.cases.models import Case
+from tsunagu.core.tests.personas import sign_in
 from tsunagu.intake.models import Consultation
 from tsunagu.people.models import Household, Person
 
@@ -87,7 +88,7 @@ def test_running_the_demo_twice_adds_nothing(reference):
 @pytest.mark.django_db
 def test_demo_logins_work(reference, client):
     call_command("seed_demo", households=2)
-    assert client.login(username="desk", password="tsunagu-demo-2026")
+    assert sign_in(client, "desk", "tsunagu-demo-2026")
 
 
 @pytest.mark.django_db
@@ -216,6 +217,6 @@ def test_the_demo_has_a_desk_supervisor_who_reads_the_role_changes_and_the_secur
     own falls to the central desk's supervisors: the demo has one, so each page can be tried."""
     with time_machine.travel(ON_A_TUESDAY):
         call_command("seed_demo", households=2)
-        assert client.login(username="desk-supervisor", password="tsunagu-demo-2026")
+        assert sign_in(client, "desk-supervisor", "tsunagu-demo-2026")
         for url in ("/staff/audit/roles/", "/staff/audit/security/", "/staff/cases/my-work/"):
             assert client.get(url).status_code == 200, url

@@ -1,0 +1,60 @@
+"""The sign-in trail (S7, docs/decisions/0025-sign-in-lockout.md): every sign-in, failed sign-in,
+lockout and sign-out is appended to the security log, from Django's and django-axes' signals,
+connected in ``AuditConfig.ready()``. The lift of a lockout is recorded by the admin action that
+does it (``audit/admin.py``).
+
+Each event carries the name typed (``username``) and, when it names an account, the account;
+the address is REMOTE_ADDR, as in every other record. Passwords never reach these receivers'
+records (Django cleanses them from ``credentials``)."""
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from tsunagu.audit.middleware import security_record
+from tsunagu.audit.models import SecurityEvent, SecurityEventKind
+from tsunagu.core.middleware import client_ip
+
+
+def _over_http(request: Any) -> bool:
+    """A sign-in made through a request: not the test client's ``force_login``, whose request is
+    a bare HttpRequest without a method."""
+    return request is not None and request.method is not None
+
+
+def _account(username: str) -> Any:
+    return get_user_model()._default_manager.filter(username=username).first() if username else None
+
+
+def signed_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if _over_http(request):
+        security_record(request=request, kind=SecurityEventKind.SIGN_IN, user=user)
+
+
+def signed_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if _over_http(request) and user is not None:
+        security_record(request=request, kind=SecurityEventKind.SIGN_OUT, user=user)
+
+
+def sign_in_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+    if not _over_http(request):
+        return
+    username = str(credentials.get("username") or "")[:150]
+    security_record(request=request, kind=SecurityEventKind.SIGN_IN_FAILED, user=_account(username), username=username)
+
+
+def locked_out(sender: Any, request: Any, username: str | None, ip_address: str | None, **kwargs: Any) -> None:
+    """django-axes signals a lockout on every refused try while it lasts: the first one of a
+    cool-off is recorded."""
+    if not _over_http(request):
+        return
+    name = str(username or "")[:150]
+    since = timezone.now() - settings.AXES_COOLOFF_TIME - dt.timedelta(seconds=1)
+    already = SecurityEvent.objects.filter(
+        kind=SecurityEventKind.LOCKED_OUT, username=name, ip=client_ip(request), at__gte=since
+    ).exists()
+    if not already:
+        security_record(request=request, kind=SecurityEventKind.LOCKED_OUT, user=_account(name), username=name)

@@ -1,0 +1,148 @@
+"""Sign-in lockout by user name and address together, with a cool-off (S7, decision 0025), and
+the sign-in trail in the security log: sign-in, failed sign-in, lockout, its lift by an
+administrator, sign-out."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+
+from tsunagu.audit.models import SecurityEvent, SecurityEventKind
+from tsunagu.core.tests.personas import PASSWORD
+
+NOW = dt.datetime(2026, 11, 30, 0, 30, tzinfo=dt.UTC)  # Monday 09:30 in Tokyo
+OFFICE, HOME = "10.1.2.3", "10.9.9.9"
+LIMIT = settings.AXES_FAILURE_LIMIT
+
+
+def sign_in(client, username, password, ip=OFFICE):
+    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip)
+
+
+def fail(times, username="desk", ip=OFFICE):
+    client = Client()
+    for _ in range(times):
+        response = sign_in(client, username, "間違ったパスワード", ip)
+        assert response.status_code in (200, 429)
+    return response
+
+
+def trail(*kinds):
+    return list(SecurityEvent.objects.filter(kind__in=kinds).order_by("id").values_list("kind", "username", "ip"))
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_after_the_limit_the_name_is_refused_from_that_address_even_with_the_right_password(users):
+    assert fail(LIMIT - 1).status_code == 200  # still the form, with its message
+    locked = fail(1)
+    assert locked.status_code == 429
+    page = locked.content.decode()
+    assert "ログインを一時的に止めています" in page and f"{settings.AXES_COOLOFF_TIME.seconds // 60}分" in page
+    refused = sign_in(Client(), "desk", PASSWORD)
+    assert refused.status_code == 429
+    assert "_auth_user_id" not in refused.wsgi_request.session
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_the_same_office_address_does_not_lock_out_a_colleague_and_the_person_can_sign_in_elsewhere(users):
+    fail(LIMIT)
+    colleague = sign_in(Client(), "lead_worker", PASSWORD)
+    assert colleague.status_code == 302 and colleague["Location"] == reverse("work:home")
+    elsewhere = sign_in(Client(), "desk", PASSWORD, ip=HOME)
+    assert elsewhere.status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_lockout_ends_after_the_cool_off_and_tries_during_it_do_not_extend_it(users):
+    with time_machine.travel(NOW, tick=False):
+        fail(LIMIT)
+    with time_machine.travel(NOW + settings.AXES_COOLOFF_TIME - dt.timedelta(minutes=1), tick=False):
+        assert sign_in(Client(), "desk", PASSWORD).status_code == 429
+    with time_machine.travel(NOW + settings.AXES_COOLOFF_TIME + dt.timedelta(seconds=1), tick=False):
+        response = sign_in(Client(), "desk", PASSWORD)
+        assert response.status_code == 302 and response["Location"] == reverse("work:home")
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_a_successful_sign_in_clears_the_count(users):
+    fail(LIMIT - 1)
+    assert sign_in(Client(), "desk", PASSWORD).status_code == 302
+    assert fail(LIMIT - 1).status_code == 200
+    assert sign_in(Client(), "desk", PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_every_sign_in_failure_lockout_and_sign_out_is_in_the_security_log(users):
+    client = Client()
+    assert sign_in(client, "desk", PASSWORD).status_code == 302
+    client.post(reverse("logout"), REMOTE_ADDR=OFFICE)
+    fail(LIMIT + 2)  # two more tries while locked out: one lockout record
+    sign_in(Client(), "no-such-user", "x", ip=HOME)
+    kinds = (
+        SecurityEventKind.SIGN_IN,
+        SecurityEventKind.SIGN_OUT,
+        SecurityEventKind.SIGN_IN_FAILED,
+        SecurityEventKind.LOCKED_OUT,
+    )
+    expected = [
+        ("sign_in", "desk", OFFICE),
+        ("sign_out", "desk", OFFICE),
+        *[("sign_in_failed", "desk", OFFICE)] * (LIMIT - 1),
+        ("locked_out", "desk", OFFICE),  # recorded by the failure that locks, before that failure's own
+        *[("sign_in_failed", "desk", OFFICE)] * 3,
+        ("sign_in_failed", "no-such-user", HOME),
+    ]
+    assert trail(*kinds) == expected
+    desk = get_user_model().objects.get(username="desk")
+    failed = SecurityEvent.objects.filter(kind=SecurityEventKind.SIGN_IN_FAILED)
+    assert set(failed.filter(username="desk").values_list("user", flat=True)) == {desk.pk}
+    assert failed.get(username="no-such-user").user is None
+    assert not SecurityEvent.objects.filter(arguments__icontains="間違ったパスワード").exists()
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_an_administrator_lifts_a_lockout_and_the_lift_is_recorded_with_who_did_it(users):
+    admin_user = get_user_model().objects.create_superuser("it-admin", password=PASSWORD)
+    fail(LIMIT)
+    fail(LIMIT, username="lead_worker", ip=HOME)
+    admin = Client()
+    admin.force_login(admin_user)
+    changelist = reverse("admin:axes_accessattempt_changelist")
+    listing = admin.get(changelist)
+    assert listing.status_code == 200 and "desk" in listing.content.decode()
+    from axes.models import AccessAttempt
+
+    chosen = AccessAttempt.objects.filter(username="desk").values_list("pk", flat=True)
+    response = admin.post(changelist, {"action": "unlock", "_selected_action": list(chosen)}, follow=True)
+    assert "1 件の一時停止を解除しました" in response.content.decode()
+    assert sign_in(Client(), "desk", PASSWORD).status_code == 302
+    assert sign_in(Client(), "lead_worker", PASSWORD, ip=HOME).status_code == 429  # not chosen
+    lift = SecurityEvent.objects.get(kind=SecurityEventKind.UNLOCKED)
+    assert (lift.user, lift.arguments["unlocked_username"], lift.arguments["unlocked_ip"]) == (
+        admin_user,
+        "desk",
+        OFFICE,
+    )
+
+
+@pytest.mark.django_db
+def test_the_lockout_list_cannot_be_edited_or_deleted_around_the_record(users):
+    admin_user = get_user_model().objects.create_superuser("it-admin", password=PASSWORD)
+    fail(LIMIT)
+    from axes.models import AccessAttempt
+
+    attempt = AccessAttempt.objects.get()
+    admin = Client()
+    admin.force_login(admin_user)
+    assert admin.get(reverse("admin:axes_accessattempt_delete", args=[attempt.pk])).status_code == 403
+    actions = admin.get(reverse("admin:axes_accessattempt_changelist")).context["action_form"].fields["action"]
+    assert [name for name, _label in actions.choices if name] == ["unlock"]
