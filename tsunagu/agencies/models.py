@@ -140,6 +140,28 @@ class Membership(models.Model):
         return f"{self.user} / {self.agency} / {self.get_role_display()}"
 
 
+class PasswordChangeRequired(models.Model):
+    """An account whose password an administrator set (a new account, or a password set for
+    someone else): its owner must choose their own at the next sign-in before reaching anything
+    else (docs/quality.md S8). Removed when they have."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        primary_key=True,
+        related_name="password_change_required",
+        verbose_name=_("職員"),
+    )
+    since = models.DateTimeField(_("設定された日時"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("パスワードの変更が必要な職員")
+        verbose_name_plural = _("パスワードの変更が必要な職員")
+
+    def __str__(self) -> str:
+        return str(self.user_id)
+
+
 class RuleCondition(models.TextChoices):
     AGE_AT_MOST = "age_at_most", _("本人の年齢がN歳以下")
     AGE_AT_LEAST = "age_at_least", _("本人の年齢がN歳以上")

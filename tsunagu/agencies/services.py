@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tsunagu.agencies.models import CASE_ROLES, Membership
+from tsunagu.agencies.models import CASE_ROLES, Membership, PasswordChangeRequired
 from tsunagu.audit.models import RoleChangeKind
 from tsunagu.audit.services import role_change_record
 
@@ -158,6 +158,8 @@ def account_save(*, actor: User, user: User) -> Any:
     if reason:
         raise RoleChangeRefused(reason, code="self_grant")
     user.save()
+    if created and user.has_usable_password() and (actor is None or actor.pk != user.pk):
+        PasswordChangeRequired.objects.get_or_create(user=user)  # the administrator chose it
     if created or before != after:
         role_change_record(actor=actor, subject=user, kind=RoleChangeKind.ACCOUNT, before=before, after=after)
     return user
@@ -169,6 +171,8 @@ def account_password_set(*, actor: User, user: User) -> None:
     as them, so the change is marked when that user holds a role that reads case content, like a
     grant of that role. The password itself is never recorded."""
     holds = Membership.objects.filter(user=user, active=True, agency__active=True, role__in=CASE_READING_ROLES).exists()
+    if actor is None or actor.pk != user.pk:
+        PasswordChangeRequired.objects.get_or_create(user=user)  # its owner chooses their own next
     role_change_record(
         actor=actor,
         subject=user,

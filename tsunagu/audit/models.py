@@ -152,6 +152,8 @@ class SecurityEventKind(models.TextChoices):
     LOCKED_OUT = "locked_out", _("ログインの一時停止")
     UNLOCKED = "unlocked", _("ログイン停止の解除")
     SIGN_OUT = "sign_out", _("ログアウト")
+    PASSWORD_CHANGED = "password_changed", _("パスワードの変更（本人）")
+    SESSION_ENDED = "session_ended", _("ほかの端末のログアウト（本人）")
 
 
 class SecurityEvent(AppendOnlyModel):

@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponseBase
+from django.urls import reverse
 
 from tsunagu.agencies.selectors import staff_context
 
@@ -28,6 +29,19 @@ def staff_session_ok(request: HttpRequest) -> bool:
     return bool(user.is_authenticated and user.is_active)
 
 
+CHOOSE_OWN_FLAG = "tsunagu_choose_own"  # session key: the password was chosen by an administrator
+
+
+def must_change_password(request: HttpRequest) -> bool:
+    """An administrator chose this account's password: its owner chooses their own before
+    anything else (docs/quality.md S8). Read from the session, set at sign-in."""
+    return bool(request.session.get(CHOOSE_OWN_FLAG))
+
+
+def _to_password_change(request: HttpRequest) -> HttpResponseBase:
+    return redirect_to_login(request.get_full_path(), login_url=reverse("account:password_change"))
+
+
 def public(view: View) -> View:
     """Open to anybody, including the public. Must show no personal data."""
     view.access_rule = "public"  # type: ignore[attr-defined]
@@ -41,6 +55,8 @@ def login_only(view: View) -> View:
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not staff_session_ok(request):
             return redirect_to_login(request.get_full_path())
+        if must_change_password(request) and not getattr(view, "allowed_before_password_change", False):
+            return _to_password_change(request)
         return view(request, *args, **kwargs)
 
     wrapped.access_rule = "login"  # type: ignore[attr-defined]
@@ -61,6 +77,8 @@ def staff(roles: Iterable[str] | None = None) -> Callable[[View], View]:
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not staff_session_ok(request):
                 return redirect_to_login(request.get_full_path())
+            if must_change_password(request):
+                return _to_password_change(request)
             context = staff_context(request.user)
             if not context.memberships:
                 raise PermissionDenied

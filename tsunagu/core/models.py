@@ -71,3 +71,26 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} → {self.object_type}:{self.object_id}"
+
+
+class StaffSession(models.Model):
+    """A signed-in session of a staff member, so that they can see where they are signed in and
+    end a session (docs/quality.md S8): written at sign-in (``core.sessions``), removed at
+    sign-out and when ended. The session itself stays in Django's session table; a row whose
+    session has gone (expired, ended elsewhere) is not shown and is removed when the list is read."""
+
+    session_key = models.CharField(_("セッション"), max_length=40, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="staff_sessions", verbose_name=_("職員")
+    )
+    signed_in_at = models.DateTimeField(_("ログインした日時"), auto_now_add=True)
+    ip = models.CharField(_("接続元"), max_length=45, blank=True)
+    user_agent = models.CharField(_("ブラウザ"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("ログイン中の端末")
+        verbose_name_plural = _("ログイン中の端末")
+        indexes = [models.Index(fields=["user", "signed_in_at"], name="staffsession_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.signed_in_at:%Y-%m-%d %H:%M}"

@@ -10,8 +10,12 @@ from django.views.i18n import set_language
 from tsunagu.core.access import login_only, public
 
 login_view = public(auth_views.LoginView.as_view(template_name="core/login.html", redirect_authenticated_user=True))
-logout_view = login_only(require_POST(auth_views.LogoutView.as_view()))
 language_view = public(set_language)
+
+
+def _allow_before_password_change(view: Any) -> Any:
+    view.allowed_before_password_change = True
+    return view
 
 
 def signin_locked(request: HttpRequest, original_response: Any = None, credentials: Any = None) -> HttpResponse:
@@ -19,3 +23,6 @@ def signin_locked(request: HttpRequest, original_response: Any = None, credentia
     in the user's language, with the cool-off in minutes; it does not repeat the name typed."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(request, "core/locked_out.html", {"minutes": minutes}, status=429)
+
+
+logout_view = login_only(_allow_before_password_change(require_POST(auth_views.LogoutView.as_view())))
