@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.db import DatabaseError
+from django.http import HttpResponse
 from django.urls import path
 
 from tsunagu import urls as site
@@ -25,12 +26,25 @@ def suspicious(request):
     raise SuspiciousOperation(SECRET)
 
 
+OUTAGE_LABEL = "障害テストの世帯"
+
+
+def write_then_read(request):
+    """A write, then a read: the database may go away between the two (test_database_outage)."""
+    from tsunagu.people.models import Household
+    from tsunagu.people.tests.factories import household_make
+
+    household_make(label=OUTAGE_LABEL, user=request.user)
+    return HttpResponse(f"{Household.objects.filter(label=OUTAGE_LABEL).count()}")
+
+
 urlpatterns = [
     *site.urlpatterns,
     path("test-errors/crash/", crash),
     path("test-errors/database-down/", database_down),
     path("test-errors/forbidden/", forbidden),
     path("test-errors/suspicious/", suspicious),
+    path("test-errors/write-then-read/", write_then_read),
 ]
 
 # The site's own error handlers, if it ever declares some (Django's defaults otherwise).
