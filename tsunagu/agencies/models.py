@@ -113,6 +113,8 @@ class Role(models.TextChoices):
     SECRETARIAT = "secretariat", _("事務局")
     PARTNER = "partner", _("連携先")
     ADMIN = "admin", _("管理者")
+    # Reviews the whole access trail (audit review, issue 11); reads no case content.
+    AUDITOR = "auditor", _("監査担当")
 
 
 # The role sets, defined once. Case roles work cases (they open them through the case grants,
