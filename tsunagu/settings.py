@@ -294,11 +294,20 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 PUBLIC_FORM_RATE = env_str("PUBLIC_FORM_RATE", "5/h")
 RATELIMIT_VIEW = "tsunagu.public.views.rate_limited"
 
+# No personal data in the logs (docs/quality.md S10): Django's own records name a request's path
+# (ids only, never a name: decision 0028) and never its body. Two of its loggers would, at DEBUG,
+# write personal data: the template engine logs a failed variable lookup with the whole template
+# context (names, summaries), the database backend logs every query with its parameters. They
+# stay at INFO whatever LOG_LEVEL says. Shown by core/tests/test_no_personal_data_in_logs.py.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "django.template": {"level": "INFO"},
+        "django.db.backends": {"level": "INFO"},
+    },
 }
 
 # --- Tsunagu's own -----------------------------------------------------------------------------
