@@ -243,6 +243,11 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
+# No script reads a cookie (htmx sends the form's CSRF field): every cookie is HttpOnly.
+CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SECURE = PRODUCTION
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
 # Behind a proxy that terminates TLS (and sets X-Forwarded-Proto itself, overwriting whatever
 # the client sent), Django must be told the request came over HTTPS, or every secure-cookie
@@ -294,11 +299,20 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 PUBLIC_FORM_RATE = env_str("PUBLIC_FORM_RATE", "5/h")
 RATELIMIT_VIEW = "tsunagu.public.views.rate_limited"
 
+# No personal data in the logs (docs/quality.md S10): Django's own records name a request's path
+# (ids only, never a name: decision 0028) and never its body. Two of its loggers would, at DEBUG,
+# write personal data: the template engine logs a failed variable lookup with the whole template
+# context (names, summaries), the database backend logs every query with its parameters. They
+# stay at INFO whatever LOG_LEVEL says. Shown by core/tests/test_no_personal_data_in_logs.py.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "django.template": {"level": "INFO"},
+        "django.db.backends": {"level": "INFO"},
+    },
 }
 
 # --- Tsunagu's own -----------------------------------------------------------------------------

@@ -1,3 +1,6 @@
+import secrets
+from urllib.parse import urlencode
+
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -32,9 +35,41 @@ def _triage_url_or_empty(url: str) -> str:
     return url if match.view_name == "intake:triage" and url.startswith("/") else ""
 
 
+# The last searches of a session, by an opaque key: the search is sent by POST, so no name,
+# kana or birth date ever appears in a URL, a browser's history or a proxy's access log
+# (docs/decisions/0028-no-names-in-urls.md). The page's URL carries only the key, so the back
+# button and a reload show the same results again, within the same session only.
+SEARCHES_KEY = "tsunagu_person_searches"
+SEARCHES_KEPT = 10
+SEARCH_FIELDS = ("q", "birth_date", "decade", "district")
+
+
+def _search_remember(request: AuthenticatedHttpRequest, data: dict[str, str]) -> str:
+    searches = dict(request.session.get(SEARCHES_KEY, {}))
+    token = secrets.token_urlsafe(12)
+    searches[token] = data
+    request.session[SEARCHES_KEY] = dict(list(searches.items())[-SEARCHES_KEPT:])
+    return token
+
+
+def _search_recalled(request: AuthenticatedHttpRequest) -> dict[str, str] | None:
+    token = request.GET.get("s", "")
+    data = request.session.get(SEARCHES_KEY, {}).get(token) if token else None
+    return data if isinstance(data, dict) else None
+
+
 @staff(PEOPLE_ROLES)
 def person_search(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = PersonSearchForm(request.GET or None)
+    """The person search: criteria by POST (with the CSRF token), results in the answer; an htmx
+    search swaps them in and puts ``?s=<key>`` in the address bar, which a GET shows again."""
+    source: dict[str, str] | None
+    if request.method == "POST":
+        source = {name: request.POST.get(name, "") for name in SEARCH_FIELDS}
+        pick = _triage_url_or_empty(request.POST.get("pick", ""))
+    else:
+        source = _search_recalled(request)
+        pick = ""
+    form = PersonSearchForm(source)
     result = None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
@@ -45,14 +80,17 @@ def person_search(request: AuthenticatedHttpRequest) -> HttpResponse:
             decade=data["decade"],
             district_id=data["district"].pk if data["district"] else None,
         )
-    template = "people/_person_results.html" if request.headers.get("HX-Request") else "people/search.html"
-    pick = _triage_url_or_empty(request.GET.get("pick", ""))
-    return render(
+    htmx = bool(request.headers.get("HX-Request"))
+    template = "people/_person_results.html" if htmx else "people/search.html"
+    response = render(
         request,
         template,
         {"form": form, "result": result, "results": result.persons if result else None, "pick": pick},
         status=400 if form.is_bound and not form.is_valid() else 200,
     )
+    if request.method == "POST" and htmx and not pick and source is not None and result is not None:
+        response["HX-Push-Url"] = reverse("people:search") + "?" + urlencode({"s": _search_remember(request, source)})
+    return response
 
 
 @staff(("desk",))

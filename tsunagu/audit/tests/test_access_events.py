@@ -82,7 +82,7 @@ def test_a_refused_read_records_no_access_but_a_security_event(world, outsider):
 @pytest.mark.django_db
 def test_lists_and_searches_record_every_person_shown(world, desk):
     before = AccessEvent.objects.count()
-    client_for(desk).get(reverse("people:search"), {"q": "やまだ"})
+    client_for(desk).post(reverse("people:search"), {"q": "やまだ"})
     search = [e for e in new_events(before) if e.action == "search"]
     assert search and search[0].person_ids == [world.person.pk]
 

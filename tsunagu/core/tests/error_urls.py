@@ -26,6 +26,12 @@ def suspicious(request):
     raise SuspiciousOperation(SECRET)
 
 
+def fail(request, kind, pk):
+    """An error raised while handling an object: the page must show neither the id nor the path."""
+    exception = {"crash": RuntimeError, "forbidden": PermissionDenied, "suspicious": SuspiciousOperation}[kind]
+    raise exception(f"{SECRET} object {pk}")
+
+
 OUTAGE_LABEL = "障害テストの世帯"
 
 
@@ -45,6 +51,7 @@ urlpatterns = [
     path("test-errors/forbidden/", forbidden),
     path("test-errors/suspicious/", suspicious),
     path("test-errors/write-then-read/", write_then_read),
+    path("test-errors/<str:kind>/<int:pk>/", fail),
 ]
 
 # The site's own error handlers, if it ever declares some (Django's defaults otherwise).

@@ -16,7 +16,8 @@ HOSTILE_HOUSEHOLD_LABEL = '"><img src onerror=alert(1)>&lt;{{x}}</svg>hx-vals=\'
 
 # Attributes the hostile strings try to create; a page must never carry one of these with a value
 # that came from a name (the app's own htmx attributes are hx-get/hx-target/hx-trigger/… on known
-# elements, never hx-post/hx-include/hx-vals and never an event handler).
+# elements, never hx-include/hx-vals and never an event handler; its one hx-post is the person
+# search's form, which posts to its own action, decision 0028).
 FORBIDDEN_ATTRIBUTES = {"hx-post", "hx-include", "hx-vals"}
 # Fragments that only a hostile name puts into an attribute value.
 MARKERS = ("/team/2/end/", "alert(1)", '"a":1', "onmouseover", "onerror")
@@ -50,7 +51,8 @@ def injected_attributes(html: str) -> list[str]:
     found = []
     for tag, attrs in parse(html).elements:
         for name, value in attrs:
-            created = name in FORBIDDEN_ATTRIBUTES or name.startswith("on")
+            own_form_post = name == "hx-post" and tag == "form" and value == dict(attrs).get("action")
+            created = (name in FORBIDDEN_ATTRIBUTES and not own_form_post) or name.startswith("on")
             filled = name.startswith(("hx-", "data-hx-")) and any(m in (value or "") for m in MARKERS)
             if created or filled:
                 found.append(f"<{tag} {name}={value!r}>")

@@ -99,7 +99,7 @@ def test_a_missing_object_and_a_hidden_one_look_the_same(world, users, persona):
 @pytest.mark.django_db
 def test_search_finds_only_what_the_user_may_see(world, users):
     def names(persona, q):
-        response = client_for(users[persona]).get(reverse("people:search"), {"q": q})
+        response = client_for(users[persona]).post(reverse("people:search"), {"q": q})
         return response.status_code, [p.pk for p in response.context["results"] or []] if response.context else None
 
     assert names("desk", "山田") == (200, [world.person.pk])
@@ -114,7 +114,7 @@ def test_search_finds_only_what_the_user_may_see(world, users):
 @pytest.mark.parametrize("persona", ["secretariat", "partner", "admin_user"])
 def test_roles_without_personal_data_cannot_search_or_list(world, users, persona):
     client = client_for(users[persona])
-    assert client.get(reverse("people:search"), {"q": "山田"}).status_code == 403
+    assert client.post(reverse("people:search"), {"q": "山田"}).status_code == 403
     assert client.get(reverse("cases:list")).status_code == 403
     assert client.get(reverse("intake:queue")).status_code == 403
 

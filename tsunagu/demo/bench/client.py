@@ -70,8 +70,12 @@ class Sample:
 SERVER_TIMING = re.compile(r"(\w+);dur=([0-9.]+)")
 
 
-def fetch(session: requests.Session, url: str) -> Sample:
-    return sample(session.get(url, timeout=60, allow_redirects=False))
+def fetch(session: requests.Session, url: str, form: dict[str, str] | None = None) -> Sample:
+    """GET the page, or POST ``form`` to it with the session's CSRF token (the person search)."""
+    if form is None:
+        return sample(session.get(url, timeout=60, allow_redirects=False))
+    headers = {"X-CSRFToken": session.cookies.get("csrftoken", "")}
+    return sample(session.post(url, data=form, headers=headers, timeout=60, allow_redirects=False))
 
 
 def sample(response: requests.Response) -> Sample:

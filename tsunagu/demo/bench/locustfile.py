@@ -50,13 +50,24 @@ class Staff(FastHttpUser):
         if page["key"] == "record_save":
             self.save(page["username"])
             return
-        with self.client.get(
-            page["path"],
-            name=page["key"],
-            headers=HEADERS[page["username"]] | {"X-Bench-Page": page["key"]},
-            allow_redirects=False,
-            catch_response=True,
-        ) as response:
+        headers = HEADERS[page["username"]] | {"X-Bench-Page": page["key"]}
+        if page.get("form"):
+            # The person search is a POST (decision 0028): the session's CSRF token, the HTTPS origin.
+            token = PLAN["cookies"][page["username"]].get("csrftoken", "")
+            headers |= {"X-CSRFToken": token, "Origin": ORIGIN, "Referer": ORIGIN + page["path"]}
+            request = self.client.post(
+                page["path"],
+                data=page["form"],
+                name=page["key"],
+                headers=headers,
+                allow_redirects=False,
+                catch_response=True,
+            )
+        else:
+            request = self.client.get(
+                page["path"], name=page["key"], headers=headers, allow_redirects=False, catch_response=True
+            )
+        with request as response:
             if response.status_code != 200:
                 response.failure(f"HTTP {response.status_code}")
 

@@ -115,7 +115,7 @@ def test_the_search_page_answers_a_bad_date_on_the_field(users):
 
     from tsunagu.core.tests.personas import client_for
 
-    response = client_for(users["desk"]).get(reverse("people:search"), {"birth_date": "令和7年2月30日"})
+    response = client_for(users["desk"]).post(reverse("people:search"), {"birth_date": "令和7年2月30日"})
     assert response.status_code == 400
     assert "2月30日という日付はありません" in response.content.decode()
 
@@ -196,10 +196,10 @@ def test_result_rows_link_only_to_a_triage_page_of_this_site(people, users, pick
 
     from tsunagu.core.tests.personas import client_for
 
-    response = client_for(users["desk"]).get(reverse("people:search"), {"q": "高橋", "pick": pick})
+    response = client_for(users["desk"]).post(reverse("people:search"), {"q": "高橋", "pick": pick})
     assert response.context["pick"] == ""
     assert "この人を選ぶ" not in response.content.decode()
-    good = client_for(users["desk"]).get(
+    good = client_for(users["desk"]).post(
         reverse("people:search"), {"q": "高橋", "pick": "/staff/desk/consultations/7/triage/"}
     )
     assert 'href="/staff/desk/consultations/7/triage/?person=' in good.content.decode()
@@ -217,3 +217,31 @@ def test_the_name_keys_have_finer_planner_statistics_on_postgresql():
             " WHERE attrelid = 'people_personnamekey'::regclass AND attname = 'key'"
         )
         assert cursor.fetchone()[0] == 1000
+
+
+@pytest.mark.django_db
+def test_the_search_is_posted_and_no_criterion_reaches_a_url(people, users):
+    """Decision 0028: names, kana and birth dates travel in the POST body; the address bar gets an
+    opaque key of the session's search, which shows the same results again in that session only."""
+    from django.urls import reverse
+
+    from tsunagu.core.tests.personas import client_for, make_user
+
+    client = client_for(users["desk"])
+    url = reverse("people:search")
+    # A name in the query string is not a search (an old bookmark shows the empty form).
+    assert client.get(url, {"q": "高橋"}).context["results"] is None
+    page = client.post(url, {"q": "高橋"})
+    assert [p.pk for p in page.context["results"]] == [people["takahashi"].pk]
+    assert "HX-Push-Url" not in page
+    swapped = client.post(url, {"q": "高橋", "birth_date": ""}, headers={"HX-Request": "true"})
+    pushed = swapped["HX-Push-Url"]
+    assert pushed.startswith(url + "?s=") and "高橋" not in pushed and "%E9%AB%98" not in pushed
+    again = client.get(pushed)
+    assert [p.pk for p in again.context["results"]] == [people["takahashi"].pk]
+    # The key means nothing in another session, even of the same agency.
+    other = client_for(make_user("desk2", "link", "desk"))
+    assert other.get(pushed).context["results"] is None
+    # The search form itself posts, with its CSRF token.
+    html = client.get(url).content.decode()
+    assert 'method="post"' in html and "csrfmiddlewaretoken" in html

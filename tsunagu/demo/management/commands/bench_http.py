@@ -157,9 +157,9 @@ class Command(BaseCommand):
                 session = client.sign_in(app.base_url, page.username, bench_password())
                 url = app.base_url + page.path
                 for _ in range(options["warmup"]):
-                    client.fetch(session, url)
+                    client.fetch(session, url, page.form)
                 self._write([f"serving {page.label} in a loop for {options['seconds']} s; worker {app.worker_pids()}"])
-                served = profile.loop(lambda: client.fetch(session, url), options["seconds"])
+                served = profile.loop(lambda: client.fetch(session, url, page.form), options["seconds"])
                 self._write([f"{served} requests, {1000 * options['seconds'] / max(served, 1):.1f} ms each"])
             finally:
                 app.stop()
@@ -171,7 +171,7 @@ class Command(BaseCommand):
             url = app.base_url + page.path
             mark = _last_event_id()
             total = options["warmup"] + options["requests"]
-            samples = [client.fetch(session, url) for _ in range(total)]
+            samples = [client.fetch(session, url, page.form) for _ in range(total)]
             events = AccessEvent.objects.filter(pk__gt=mark).count()
             bad = [s.status for s in samples if s.status != 200]
             if bad:
@@ -262,7 +262,13 @@ class Command(BaseCommand):
             "base_url": app.base_url,
             "cookies": {name: {c.name: c.value for c in s.cookies} for name, s in sessions.items()},
             "mix": [
-                {"key": key, "path": targets.page(key).path, "username": targets.page(key).username, "weight": weight}
+                {
+                    "key": key,
+                    "path": targets.page(key).path,
+                    "form": targets.page(key).form,
+                    "username": targets.page(key).username,
+                    "weight": weight,
+                }
                 if key != RECORD_SAVE
                 else {"key": key, "path": "", "username": WORKER, "weight": weight}
                 for key, weight in mix.items()
