@@ -18,6 +18,7 @@ from tsunagu.core.tests.personas import PASSWORD, client_for, sign_in
 
 NOW = dt.datetime(2026, 11, 30, 0, 30, tzinfo=dt.UTC)
 NEW_PASSWORD = "ひだまりの坂道を毎朝のぼる"  # 13 characters, not a common one
+CHOSEN = "管理者が決めたパスワード９９"  # an administrator's choice for someone else
 
 
 def terminal(ip, agent):
@@ -172,3 +173,24 @@ def test_changing_ones_own_password_ends_the_other_sessions(users):
     assert here.get(reverse("intake:queue")).status_code == 200
     assert there.get(reverse("intake:queue")).status_code == 302
     assert [r.ip for r in StaffSession.objects.filter(user__username="desk")] == ["10.0.0.1"]
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_keeping_the_administrators_password_is_not_choosing_ones_own(users):
+    admin = get_user_model().objects.create_superuser("it-admin", password=PASSWORD)
+    desk = get_user_model().objects.get(username="desk")
+    client_for(admin).post(
+        reverse("admin:auth_user_password_change", args=[desk.pk]),
+        {"usable_password": "true", "password1": CHOSEN, "password2": CHOSEN},
+    )
+    client = terminal("10.0.0.1", "x")
+    assert sign_in(client, "desk", CHOSEN)
+    response = client.post(
+        reverse("account:password_change"),
+        {"old_password": CHOSEN, "new_password1": CHOSEN, "new_password2": CHOSEN},
+    )
+    assert response.status_code == 200
+    assert "今のパスワードとは違うパスワードにしてください" in response.content.decode()
+    assert PasswordChangeRequired.objects.filter(user=desk).exists()
+    assert client.get(reverse("intake:queue"))["Location"].startswith(reverse("account:password_change"))
