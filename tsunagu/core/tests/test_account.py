@@ -194,3 +194,36 @@ def test_keeping_the_administrators_password_is_not_choosing_ones_own(users):
     assert "今のパスワードとは違うパスワードにしてください" in response.content.decode()
     assert PasswordChangeRequired.objects.filter(user=desk).exists()
     assert client.get(reverse("intake:queue"))["Location"].startswith(reverse("account:password_change"))
+
+
+@pytest.fixture
+def admin_with_chosen_password(users):
+    """An administrator whose password another administrator set: it must be replaced too."""
+    admin = get_user_model().objects.create_superuser("it-admin", password=PASSWORD)
+    other = get_user_model().objects.create_superuser("it-admin2", password=PASSWORD)
+    response = client_for(admin).post(
+        reverse("admin:auth_user_password_change", args=[other.pk]),
+        {"usable_password": "true", "password1": CHOSEN, "password2": CHOSEN},
+    )
+    assert response.status_code == 302
+    return other
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_the_admin_site_is_no_way_around_the_password_change(admin_with_chosen_password):
+    client = terminal("10.0.0.1", "x")
+    response = client.post(reverse("admin:login"), {"username": "it-admin2", "password": CHOSEN, "next": "/admin/"})
+    assert response.status_code == 302
+    for url in (
+        reverse("admin:index"),
+        reverse("admin:auth_user_changelist"),
+        reverse("admin:auth_user_add"),
+        reverse("admin:password_change"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("account:password_change")), url
+    assert client.post(reverse("admin:auth_user_add"), {"username": "x"}).status_code == 302
+    assert not get_user_model().objects.filter(username="x").exists()
+    assert client.post(reverse("admin:logout"))["Location"] == reverse("login")  # signing out stays possible
+    assert "_auth_user_id" not in client.session
