@@ -227,3 +227,22 @@ def test_the_admin_site_is_no_way_around_the_password_change(admin_with_chosen_p
     assert not get_user_model().objects.filter(username="x").exists()
     assert client.post(reverse("admin:logout"))["Location"] == reverse("login")  # signing out stays possible
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_an_administrators_own_new_password_from_the_admin_is_the_account_page(users):
+    """The admin's 「パスワードの変更」 changed the password without a record, and the row of this
+    session kept the old key, so this terminal left the list of one's sessions."""
+    get_user_model().objects.create_superuser("it-admin", password=PASSWORD)
+    client = terminal("10.0.0.1", "x")
+    assert sign_in(client, "it-admin", PASSWORD)
+    response = client.get(reverse("admin:password_change"))
+    assert response.status_code == 302 and response["Location"] == reverse("account:password_change")
+    client.post(
+        reverse("admin:password_change"),
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    assert get_user_model().objects.get(username="it-admin").check_password(PASSWORD)  # not changed there
+    rows = client.get(reverse("account:sessions")).context["rows"]
+    assert [r.session_key for r in rows] == [client.session.session_key]
