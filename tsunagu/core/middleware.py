@@ -44,8 +44,9 @@ def language_middleware(get_response):
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The client's address as every record keeps it: REMOTE_ADDR only (a proxy in front must set
-    it, e.g. gunicorn's forwarded_allow_ips; X-Forwarded-For from the client is never trusted)."""
+    """The client's address as every record keeps it: REMOTE_ADDR only (a proxy in front must pass
+    it on, with gunicorn through the PROXY protocol, ``--proxy-protocol``: gunicorn never takes it
+    from X-Forwarded-For, which from the client is never trusted here either; README)."""
     return str(request.META.get("REMOTE_ADDR", ""))[:45]
 
 
