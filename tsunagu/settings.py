@@ -219,6 +219,7 @@ AXES_RESET_ON_SUCCESS = True
 # told "15 minutes"); each pair still gets only AXES_FAILURE_LIMIT tries per cool-off.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "tsunagu.core.middleware.client_ip_or_none"  # REMOTE_ADDR, as everywhere else
+AXES_USERNAME_CALLABLE = "tsunagu.core.middleware.client_username"  # cut to an account name's length
 AXES_LOCKOUT_CALLABLE = "tsunagu.core.views.signin_locked"
 AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ADMIN = False  # audit/admin.py registers a read-only list whose unlock is recorded

@@ -165,3 +165,15 @@ def test_a_typed_name_with_hidden_characters_shows_them_in_the_security_log(user
     admin.force_login(get_user_model().objects.create_superuser("it-admin", password=PASSWORD))
     lockouts = admin.get(reverse("admin:axes_accessattempt_changelist")).content.decode()
     assert "\u202e" not in lockouts and "[U+202E]ksed" in lockouts
+
+
+@pytest.mark.django_db
+def test_a_very_long_typed_name_is_counted_and_recorded_not_a_server_error(users):
+    """The login form does not limit the name's length on the server; axes' table holds 255
+    characters: a longer name was a server error on PostgreSQL, its failure neither counted nor
+    recorded."""
+    long_name = "あ" * 300
+    client = Client(raise_request_exception=False)
+    statuses = [sign_in(client, long_name, "x").status_code for _ in range(LIMIT + 1)]
+    assert statuses == [200] * (LIMIT - 1) + [429, 429]
+    assert SecurityEvent.objects.filter(kind=SecurityEventKind.SIGN_IN_FAILED, username=long_name[:150]).count() == 6
