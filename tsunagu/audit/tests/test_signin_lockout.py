@@ -177,3 +177,23 @@ def test_a_very_long_typed_name_is_counted_and_recorded_not_a_server_error(users
     statuses = [sign_in(client, long_name, "x").status_code for _ in range(LIMIT + 1)]
     assert statuses == [200] * (LIMIT - 1) + [429, 429]
     assert SecurityEvent.objects.filter(kind=SecurityEventKind.SIGN_IN_FAILED, username=long_name[:150]).count() == 6
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_a_lockout_again_after_an_administrators_lift_is_recorded_again(users):
+    """Only the first lockout of a cool-off was recorded, counted by time: one that came back
+    within the quarter hour after an administrator lifted it was missing from the trail."""
+    from axes.models import AccessAttempt
+
+    admin = Client()
+    admin.force_login(get_user_model().objects.create_superuser("it-admin", password=PASSWORD))
+    assert fail(LIMIT).status_code == 429
+    chosen = list(AccessAttempt.objects.filter(username="desk").values_list("pk", flat=True))
+    admin.post(reverse("admin:axes_accessattempt_changelist"), {"action": "unlock", "_selected_action": chosen})
+    assert fail(LIMIT + 1).status_code == 429
+    assert trail(SecurityEventKind.LOCKED_OUT, SecurityEventKind.UNLOCKED) == [
+        ("locked_out", "desk", OFFICE),
+        ("unlocked", "it-admin", "127.0.0.1"),
+        ("locked_out", "desk", OFFICE),
+    ]
