@@ -120,6 +120,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "tsunagu.core.middleware.session_timeout_middleware",
+    # The admin site too sends a session that must choose its own password to that page first.
+    "tsunagu.core.access.password_change_first_middleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "tsunagu.core.middleware.request_context_middleware",
@@ -217,6 +219,7 @@ AXES_RESET_ON_SUCCESS = True
 # told "15 minutes"); each pair still gets only AXES_FAILURE_LIMIT tries per cool-off.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "tsunagu.core.middleware.client_ip_or_none"  # REMOTE_ADDR, as everywhere else
+AXES_USERNAME_CALLABLE = "tsunagu.core.middleware.client_username"  # cut to an account name's length
 AXES_LOCKOUT_CALLABLE = "tsunagu.core.views.signin_locked"
 AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ADMIN = False  # audit/admin.py registers a read-only list whose unlock is recorded

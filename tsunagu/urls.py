@@ -25,6 +25,8 @@ urlpatterns = [
     path("staff/meetings/", include("tsunagu.meetings.urls")),
     path("staff/audit/", include("tsunagu.audit.urls")),
     path("staff/audit/security/", include("tsunagu.audit.security_urls")),
+    # Before the admin's own: an administrator changes their password on the account page too.
+    path("admin/password_change/", core_views.admin_password_change_view, name="admin_password_change"),
     path("admin/", admin.site.urls),
 ]
 

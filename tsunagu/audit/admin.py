@@ -14,17 +14,23 @@ from django.utils.translation import ngettext
 
 from tsunagu.audit.middleware import security_record
 from tsunagu.audit.models import SecurityEventKind
+from tsunagu.core.templatetags.tsunagu import hidden_shown
 
 
 @admin.register(AccessAttempt)
 class AccessAttemptAdmin(admin.ModelAdmin):
-    list_display = ("username", "ip_address", "failures_since_start", "attempt_time")
+    list_display = ("typed_name", "ip_address", "failures_since_start", "attempt_time")
     list_filter = ("attempt_time",)
     search_fields = ("username", "ip_address")
     ordering = ("-attempt_time",)
-    fields = ("username", "ip_address", "failures_since_start", "attempt_time", "user_agent", "path_info")
+    fields = ("typed_name", "ip_address", "failures_since_start", "attempt_time", "user_agent", "path_info")
     readonly_fields = fields
     actions = ["unlock"]
+
+    @admin.display(description=_("ユーザー名"), ordering="username")
+    def typed_name(self, obj: AccessAttempt) -> str:
+        """The name as typed, its hidden characters shown: a lockout cannot pass for another's."""
+        return hidden_shown(obj.username)
 
     def has_add_permission(self, request: Any) -> bool:
         return False

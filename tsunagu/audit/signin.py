@@ -48,13 +48,24 @@ def sign_in_failed(sender: Any, credentials: dict[str, Any], request: Any = None
 
 def locked_out(sender: Any, request: Any, username: str | None, ip_address: str | None, **kwargs: Any) -> None:
     """django-axes signals a lockout on every refused try while it lasts: the first one of a
-    cool-off is recorded."""
+    cool-off is recorded, and the first one after an administrator lifted it (a new lockout)."""
     if not _over_http(request):
         return
-    name = str(username or "")[:150]
+    name, ip = str(username or "")[:150], client_ip(request)
     since = timezone.now() - settings.AXES_COOLOFF_TIME - dt.timedelta(seconds=1)
-    already = SecurityEvent.objects.filter(
-        kind=SecurityEventKind.LOCKED_OUT, username=name, ip=client_ip(request), at__gte=since
-    ).exists()
+    last = (
+        SecurityEvent.objects.filter(kind=SecurityEventKind.LOCKED_OUT, username=name, ip=ip, at__gte=since)
+        .order_by("-id")
+        .first()
+    )
+    already = (
+        last is not None
+        and not SecurityEvent.objects.filter(
+            kind=SecurityEventKind.UNLOCKED,
+            arguments__unlocked_username=name,
+            arguments__unlocked_ip=ip,
+            id__gt=last.id,
+        ).exists()
+    )
     if not already:
         security_record(request=request, kind=SecurityEventKind.LOCKED_OUT, user=_account(name), username=name)

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponseBase
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 
 from tsunagu.agencies.selectors import staff_context
 
@@ -40,6 +40,24 @@ def must_change_password(request: HttpRequest) -> bool:
 
 def _to_password_change(request: HttpRequest) -> HttpResponseBase:
     return redirect_to_login(request.get_full_path(), login_url=reverse("account:password_change"))
+
+
+def password_change_first_middleware(get_response: View) -> View:
+    """The same rule for Django's admin site, whose views the decorators below do not wrap: a
+    session that must choose its own password reaches no admin page but the sign-out (the
+    admin's own password page included, which would neither lift the flag nor be recorded)."""
+
+    def middleware(request: HttpRequest) -> HttpResponseBase:
+        if must_change_password(request):
+            try:
+                match = resolve(request.path_info)
+            except Resolver404:
+                match = None
+            if match is not None and match.app_name == "admin" and match.url_name != "logout":
+                return _to_password_change(request)
+        return get_response(request)
+
+    return middleware
 
 
 def public(view: View) -> View:

@@ -204,6 +204,12 @@ def manifest_path(path: Path) -> Path:
     return path.with_name(path.name + MANIFEST_SUFFIX)
 
 
+def read_only(path: Path) -> str:
+    """SQLite's URI of ``path`` opened read-only, its name percent-encoded: a ``#``, ``?`` or ``%``
+    in it would otherwise end the name early and open (and create) another file."""
+    return f"{Path(path).absolute().as_uri()}?mode=ro"
+
+
 def sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -310,7 +316,7 @@ def _backup_sqlite(connection: Any, path: Path, progress: Progress) -> tuple[dic
         target.execute("PRAGMA journal_mode=DELETE")
     progress(_("テーブルごとの行数とチェックサムを計算しています…"))
     # From the copy itself: the manifest describes exactly what the file holds.
-    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as copied:
+    with closing(sqlite3.connect(read_only(path), uri=True)) as copied:
         cursor = copied.cursor()
         tables = table_checksums(cursor, "sqlite")
         migrations = migration_state(cursor, list(tables))
@@ -367,7 +373,7 @@ def restore(connection: Any, path: Path, manifest: dict[str, Any], progress: Pro
     else:
         progress(_("SQLite のオンラインバックアップで戻しています…"))
         connection.ensure_connection()
-        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as source:
+        with closing(sqlite3.connect(read_only(path), uri=True)) as source:
             source.backup(connection.connection)
     progress(_("テーブルごとの行数とチェックサムを確かめています…"))
     return verify(connection, manifest)

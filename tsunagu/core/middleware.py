@@ -44,14 +44,29 @@ def language_middleware(get_response):
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The client's address as every record keeps it: REMOTE_ADDR only (a proxy in front must set
-    it, e.g. gunicorn's forwarded_allow_ips; X-Forwarded-For from the client is never trusted)."""
+    """The client's address as every record keeps it: REMOTE_ADDR only (a proxy in front must pass
+    it on, with gunicorn through the PROXY protocol, ``--proxy-protocol``: gunicorn never takes it
+    from X-Forwarded-For, which from the client is never trusted here either; README)."""
     return str(request.META.get("REMOTE_ADDR", ""))[:45]
 
 
 def client_ip_or_none(request: HttpRequest) -> str | None:
     """:func:`client_ip` for django-axes, which stores an unknown address as null."""
     return client_ip(request) or None
+
+
+# The longest user name an account can have (Django's user model); axes' attempts table holds 255.
+USERNAME_MAX_LENGTH = 150
+
+
+def client_username(request: HttpRequest, credentials: dict | None = None) -> str | None:
+    """The user name for django-axes (``AXES_USERNAME_CALLABLE``): as the form cleaned it, cut to
+    the longest an account can have. The login form does not limit its length on the server, and
+    a name longer than axes' column was a server error on PostgreSQL, the failure neither counted
+    nor recorded."""
+    data = credentials if credentials else getattr(request, "data", request.POST)
+    name = data.get("username")
+    return None if name is None else str(name)[:USERNAME_MAX_LENGTH]
 
 
 def request_context_middleware(get_response):

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from tsunagu.core.access import login_only, public
@@ -26,3 +27,7 @@ def signin_locked(request: HttpRequest, original_response: Any = None, credentia
 
 
 logout_view = login_only(_allow_before_password_change(require_POST(auth_views.LogoutView.as_view())))
+
+# The admin's own 「パスワードの変更」 is the account page (decision 0027): there the change is
+# recorded, this session's row follows its new key and the other sessions end.
+admin_password_change_view = login_only(RedirectView.as_view(pattern_name="account:password_change"))

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
@@ -21,10 +22,23 @@ from tsunagu.core.models import StaffSession
 from tsunagu.core.sessions import session_end, sessions_end_all, sessions_of
 
 
+class OwnPasswordForm(PasswordChangeForm):
+    """Django's form, and the new password must differ from the current one: keeping the
+    password an administrator chose would otherwise lift the "choose your own" flag."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        old, new = cleaned.get("old_password"), cleaned.get("new_password1")
+        if old and new and old == new:
+            self.add_error("new_password1", _("今のパスワードとは違うパスワードにしてください。"))
+        return cleaned
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     """The person's own new password (old one, new one twice, the validators of settings). Also
     where an account whose password an administrator chose is sent after signing in."""
 
+    form_class = OwnPasswordForm
     template_name = "core/password_change.html"
     success_url = reverse_lazy("work:home")
 

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tsunagu.audit.models import SecurityEvent, SecurityEventKind
-from tsunagu.core.tests.personas import PASSWORD
+from tsunagu.core.tests.personas import PASSWORD, client_for
 
 NOW = dt.datetime(2026, 11, 30, 0, 30, tzinfo=dt.UTC)  # Monday 09:30 in Tokyo
 OFFICE, HOME = "10.1.2.3", "10.9.9.9"
@@ -146,3 +146,54 @@ def test_the_lockout_list_cannot_be_edited_or_deleted_around_the_record(users):
     assert admin.get(reverse("admin:axes_accessattempt_delete", args=[attempt.pk])).status_code == 403
     actions = admin.get(reverse("admin:axes_accessattempt_changelist")).context["action_form"].fields["action"]
     assert [name for name, _label in actions.choices if name] == ["unlock"]
+
+
+@pytest.mark.django_db
+def test_a_typed_name_with_hidden_characters_shows_them_in_the_security_log(users):
+    """Anybody can type a name on the login page: one written backwards behind a right-to-left
+    override (U+202E) showed as 「desk」 on the reviewers' page, a zero-width space or a control
+    character vanished. Kept as typed; shown with its code points."""
+    for typed in ("\u202eksed", "desk\u200b", "desk\x1b[2J"):
+        sign_in(Client(), typed, "x", ip=HOME)
+    page = client_for(users["secretariat"]).get(reverse("security:log")).content.decode()
+    for char in ("\u202e", "\u200b", "\x1b"):
+        assert char not in page
+    assert "[U+202E]ksed" in page and "desk[U+200B]" in page and "desk[U+001B][2J" in page
+    assert SecurityEvent.objects.filter(username="\u202eksed").exists()
+    fail(LIMIT, username="\u202eksed")
+    admin = Client()
+    admin.force_login(get_user_model().objects.create_superuser("it-admin", password=PASSWORD))
+    lockouts = admin.get(reverse("admin:axes_accessattempt_changelist")).content.decode()
+    assert "\u202e" not in lockouts and "[U+202E]ksed" in lockouts
+
+
+@pytest.mark.django_db
+def test_a_very_long_typed_name_is_counted_and_recorded_not_a_server_error(users):
+    """The login form does not limit the name's length on the server; axes' table holds 255
+    characters: a longer name was a server error on PostgreSQL, its failure neither counted nor
+    recorded."""
+    long_name = "あ" * 300
+    client = Client(raise_request_exception=False)
+    statuses = [sign_in(client, long_name, "x").status_code for _ in range(LIMIT + 1)]
+    assert statuses == [200] * (LIMIT - 1) + [429, 429]
+    assert SecurityEvent.objects.filter(kind=SecurityEventKind.SIGN_IN_FAILED, username=long_name[:150]).count() == 6
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_a_lockout_again_after_an_administrators_lift_is_recorded_again(users):
+    """Only the first lockout of a cool-off was recorded, counted by time: one that came back
+    within the quarter hour after an administrator lifted it was missing from the trail."""
+    from axes.models import AccessAttempt
+
+    admin = Client()
+    admin.force_login(get_user_model().objects.create_superuser("it-admin", password=PASSWORD))
+    assert fail(LIMIT).status_code == 429
+    chosen = list(AccessAttempt.objects.filter(username="desk").values_list("pk", flat=True))
+    admin.post(reverse("admin:axes_accessattempt_changelist"), {"action": "unlock", "_selected_action": chosen})
+    assert fail(LIMIT + 1).status_code == 429
+    assert trail(SecurityEventKind.LOCKED_OUT, SecurityEventKind.UNLOCKED) == [
+        ("locked_out", "desk", OFFICE),
+        ("unlocked", "it-admin", "127.0.0.1"),
+        ("locked_out", "desk", OFFICE),
+    ]

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tsunagu.lib import wareki
+from tsunagu.lib.text import hidden_characters
 
 register = template.Library()
 
@@ -51,6 +52,16 @@ def waited_hours(value):
     if not value:
         return 0
     return int((timezone.now() - value).total_seconds() // 3600)
+
+
+@register.filter
+def hidden_shown(value):
+    """Text nobody checked (a name typed on the login page) with its invisible, control and
+    direction-changing characters written as 「[U+202E]」, so that it cannot pass for another."""
+    text = str(value or "")
+    for char in hidden_characters(text, kind="name"):
+        text = text.replace(char, f"[U+{ord(char):04X}]")
+    return text
 
 
 @register.filter

@@ -18,6 +18,7 @@ from tsunagu.core.tests.personas import PASSWORD, client_for, sign_in
 
 NOW = dt.datetime(2026, 11, 30, 0, 30, tzinfo=dt.UTC)
 NEW_PASSWORD = "ひだまりの坂道を毎朝のぼる"  # 13 characters, not a common one
+CHOSEN = "管理者が決めたパスワード９９"  # an administrator's choice for someone else
 
 
 def terminal(ip, agent):
@@ -172,3 +173,76 @@ def test_changing_ones_own_password_ends_the_other_sessions(users):
     assert here.get(reverse("intake:queue")).status_code == 200
     assert there.get(reverse("intake:queue")).status_code == 302
     assert [r.ip for r in StaffSession.objects.filter(user__username="desk")] == ["10.0.0.1"]
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_keeping_the_administrators_password_is_not_choosing_ones_own(users):
+    admin = get_user_model().objects.create_superuser("it-admin", password=PASSWORD)
+    desk = get_user_model().objects.get(username="desk")
+    client_for(admin).post(
+        reverse("admin:auth_user_password_change", args=[desk.pk]),
+        {"usable_password": "true", "password1": CHOSEN, "password2": CHOSEN},
+    )
+    client = terminal("10.0.0.1", "x")
+    assert sign_in(client, "desk", CHOSEN)
+    response = client.post(
+        reverse("account:password_change"),
+        {"old_password": CHOSEN, "new_password1": CHOSEN, "new_password2": CHOSEN},
+    )
+    assert response.status_code == 200
+    assert "今のパスワードとは違うパスワードにしてください" in response.content.decode()
+    assert PasswordChangeRequired.objects.filter(user=desk).exists()
+    assert client.get(reverse("intake:queue"))["Location"].startswith(reverse("account:password_change"))
+
+
+@pytest.fixture
+def admin_with_chosen_password(users):
+    """An administrator whose password another administrator set: it must be replaced too."""
+    admin = get_user_model().objects.create_superuser("it-admin", password=PASSWORD)
+    other = get_user_model().objects.create_superuser("it-admin2", password=PASSWORD)
+    response = client_for(admin).post(
+        reverse("admin:auth_user_password_change", args=[other.pk]),
+        {"usable_password": "true", "password1": CHOSEN, "password2": CHOSEN},
+    )
+    assert response.status_code == 302
+    return other
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_the_admin_site_is_no_way_around_the_password_change(admin_with_chosen_password):
+    client = terminal("10.0.0.1", "x")
+    response = client.post(reverse("admin:login"), {"username": "it-admin2", "password": CHOSEN, "next": "/admin/"})
+    assert response.status_code == 302
+    for url in (
+        reverse("admin:index"),
+        reverse("admin:auth_user_changelist"),
+        reverse("admin:auth_user_add"),
+        reverse("admin:password_change"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("account:password_change")), url
+    assert client.post(reverse("admin:auth_user_add"), {"username": "x"}).status_code == 302
+    assert not get_user_model().objects.filter(username="x").exists()
+    assert client.post(reverse("admin:logout"))["Location"] == reverse("login")  # signing out stays possible
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_an_administrators_own_new_password_from_the_admin_is_the_account_page(users):
+    """The admin's 「パスワードの変更」 changed the password without a record, and the row of this
+    session kept the old key, so this terminal left the list of one's sessions."""
+    get_user_model().objects.create_superuser("it-admin", password=PASSWORD)
+    client = terminal("10.0.0.1", "x")
+    assert sign_in(client, "it-admin", PASSWORD)
+    response = client.get(reverse("admin:password_change"))
+    assert response.status_code == 302 and response["Location"] == reverse("account:password_change")
+    client.post(
+        reverse("admin:password_change"),
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    assert get_user_model().objects.get(username="it-admin").check_password(PASSWORD)  # not changed there
+    rows = client.get(reverse("account:sessions")).context["rows"]
+    assert [r.session_key for r in rows] == [client.session.session_key]

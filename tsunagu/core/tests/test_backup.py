@@ -181,3 +181,19 @@ def test_the_owner_credentials_are_used_only_for_the_same_database(settings):
     env = backup.pg_environment(owner)
     assert env["PGPASSWORD"] == "s3cret"
     assert env["PGUSER"] == "tsunagu_owner"
+
+
+def test_a_sqlite_backup_whose_path_holds_uri_characters_describes_that_file(world, tmp_path, restored):
+    """The copy was read back as ``file:<path>?mode=ro``: a ``#`` (or ``?``, ``%``) in the path
+    cut the URI short, so the manifest described an empty database made beside it, and a restore
+    of that file copied the empty one, "verified" against that empty manifest."""
+    if connection.vendor != "sqlite":
+        pytest.skip("the SQLite backup and restore only")
+    path = tmp_path / "nightly#1 100%.sqlite3"
+    call_command("backup", output=str(path), stdout=io.StringIO())
+    manifest = json.loads(backup.manifest_path(path).read_text(encoding="utf-8"))
+    assert manifest["tables"] == checksums(connection)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name, backup.manifest_path(path).name]
+    target = restored()
+    call_command("restore", str(path), database=RESTORED, stdout=io.StringIO())
+    assert checksums(target) == manifest["tables"]
