@@ -262,3 +262,12 @@ def test_a_hostile_name_is_escaped(chief):
     assert "<b>宅</b>" not in page
     archive = zipfile.ZipFile(io.BytesIO(prepared(chief, person, export="1").content))
     assert "'=1+2" in archive.read("01_person.csv").decode("utf-8")
+
+
+@pytest.mark.django_db
+def test_the_person_page_links_to_it_for_the_desk_supervisors_only(world, users, chief):
+    link = url(world.other_person)
+    page = client_for(chief).get(reverse("people:person_detail", kwargs={"pk": world.other_person.pk}))
+    assert page.status_code == 200 and link in page.content.decode()
+    desk_page = client_for(users["desk"]).get(reverse("people:person_detail", kwargs={"pk": world.other_person.pk}))
+    assert desk_page.status_code == 200 and link not in desk_page.content.decode()
