@@ -72,6 +72,8 @@ MATRIX = [
     ("cases:lead_worker", lambda w: {"pk": w.other_case.pk}, expect(200, 404, 404, 404)),
     ("cases:stage", lambda w: {"pk": w.case.pk, "person_pk": w.person.pk}, expect(404, 200, 404, 404)),
     ("records:correct", lambda w: {"pk": w.record.pk}, expect(404, 200, 404, 404)),
+    # a person's disclosure: the central desk's supervisors only (decision 0030)
+    ("disclosure:person", lambda w: {"pk": w.person.pk}, expect(404, 404, 404, 404)),
 ]
 
 
