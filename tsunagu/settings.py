@@ -329,3 +329,13 @@ EMERGENCY_ACCESS_PER_DAY = env_int("EMERGENCY_ACCESS_PER_DAY", 3)
 MEETING_ACCESS_DAYS = env_int("MEETING_ACCESS_DAYS", 30)
 # A meeting may be scheduled at most this many days ahead (its date starts the sharing window).
 MEETING_MAX_DAYS_AHEAD = env_int("MEETING_MAX_DAYS_AHEAD", 365)
+
+# --- Retention (issue 11 item 7, decision 0031) ------------------------------------------------
+# How long personal data is kept before `manage.py retention --apply` anonymises it: a case's
+# household, persons and texts this many years after the case's closure; a consultation that
+# never became a case this many years after it was received. The audit trail's own period is
+# enforced by the database owner dropping monthly partitions older than it (decision 0019), never
+# by the application role, which may only append to the audit tables (decision 0009).
+RETENTION_CASE_YEARS = env_int("RETENTION_CASE_YEARS", 5)
+RETENTION_CONSULTATION_YEARS = env_int("RETENTION_CONSULTATION_YEARS", 5)
+RETENTION_AUDIT_YEARS = env_int("RETENTION_AUDIT_YEARS", 10)

@@ -69,6 +69,9 @@ class Case(BaseModel):
     # limit (their limit + 1st birthday); none without a limit. Kept by cases.work_state
     # .ages_out_refresh when the lead, the limit or the household's persons change (decision 0024).
     ages_out_on = models.DateField(_("対象年齢を超える日"), null=True, blank=True, editable=False)
+    # Set by the retention job (work.retention, decision 0031) when the case's personal data was
+    # irreversibly anonymised; the job skips such a case, so that running it twice changes nothing.
+    anonymised_at = models.DateTimeField(_("匿名化日時"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("支援ケース")
@@ -279,3 +282,39 @@ class Consent(BaseModel):
             and (self.expires_on is None or day <= self.expires_on)
             and (self.withdrawn_on is None or day < self.withdrawn_on)
         )
+
+
+class RetentionHold(models.Model):
+    """A hold that stops the retention job for a case (decision 0031): while a hold is not lifted,
+    nothing of the case or its household is anonymised. Placed and lifted by a supervisor of the
+    case's lead agency or of the central desk (cases.services.retention_hold); every placing and
+    lifting is an access event."""
+
+    case = models.ForeignKey(Case, models.PROTECT, related_name="retention_holds", verbose_name=_("ケース"))
+    reason = models.CharField(_("保存を続ける理由"), max_length=300)
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("保存の指示をした職員")
+    )
+    placed_at = models.DateTimeField(_("保存の指示の日時"))
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("保存の指示を解除した職員"),
+    )
+    lifted_at = models.DateTimeField(_("保存の指示の解除日時"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-placed_at", "-pk"]
+        indexes = [models.Index(fields=["case"], name="retentionhold_active", condition=models.Q(lifted_at=None))]
+        verbose_name = _("保存の指示")
+        verbose_name_plural = _("保存の指示")
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.placed_at:%Y-%m-%d}"
+
+    @property
+    def active(self) -> bool:
+        return self.lifted_at is None

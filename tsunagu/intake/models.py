@@ -116,6 +116,9 @@ class Consultation(BaseModel):
     case = models.ForeignKey(
         Case, models.PROTECT, null=True, blank=True, related_name="consultations", verbose_name=_("支援ケース")
     )
+    # Set by the retention job (work.retention, decision 0031) when the contact details and texts
+    # were irreversibly anonymised.
+    anonymised_at = models.DateTimeField(_("匿名化日時"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("相談受付")

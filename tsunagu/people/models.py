@@ -168,6 +168,10 @@ class Person(BaseModel):
     # Derived by services from the names above; never typed by a user.
     key_name = models.CharField(max_length=100, blank=True, editable=False)
     key_kana = models.CharField(max_length=130, blank=True, editable=False)
+    # Written by the retention job (decision 0031) when it erases the birth date: the age in whole
+    # years on the day the household's first case opened (else its first consultation), so that
+    # counts by age band stay true after anonymisation. Null while the birth date is kept.
+    retained_age = models.PositiveSmallIntegerField(_("匿名化時に残した年齢"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("人")
