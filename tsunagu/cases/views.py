@@ -1,5 +1,6 @@
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -33,6 +34,7 @@ from tsunagu.cases.forms import (
     TeamAddForm,
 )
 from tsunagu.cases.models import Case, Consent
+from tsunagu.cases.services import retention_hold as retention_holds
 from tsunagu.core.access import staff
 from tsunagu.core.editing import apply_errors, versioned_edit
 from tsunagu.core.paging import Ordering, paginate
@@ -400,3 +402,55 @@ def consent_withdraw(request: AuthenticatedHttpRequest, pk: int, consent_pk: int
         raise Http404
     services.consent_withdraw(user=request.user, consent=consent, on=timezone.localdate())
     return redirect("cases:consents", pk=case.pk)
+
+
+class RetentionHoldForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("保存を続ける理由"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("例：情報公開請求への対応中のため。理由は記録に残ります。"),
+    )
+
+
+@staff(("supervisor",))
+def retention_hold(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """保存の指示: a supervisor of the lead agency or of the central desk stops the retention job
+    for this case, or sees and lifts the holds (decision 0031)."""
+    case, _level = case_get_for_user(request.user, pk)
+    if not retention_holds.may_hold(request.user, case):
+        raise Http404
+    holds = list(case.retention_holds.select_related("placed_by", "lifted_by").order_by("-placed_at", "-pk"))
+    active = [h for h in holds if h.lifted_at is None]
+    form = RetentionHoldForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if active:
+            form.add_error("reason", _("このケースにはすでに保存の指示があります。"))
+        else:
+            try:
+                retention_holds.hold_place(user=request.user, case=case, reason=form.cleaned_data["reason"])
+            except ValidationError as error:
+                form.add_error("reason", error)
+            else:
+                messages.success(
+                    request, _("保存の指示をしました。解除するまで、このケースは保存期間の処理から除かれます。")
+                )
+                return redirect("cases:retention_hold", pk=case.pk)
+    return render(
+        request,
+        "cases/retention_hold.html",
+        {"case": case, "holds": holds, "active": active, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@staff(("supervisor",))
+@require_POST
+def retention_hold_lift(request: AuthenticatedHttpRequest, pk: int, hold_pk: int) -> HttpResponse:
+    case, _level = case_get_for_user(request.user, pk)
+    hold = case.retention_holds.filter(pk=hold_pk).first()
+    if hold is None or not retention_holds.may_hold(request.user, case):
+        raise Http404
+    retention_holds.hold_lift(user=request.user, hold=hold)
+    messages.success(request, _("保存の指示を解除しました。"))
+    return redirect("cases:retention_hold", pk=case.pk)

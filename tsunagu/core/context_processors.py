@@ -8,6 +8,7 @@ def staff(request):
     return {
         "staff": context,
         "is_desk": context.is_desk,
+        "is_supervisor": context.has_role("supervisor"),
         "works_cases": bool(context.case_agency_ids),
         "works_referrals": context.has_role(*REFERRAL_ROLES),
         "attends_meetings": context.has_role(*MEETING_ROLES),

@@ -7,7 +7,15 @@ from tsunagu.core.tests.personas import client_for
 
 # Django's own admin guards itself (staff login) and holds only reference data and users.
 FRAMEWORK_NAMESPACES = {"admin"}
-SAMPLE_KWARGS = {"pk": 1, "household_pk": 1, "case_pk": 1, "person_pk": 1, "member_pk": 1, "consent_pk": 1}
+SAMPLE_KWARGS = {
+    "pk": 1,
+    "household_pk": 1,
+    "case_pk": 1,
+    "person_pk": 1,
+    "member_pk": 1,
+    "consent_pk": 1,
+    "hold_pk": 1,
+}
 
 
 def walk(resolver: URLResolver, prefix: str = "", namespace: str | None = None):

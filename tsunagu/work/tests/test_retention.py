@@ -8,13 +8,15 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
+from django.urls import reverse
 
-from tsunagu.agencies.models import Agency
+from tsunagu.agencies.models import Agency, Role
 from tsunagu.assessments.models import Assessment
 from tsunagu.audit.models import AccessEvent
 from tsunagu.cases.models import Case, CaseAgency, Consent, RetentionHold, SharingBasis, TimelineEntry
 from tsunagu.cases.services import case_change_status, case_open
 from tsunagu.cases.services.retention_hold import hold_lift, hold_place
+from tsunagu.core.tests.personas import client_for, make_user
 from tsunagu.intake.models import Consultation
 from tsunagu.intake.tests.factories import consultation_make
 from tsunagu.lib.ages import age_on, band_of
@@ -243,3 +245,34 @@ def test_the_command_is_a_dry_run_without_apply(cases, capsys):
     assert "試行" in out and f"{cases['expired'][0].pk}" in out
     assert Case.objects.get(pk=cases["expired"][0].pk).anonymised_at is None
     assert RetentionRun.objects.get().applied is False
+
+
+@pytest.mark.django_db
+def test_a_supervisor_places_and_lifts_a_hold_on_the_case_page(cases, users):
+    case = cases["expired"][0]
+    url = reverse("cases:retention_hold", args=[case.pk])
+    boss = client_for(users["supervisor"])
+    with time_machine.travel(NOW, tick=False):
+        assert "保存の指示" in boss.get(reverse("cases:detail", args=[case.pk])).content.decode()
+        empty = boss.post(url, {"reason": "  "})
+        assert empty.status_code == 400 and not RetentionHold.objects.filter(case=case).exists()
+        assert boss.post(url, {"reason": "情報公開請求への対応中"}).status_code == 302
+        again = boss.post(url, {"reason": "二度目"})
+        assert again.status_code == 400 and "すでに保存の指示があります" in again.content.decode()
+        hold = RetentionHold.objects.get(case=case)
+        assert run(apply=True, now=NOW).held_case_ids == sorted([case.pk, cases["held"][0].pk])
+        assert boss.post(reverse("cases:retention_hold_lift", args=[case.pk, hold.pk])).status_code == 302
+        assert RetentionHold.objects.get(pk=hold.pk).lifted_by == users["supervisor"]
+
+
+@pytest.mark.django_db
+def test_only_a_supervisor_of_the_lead_agency_or_the_central_desk_opens_the_hold_page(cases, users, reference):
+    case = cases["expired"][0]
+    url = reverse("cases:retention_hold", args=[case.pk])
+    other_boss = make_user("other_boss", "anshin-kyodo", Role.SUPERVISOR)
+    assert client_for(users["lead_worker"]).get(url).status_code == 404  # an object page a role may not use
+    assert client_for(other_boss).get(url).status_code == 404
+    hold = RetentionHold.objects.get(case=cases["held"][0])
+    lift = reverse("cases:retention_hold_lift", args=[cases["held"][0].pk, hold.pk])
+    assert client_for(other_boss).post(lift).status_code == 404
+    assert RetentionHold.objects.get(pk=hold.pk).lifted_at is None
