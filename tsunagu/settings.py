@@ -6,6 +6,7 @@ secret key or with ``DEBUG`` on.
 """
 
 import datetime as dt
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -82,6 +83,15 @@ if PRODUCTION:
         raise ImproperlyConfigured("本番モードでは DEBUG を有効にできません。")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]"])
+# The reverse proxies in front (addresses or networks, comma-separated) whose X-Forwarded-For is
+# believed for the client's address (core.middleware.client_ip, decision 0032). Empty: the
+# header is never read and REMOTE_ADDR is the client.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES の {_proxy!r} はアドレスではありません。") from _error
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [

@@ -11,6 +11,7 @@ admin.site.index_title = _("参照データと利用者の管理")
 urlpatterns = [
     path("", include("tsunagu.public.urls")),
     path("staff/", include("tsunagu.work.urls")),
+    path("healthz", core_views.health_view, name="health"),
     path("staff/login/", core_views.login_view, name="login"),
     path("staff/logout/", core_views.logout_view, name="logout"),
     path("staff/account/", include("tsunagu.work.account_urls")),

@@ -2,8 +2,11 @@
 no-store on staff pages."""
 
 import contextvars
+import functools
+import ipaddress
 import time
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
@@ -43,11 +46,39 @@ def language_middleware(get_response):
     return middleware
 
 
+@functools.lru_cache(maxsize=8)
+def _trusted(networks: tuple[str, ...]) -> tuple[Any, ...]:
+    return tuple(ipaddress.ip_network(n, strict=False) for n in networks)
+
+
+def _address(text: str) -> Any:
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+
+
 def client_ip(request: HttpRequest) -> str:
-    """The client's address as every record keeps it: REMOTE_ADDR only (a proxy in front must pass
-    it on, with gunicorn through the PROXY protocol, ``--proxy-protocol``: gunicorn never takes it
-    from X-Forwarded-For, which from the client is never trusted here either; README)."""
-    return str(request.META.get("REMOTE_ADDR", ""))[:45]
+    """The client's address as every record keeps it (decision 0032).
+
+    REMOTE_ADDR, unless it is one of the reverse proxies named in ``TRUSTED_PROXIES``: then the
+    X-Forwarded-For header that those proxies append to is read from the right, skipping trusted
+    proxies, and the first address that is not one is the client. A client cannot choose its
+    address by sending the header itself: whatever it wrote stands left of what our proxy
+    appended. Without ``TRUSTED_PROXIES`` the header is never read (a proxy may instead pass
+    the address with the PROXY protocol, gunicorn ``--proxy-protocol``)."""
+    remote = str(request.META.get("REMOTE_ADDR", ""))[:45]
+    trusted = _trusted(tuple(settings.TRUSTED_PROXIES))
+    peer = _address(remote)
+    if not trusted or peer is None or not any(peer in net for net in trusted):
+        return remote
+    for hop in reversed(str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",")):
+        address = _address(hop)
+        if address is None:
+            return remote  # a malformed chain: keep what we know, the proxy
+        if not any(address in net for net in trusted):
+            return str(address)[:45]
+    return remote
 
 
 def client_ip_or_none(request: HttpRequest) -> str | None:

@@ -38,7 +38,7 @@ def test_every_view_declares_an_access_rule():
 
 def test_only_the_public_pages_and_login_are_public():
     public = sorted(route for route, p, _ns in own_patterns() if p.callback.access_rule == "public")
-    assert public == ["", "consult/", "i18n/setlang/", "staff/login/"]
+    assert public == ["", "consult/", "healthz", "i18n/setlang/", "staff/login/"]
 
 
 def _url(route: str) -> str:
