@@ -6,6 +6,7 @@ Who reviews what is decided here and nowhere else (:func:`review_scope`); the pa
 both read :func:`review_events`. A review shows person ids and case numbers, never names: the
 reviewer checks who read what, not the content."""
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -143,13 +144,16 @@ def review_events(user: Any, filters: ReviewFilters, *, today: dt.date) -> Query
 
 def signal_counts(user: Any, filters: ReviewFilters, *, today: dt.date) -> dict[str, int]:
     """How many of the filtered events each signal marks (one query per signal)."""
-    return {signal: review_events(user, _with(filters, signal=signal), today=today).count() for signal in SIGNALS}
+    return {
+        signal: review_events(user, dataclasses.replace(filters, signal=signal), today=today).count()
+        for signal in SIGNALS
+    }
 
 
 def readers_beyond_team(user: Any, filters: ReviewFilters, *, today: dt.date) -> list[dict[str, Any]]:
     """The users who read at least MANY_CASES distinct cases on a basis other than their team in
     the period, most first (the signal "a user reading many cases outside their agency's team")."""
-    events = review_events(user, _with(filters, signal="beyond_team"), today=today).exclude(case_id=None)
+    events = review_events(user, dataclasses.replace(filters, signal="beyond_team"), today=today).exclude(case_id=None)
     rows = (
         events.order_by()
         .values("username")
@@ -160,10 +164,6 @@ def readers_beyond_team(user: Any, filters: ReviewFilters, *, today: dt.date) ->
     return [dict(row) for row in rows[:20]]
 
 
-def _with(filters: ReviewFilters, **changes: Any) -> ReviewFilters:
-    return ReviewFilters(**{**filters.__dict__, **changes})
-
-
 def filters_text(filters: ReviewFilters) -> str:
     """The filters as one line for the access event of a review or an export."""
-    return " ".join(f"{k}={v}" for k, v in filters.__dict__.items() if v not in (None, "", False))[:250]
+    return " ".join(f"{k}={v}" for k, v in dataclasses.asdict(filters).items() if v not in (None, "", False))[:250]
