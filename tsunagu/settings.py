@@ -104,6 +104,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",
     "tsunagu.core",
     "tsunagu.audit",
     "tsunagu.agencies",
@@ -128,10 +131,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session has passed its second factor (S6).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "tsunagu.core.middleware.session_timeout_middleware",
-    # The admin site too sends a session that must choose its own password to that page first.
-    "tsunagu.core.access.password_change_first_middleware",
+    # The admin site too sends a session without its second factor to that step, and a session
+    # that must choose its own password to that page, before anything else.
+    "tsunagu.core.access.staff_gate_middleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "tsunagu.core.middleware.request_context_middleware",
@@ -234,7 +240,40 @@ AXES_LOCKOUT_CALLABLE = "tsunagu.core.views.signin_locked"
 AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ADMIN = False  # audit/admin.py registers a read-only list whose unlock is recorded
 AXES_VERBOSE = False  # no user names or addresses in the application log
+# Axes keeps the rest of a refused form; the second-factor code is no more its business than the password.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "code"]
 LOGIN_URL = "login"
+# Two-factor sign-in (S6; docs/decisions/0033-two-factor-sign-in.md). After the password a session
+# reaches only the second-factor step (core.access): a code from an authenticator app (TOTP), a
+# security key or Windows Hello (WebAuthn), or one of ten one-time recovery codes. An account
+# without a factor enrols one first. TOTP codes are single-use (django-otp keeps the last step
+# used); after a wrong code the device waits 1, 2, 4, … seconds, and each wrong code also counts
+# towards the lockout of the user name and address above.
+OTP_TOTP_ISSUER = env_str("TSUNAGU_OTP_ISSUER") or "つなぐ"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# WebAuthn: a second factor only, never a sign-in without the password. The relying party is the
+# host the browser sees (TSUNAGU_WEBAUTHN_RP_ID to fix it, e.g. "tsunagu.city.example.lg.jp";
+# credentials are bound to it and do not move to another name).
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_RP_NAME = OTP_TOTP_ISSUER
+OTP_WEBAUTHN_RP_ID = env_str("TSUNAGU_WEBAUTHN_RP_ID") or ""
+OTP_WEBAUTHN_RP_ID_CALLABLE = "tsunagu.core.mfa.relying_party_id"
+# The origins a key's answer may come from: TSUNAGU_WEBAUTHN_ORIGINS, else https:// and each
+# ALLOWED_HOSTS name (production serves only TLS). Outside production the page's own origin is
+# accepted too (the demo's and the tests' ports vary): tsunagu.core.mfa.WebAuthnHelper.
+OTP_WEBAUTHN_ALLOWED_ORIGINS = (
+    env_list("TSUNAGU_WEBAUTHN_ORIGINS", [])
+    or [f"https://{host}" for host in ALLOWED_HOSTS if host and "*" not in host and not host.startswith(".")]
+    or ["http://localhost"]
+)
+OTP_WEBAUTHN_HELPER_CLASS = "tsunagu.core.mfa.WebAuthnHelper"
+OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = "tsunagu.webauthn"
+# Development and demo only: the second-factor page shows the account's current code, so that the
+# demo can be tried without an authenticator app. Refused in production (below).
+DEMO_SECOND_FACTOR_HINT = env_bool("TSUNAGU_DEMO_SECOND_FACTOR_HINT", False)
+if PRODUCTION and DEMO_SECOND_FACTOR_HINT:
+    raise ImproperlyConfigured("本番モードでは TSUNAGU_DEMO_SECOND_FACTOR_HINT を有効にできません。")
 LOGIN_REDIRECT_URL = "work:home"
 LOGOUT_REDIRECT_URL = "login"
 # Idle and absolute timeouts are enforced by tsunagu.core.middleware.session_timeout_middleware,

@@ -15,6 +15,7 @@ urlpatterns = [
     path("staff/login/", core_views.login_view, name="login"),
     path("staff/logout/", core_views.logout_view, name="logout"),
     path("staff/account/", include("tsunagu.work.account_urls")),
+    path("staff/second-factor/", include("tsunagu.work.mfa_urls")),
     path("i18n/setlang/", core_views.language_view, name="set_language"),
     path("staff/people/", include("tsunagu.work.disclosure_urls")),
     path("staff/people/", include("tsunagu.people.urls")),

@@ -154,6 +154,12 @@ class SecurityEventKind(models.TextChoices):
     SIGN_OUT = "sign_out", _("ログアウト")
     PASSWORD_CHANGED = "password_changed", _("パスワードの変更（本人）")
     SESSION_ENDED = "session_ended", _("ほかの端末のログアウト（本人）")
+    SECOND_FACTOR = "second_factor", _("二要素認証")
+    SECOND_FACTOR_FAILED = "second_factor_failed", _("二要素認証の失敗")
+    FACTOR_ADDED = "factor_added", _("認証手段の登録（本人）")
+    FACTOR_REMOVED = "factor_removed", _("認証手段の削除（本人）")
+    RECOVERY_CODES = "recovery_codes", _("回復コードの発行（本人）")
+    FACTORS_RESET = "factors_reset", _("二要素認証のリセット（管理者）")
 
 
 class SecurityEvent(AppendOnlyModel):

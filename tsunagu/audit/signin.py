@@ -1,7 +1,7 @@
 """The sign-in trail (S7, docs/decisions/0025-sign-in-lockout.md): every sign-in, failed sign-in,
-lockout and sign-out is appended to the security log, from Django's and django-axes' signals,
-connected in ``AuditConfig.ready()``. The lift of a lockout is recorded by the admin action that
-does it (``audit/admin.py``).
+lockout and sign-out (and each wrong second-factor code) is appended to the security log, from
+Django's and django-axes' signals, connected in ``AuditConfig.ready()``. The lift of a lockout is
+recorded by the admin action that does it (``audit/admin.py``).
 
 Each event carries the name typed (``username``) and, when it names an account, the account;
 the address is REMOTE_ADDR, as in every other record. Passwords never reach these receivers'
@@ -43,7 +43,12 @@ def sign_in_failed(sender: Any, credentials: dict[str, Any], request: Any = None
     if not _over_http(request):
         return
     username = str(credentials.get("username") or "")[:150]
-    security_record(request=request, kind=SecurityEventKind.SIGN_IN_FAILED, user=_account(username), username=username)
+    # A wrong second-factor code is sent as a failed sign-in too (work/mfa.py), so that the
+    # lockout counts it; the log tells the two apart.
+    kind = (
+        SecurityEventKind.SECOND_FACTOR_FAILED if credentials.get("second_factor") else SecurityEventKind.SIGN_IN_FAILED
+    )
+    security_record(request=request, kind=kind, user=_account(username), username=username)
 
 
 def locked_out(sender: Any, request: Any, username: str | None, ip_address: str | None, **kwargs: Any) -> None:

@@ -2,8 +2,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, TimestampMixin
 
 
 def choice_labels(field: Any) -> dict[Any, Any]:
@@ -94,3 +96,39 @@ class StaffSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.signed_in_at:%Y-%m-%d %H:%M}"
+
+
+class RecoveryCodeDevice(TimestampMixin, Device):
+    """A person's one-time recovery codes, as one django-otp device (docs/quality.md S6): the way
+    in when the authenticator app or the security key is lost. Ten codes are shown once, when
+    made; only their SHA-256 digests are kept (each code carries 50 random bits, so a digest
+    cannot be guessed back), and a code is spent by the one UPDATE that marks it used."""
+
+    class Meta:
+        verbose_name = _("回復コード")
+        verbose_name_plural = _("回復コード")
+
+    def verify_token(self, token: Any) -> bool:
+        from tsunagu.core.mfa import recovery_digest  # the code's form lives with the rest of it
+
+        digest = recovery_digest(str(token))
+        if not digest:
+            return False
+        spent = RecoveryCode.objects.filter(device=self, digest=digest, used_at__isnull=True).update(
+            used_at=timezone.now()
+        )
+        if spent:
+            self.set_last_used_timestamp(commit=True)
+        return bool(spent)
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(RecoveryCodeDevice, models.CASCADE, related_name="codes")
+    digest = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["device", "digest"], name="recoverycode_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.device_id}: {'used' if self.used_at else 'unused'}"

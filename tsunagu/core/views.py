@@ -6,14 +6,29 @@ from django.core.cache import cache
 from django.db import DatabaseError, connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
-from tsunagu.core.access import login_only, public
+from tsunagu.core.access import login_only, public, signing_in
 
-login_view = public(auth_views.LoginView.as_view(template_name="core/login.html", redirect_authenticated_user=True))
+
+class LoginView(auth_views.LoginView):
+    """The password, the first step: then the second factor (work/mfa.py), with the page first
+    asked for carried along."""
+
+    template_name = "core/login.html"
+    redirect_authenticated_user = True
+
+    def get_success_url(self) -> str:
+        target = self.get_redirect_url() or reverse(settings.LOGIN_REDIRECT_URL)
+        return f"{reverse('mfa:verify')}?{urlencode({'next': target})}"
+
+
+login_view = public(LoginView.as_view())
 language_view = public(set_language)
 
 
@@ -29,7 +44,7 @@ def signin_locked(request: HttpRequest, original_response: Any = None, credentia
     return render(request, "core/locked_out.html", {"minutes": minutes}, status=429)
 
 
-logout_view = login_only(_allow_before_password_change(require_POST(auth_views.LogoutView.as_view())))
+logout_view = signing_in(_allow_before_password_change(require_POST(auth_views.LogoutView.as_view())))
 
 # The admin's own 「パスワードの変更」 is the account page (decision 0027): there the change is
 # recorded, this session's row follows its new key and the other sessions end.

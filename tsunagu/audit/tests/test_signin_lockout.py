@@ -114,8 +114,7 @@ def test_an_administrator_lifts_a_lockout_and_the_lift_is_recorded_with_who_did_
     admin_user = get_user_model().objects.create_superuser("it-admin", password=PASSWORD)
     fail(LIMIT)
     fail(LIMIT, username="lead_worker", ip=HOME)
-    admin = Client()
-    admin.force_login(admin_user)
+    admin = client_for(admin_user)
     changelist = reverse("admin:axes_accessattempt_changelist")
     listing = admin.get(changelist)
     assert listing.status_code == 200 and "desk" in listing.content.decode()
@@ -141,8 +140,7 @@ def test_the_lockout_list_cannot_be_edited_or_deleted_around_the_record(users):
     from axes.models import AccessAttempt
 
     attempt = AccessAttempt.objects.get()
-    admin = Client()
-    admin.force_login(admin_user)
+    admin = client_for(admin_user)
     assert admin.get(reverse("admin:axes_accessattempt_delete", args=[attempt.pk])).status_code == 403
     actions = admin.get(reverse("admin:axes_accessattempt_changelist")).context["action_form"].fields["action"]
     assert [name for name, _label in actions.choices if name] == ["unlock"]
@@ -161,8 +159,7 @@ def test_a_typed_name_with_hidden_characters_shows_them_in_the_security_log(user
     assert "[U+202E]ksed" in page and "desk[U+200B]" in page and "desk[U+001B][2J" in page
     assert SecurityEvent.objects.filter(username="\u202eksed").exists()
     fail(LIMIT, username="\u202eksed")
-    admin = Client()
-    admin.force_login(get_user_model().objects.create_superuser("it-admin", password=PASSWORD))
+    admin = client_for(get_user_model().objects.create_superuser("it-admin", password=PASSWORD))
     lockouts = admin.get(reverse("admin:axes_accessattempt_changelist")).content.decode()
     assert "\u202e" not in lockouts and "[U+202E]ksed" in lockouts
 
@@ -186,8 +183,7 @@ def test_a_lockout_again_after_an_administrators_lift_is_recorded_again(users):
     within the quarter hour after an administrator lifted it was missing from the trail."""
     from axes.models import AccessAttempt
 
-    admin = Client()
-    admin.force_login(get_user_model().objects.create_superuser("it-admin", password=PASSWORD))
+    admin = client_for(get_user_model().objects.create_superuser("it-admin", password=PASSWORD))
     assert fail(LIMIT).status_code == 429
     chosen = list(AccessAttempt.objects.filter(username="desk").values_list("pk", flat=True))
     admin.post(reverse("admin:axes_accessattempt_changelist"), {"action": "unlock", "_selected_action": chosen})

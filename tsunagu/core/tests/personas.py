@@ -43,8 +43,14 @@ PERSONAS = {
 }
 
 
-def make_user(username: str, agency_code: str | None = None, role: str | None = None, **extra):
+def make_user(
+    username: str, agency_code: str | None = None, role: str | None = None, *, enrolled: bool = True, **extra
+):
+    """A user with the test password and, unless ``enrolled=False``, an authenticator app (every
+    staff account has a second factor after its first sign-in)."""
     user = get_user_model().objects.create_user(username=username, password=PASSWORD, **extra)
+    if enrolled:
+        app_of(user)
     if agency_code:
         Membership.objects.create(user=user, agency=Agency.objects.get(code=agency_code), role=role)
     return user
@@ -70,18 +76,52 @@ def outsider(users):
     return users["outsider"]
 
 
-def client_for(user) -> Client:
+def app_of(user):
+    """The user's authenticator app (a confirmed TOTP device), made when missing."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    return device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+
+
+def second_factor_mark(client: Client, user) -> None:
+    """Mark the client's signed-in session as past its second factor, as the step does after a
+    right code (the tests of the step itself type codes: work/tests/test_mfa.py). Tests sign in
+    far more often than a code's 30 seconds allow, and each code passes once."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = app_of(user).persistent_id
+    session.save()
+
+
+def code_for(user) -> str:
+    """The code the user's authenticator app shows now (one not yet spent)."""
+    from tsunagu.core.mfa import current_code
+
+    return current_code(app_of(user))
+
+
+def client_for(user, *, second_factor: bool = True) -> Client:
+    """A client signed in as ``user``, past the second factor unless ``second_factor=False``
+    (a password-only session)."""
     client = Client()
     if user is not None:
         client.force_login(user)
+        if second_factor:
+            second_factor_mark(client, user)
     return client
 
 
 def sign_in(client: Client, username: str, password: str) -> bool:
     """Sign in through the login form, as a person does (what ``client.login`` did before the
-    lockout, whose backend needs the request). True when the form let the user in."""
+    lockout, whose backend needs the request), then pass the second factor. True when the form
+    let the user in."""
     response = client.post(reverse("login"), {"username": username, "password": password})
-    return response.status_code == 302 and "_auth_user_id" in client.session
+    if not (response.status_code == 302 and "_auth_user_id" in client.session):
+        return False
+    second_factor_mark(client, get_user_model().objects.get(username=username))
+    return True
 
 
 @dataclass

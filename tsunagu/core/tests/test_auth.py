@@ -3,12 +3,14 @@
 import pytest
 from django.urls import reverse
 
-from tsunagu.core.tests.personas import PASSWORD, client_for
+from tsunagu.core.tests.personas import PASSWORD, client_for, code_for
 
 
 @pytest.mark.django_db
 def test_staff_log_in_and_land_on_their_start_page(users, client):
     response = client.post(reverse("login"), {"username": "desk", "password": PASSWORD}, follow=True)
+    assert response.redirect_chain[-1][0] == f"{reverse('mfa:verify')}?next=%2Fstaff%2F"
+    response = client.post(reverse("mfa:verify"), {"code": code_for(users["desk"]), "next": "/staff/"}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("work:home")
     assert "未振り分けの相談" in response.content.decode()
 
@@ -25,7 +27,10 @@ def test_login_gives_a_new_session_id_and_logout_ends_it(users, client):
     client.get(reverse("login"))
     client.cookies["sessionid"] = "attacker-chosen"
     client.post(reverse("login"), {"username": "desk", "password": PASSWORD})
-    assert client.cookies["sessionid"].value != "attacker-chosen"
+    password_only = client.cookies["sessionid"].value
+    assert password_only != "attacker-chosen"
+    client.post(reverse("mfa:verify"), {"code": code_for(users["desk"])})
+    assert client.cookies["sessionid"].value not in ("attacker-chosen", password_only)  # a new one again
     assert client.get(reverse("intake:queue")).status_code == 200
     assert client.get(reverse("logout")).status_code == 405  # logout is a POST (CSRF-protected)
     client.post(reverse("logout"))

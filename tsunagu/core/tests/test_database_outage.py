@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from tsunagu.audit.models import AccessEvent
 from tsunagu.core.tests.error_urls import OUTAGE_LABEL
+from tsunagu.core.tests.personas import second_factor_mark
 from tsunagu.core.tests.test_error_pages import assert_plain
 from tsunagu.people.models import Household
 
@@ -65,6 +66,7 @@ def database_goes_away(*, real: bool):
 def signed_in(user) -> Client:
     client = Client(raise_request_exception=False)
     client.force_login(user)
+    second_factor_mark(client, user)
     return client
 
 

@@ -56,6 +56,30 @@ def test_anonymous_is_sent_to_login_on_every_staff_url(route, reference):
     assert response["Location"].startswith("/staff/login/")
 
 
+SIGNING_IN = ["staff/logout/", "staff/second-factor/", "staff/second-factor/enrol/"]
+
+
+def test_only_the_steps_of_signing_in_take_a_password_only_session():
+    steps = sorted(route for route, p, _ns in own_patterns() if p.callback.access_rule == "signing_in")
+    assert steps == sorted(SIGNING_IN)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "route", [r for r, p, _ns in own_patterns() if p.callback.access_rule not in ("public", "signing_in")]
+)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_password_only_session_is_sent_to_the_second_factor_on_every_staff_url(route, method, users):
+    """S6: after the password alone, every staff URL sends the session to the second factor
+    (an administrator's session too, whose memberships would otherwise open most pages)."""
+    from tsunagu.core.tests.personas import client_for
+
+    for user in (users["desk"], users["admin_user"]):
+        response = getattr(client_for(user, second_factor=False), method)(_url(route))
+        assert response.status_code == 302, (route, user)
+        assert response["Location"].startswith("/staff/second-factor/?next="), (route, user)
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("route", [r for r, p, _ns in own_patterns() if isinstance(p.callback.access_rule, tuple)])
 def test_a_user_without_membership_is_refused_on_every_staff_url(route, reference):

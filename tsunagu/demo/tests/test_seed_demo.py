@@ -13,12 +13,11 @@ import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.test import Client
 from django.utils import timezone
 
 from tsunagu.agencies.models import Role
 from tsunagu.cases.models import Case
-from tsunagu.core.tests.personas import sign_in
+from tsunagu.core.tests.personas import client_for, sign_in
 from tsunagu.intake.models import Consultation
 from tsunagu.people.models import Household, Person
 
@@ -156,8 +155,7 @@ def test_the_demo_has_referrals_in_every_state_and_meetings_on_the_work_pages(re
     assert Meeting.objects.filter(kind="liaison_council", discussed__isnull=True).exists()
 
     def page(username, url="/staff/cases/my-work/"):
-        client = Client()
-        client.force_login(get_user_model().objects.get(username=username))
+        client = client_for(get_user_model().objects.get(username=username))
         response = client.get(url)
         assert response.status_code == 200
         return response.context
@@ -190,8 +188,7 @@ def test_the_work_pages_show_every_item_whatever_day_the_demo_is_created(referen
         assert set(Referral.objects.values_list("status", flat=True)) == set(ReferralStatus.values)
 
         def work(username, url="/staff/cases/my-work/"):
-            client = Client()
-            client.force_login(get_user_model().objects.get(username=username))
+            client = client_for(get_user_model().objects.get(username=username))
             response = client.get(url)
             assert response.status_code == 200
             return response.context
