@@ -123,9 +123,20 @@ def public_submission(session: requests.Session, base_url: str, n: int) -> int:
     return response.status_code
 
 
-def demonstrate(a: str, b: str, store: str) -> None:
-    # 1. Sign in through A's real login form; the same cookie opens a staff page on B.
-    person = sign_in(a, "caseworker", PASSWORD)
+def demonstrate(a: str, b: str, store: str, setup: dict[str, str]) -> None:
+    def code(username: str) -> str:
+        """The code of the demo user's authenticator app (manage.py demo_code, development only)."""
+        return subprocess.run(
+            [sys.executable, "manage.py", "demo_code", username],
+            cwd=ROOT,
+            env=setup,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+
+    # 1. Sign in through A's real login form and its second factor; the same cookie opens a staff page on B.
+    person = sign_in(a, "caseworker", PASSWORD, code)
     home_b = person.get(f"{b}/staff/", headers=proxy_headers(b), timeout=30, allow_redirects=False)
     check(home_b.status_code == 200 and "/staff/logout/" in home_b.text, "signed in on A, staff page on B: 200")
     listed = person.get(f"{b}/staff/cases/", headers=proxy_headers(b), timeout=30)
@@ -221,7 +232,7 @@ def main() -> int:
             servers.append((process, url, log))
         for process, url, log in servers:
             wait_ready(process, url, log)
-        demonstrate(servers[0][1], servers[1][1], store)
+        demonstrate(servers[0][1], servers[1][1], store, setup)
     finally:
         for process in processes:
             stop(process)

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 
 from tsunagu.agencies.models import Agency, Membership, Role
+from tsunagu.demo.second_factor import app_seed
 
 # The demo logins and their published password are demo data, kept beside the builders.
 LOGINS_FILE = Path(__file__).with_name("seed_demo_logins.toml")
@@ -35,6 +36,7 @@ def demo_users(logins: dict[str, Any]) -> dict[str, Any]:
         if created:
             user.set_password(logins["password"])
             user.save()
+        app_seed(user)  # the second factor (demo/second_factor.py)
         Membership.objects.get_or_create(
             user=user, agency=Agency.objects.get(code=login["agency"]), defaults={"role": Role(login["role"])}
         )
@@ -44,7 +46,11 @@ def demo_users(logins: dict[str, Any]) -> dict[str, Any]:
 
 def login_lines(logins: dict[str, Any]) -> list[str]:
     """What the command prints: the password and one line per login."""
-    lines = ["", f"デモ利用者（パスワードはすべて {logins['password']} ）:"]
+    lines = [
+        "",
+        f"デモ利用者（パスワードはすべて {logins['password']} ）:",
+        "  二要素認証: パスワードのあとの確認コードは、デモでは確認画面に表示されます。",
+    ]
     for login in logins["users"]:
         agency = Agency.objects.get(code=login["agency"])
         lines.append(

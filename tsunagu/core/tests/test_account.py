@@ -14,7 +14,7 @@ from django.urls import reverse
 from tsunagu.agencies.models import PasswordChangeRequired
 from tsunagu.audit.models import SecurityEvent, SecurityEventKind
 from tsunagu.core.models import StaffSession
-from tsunagu.core.tests.personas import PASSWORD, client_for, sign_in
+from tsunagu.core.tests.personas import PASSWORD, client_for, second_factor_mark, sign_in
 
 NOW = dt.datetime(2026, 11, 30, 0, 30, tzinfo=dt.UTC)
 NEW_PASSWORD = "ひだまりの坂道を毎朝のぼる"  # 13 characters, not a common one
@@ -215,6 +215,8 @@ def test_the_admin_site_is_no_way_around_the_password_change(admin_with_chosen_p
     client = terminal("10.0.0.1", "x")
     response = client.post(reverse("admin:login"), {"username": "it-admin2", "password": CHOSEN, "next": "/admin/"})
     assert response.status_code == 302
+    assert client.get(reverse("admin:index"))["Location"].startswith(reverse("mfa:verify"))  # the second factor first
+    second_factor_mark(client, admin_with_chosen_password)
     for url in (
         reverse("admin:index"),
         reverse("admin:auth_user_changelist"),

@@ -7,6 +7,7 @@ hop behind a TLS-terminating proxy does.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import requests
@@ -39,22 +40,32 @@ class LoopbackSession(requests.Session):
         return response
 
 
-def sign_in(base_url: str, username: str, password: str) -> requests.Session:
-    """Sign in through /staff/login/ (GET the form and its CSRF token, POST it); raise unless the
-    server answers with the staff home page and a session cookie."""
+def sign_in(base_url: str, username: str, password: str, code: Callable[[str], str]) -> requests.Session:
+    """Sign in through /staff/login/ (GET the form and its CSRF token, POST it), then the second
+    factor with ``code(username)``, the code of the account's authenticator app, one request at a
+    time (each response's Secure cookies are made sendable on the loopback hop before the next);
+    raise unless the staff home page answers 200 with the session cookie."""
     session = new_session(base_url)
-    form = session.get(f"{base_url}/staff/login/", timeout=30)
-    form.raise_for_status()
-    match = CSRF_INPUT.search(form.text)
-    if match is None:
-        raise RuntimeError("the login page has no CSRF token")
-    response = session.post(
-        f"{base_url}/staff/login/",
-        data={"username": username, "password": password, "csrfmiddlewaretoken": match.group(1)},
-        timeout=30,
-    )
-    if response.status_code != 200 or "sessionid" not in session.cookies or response.url.rstrip("/").endswith("/login"):
-        raise RuntimeError(f"could not sign in as {username} (HTTP {response.status_code}, {response.url})")
+
+    def post_form(url: str, data: dict[str, str]) -> requests.Response:
+        form = session.get(url, timeout=30, allow_redirects=False)
+        form.raise_for_status()
+        match = CSRF_INPUT.search(form.text)
+        if match is None:
+            raise RuntimeError(f"{url} has no CSRF token")
+        referer = {"Referer": url.replace("http://", "https://", 1)}
+        data = data | {"csrfmiddlewaretoken": match.group(1)}
+        return session.post(url, data=data, headers=referer, timeout=30, allow_redirects=False)
+
+    response = post_form(f"{base_url}/staff/login/", {"username": username, "password": password})
+    step = response.headers.get("Location", "")
+    if response.status_code != 302 or not step.startswith("/staff/second-factor/"):
+        raise RuntimeError(f"could not sign in as {username} (HTTP {response.status_code}, {step})")
+    response = post_form(f"{base_url}{step}", {"code": code(username)})
+    home = session.get(f"{base_url}/staff/", timeout=30, allow_redirects=False)
+    if response.status_code != 302 or home.status_code != 200 or "sessionid" not in session.cookies:
+        status = f"HTTP {response.status_code}, then {home.status_code}"
+        raise RuntimeError(f"{username}: the second factor was refused ({status})")
     return session
 
 

@@ -33,6 +33,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tsunagu.agencies.models import Agency, AgencyKind, District, Membership, PostalCode, Role, TeamRole
 from tsunagu.assessments import definition as spec
@@ -562,6 +563,11 @@ class Population:
         # The benchmark worker takes exactly its own cases: not drawn for the others.
         self.busiest.caseworkers.remove(self.bench_worker)
         self.writer.flush_all()
+        # The benchmark's accounts sign in with their second factor too: an authenticator app each,
+        # whose codes the benchmark's client reads from the database (demo/second_factor.py).
+        TOTPDevice.objects.bulk_create(
+            TOTPDevice(user_id=persona.id, name="bench", confirmed=True) for persona in self.personas.values()
+        )
 
     # --- time helpers ------------------------------------------------------------------------
 

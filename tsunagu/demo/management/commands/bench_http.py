@@ -32,6 +32,7 @@ from tsunagu.cases.models import Case, TimelineEntry
 from tsunagu.demo.bench import client, profile, report, server
 from tsunagu.demo.bench.targets import FLOOR, PAGE_KEYS, RECORD_FORM, RECORD_SAVE, WORKER, find_targets
 from tsunagu.demo.population.personas import PERSONAS, bench_password
+from tsunagu.demo.second_factor import code_now
 from tsunagu.intake.models import Consultation
 from tsunagu.meetings.models import Meeting
 from tsunagu.people.models import Household, Person
@@ -122,7 +123,7 @@ class Command(BaseCommand):
                     [f"server: gunicorn, {options['workers']} sync workers, production settings, {app.base_url}"]
                 )
                 sessions = {
-                    persona.username: client.sign_in(app.base_url, persona.username, bench_password())
+                    persona.username: client.sign_in(app.base_url, persona.username, bench_password(), code_now)
                     for persona in PERSONAS
                 }
                 self._write(
@@ -154,7 +155,7 @@ class Command(BaseCommand):
         with tempfile.TemporaryDirectory(prefix="tsunagu-bench-") as scratch:
             app = server.start(workers=1, log=Path(scratch) / "gunicorn.log")
             try:
-                session = client.sign_in(app.base_url, page.username, bench_password())
+                session = client.sign_in(app.base_url, page.username, bench_password(), code_now)
                 url = app.base_url + page.path
                 for _ in range(options["warmup"]):
                     client.fetch(session, url, page.form)
