@@ -15,7 +15,12 @@ def load_settings(**env: str) -> subprocess.CompletedProcess:
         if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL", "TSUNAGU_PRODUCTION", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     return subprocess.run(
-        [sys.executable, "-c", "import tsunagu.settings as s; print(s.DATABASES['default']['ENGINE'], s.DEBUG)"],
+        [
+            sys.executable,
+            "-c",
+            "import tsunagu.settings as s; print(s.DATABASES['default']['ENGINE'], s.DEBUG); "
+            "print(s.OTP_WEBAUTHN_ALLOWED_ORIGINS, s.OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN)",
+        ],
         cwd=ROOT,
         env={**clean, **env},
         capture_output=True,
@@ -27,7 +32,7 @@ def load_settings(**env: str) -> subprocess.CompletedProcess:
 def test_nothing_set_means_development_on_sqlite():
     result = load_settings()
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["django.db.backends.sqlite3", "True"]
+    assert result.stdout.splitlines()[0].split() == ["django.db.backends.sqlite3", "True"]
 
 
 def test_production_refuses_a_missing_secret_key():
@@ -50,7 +55,7 @@ def test_production_starts_with_a_real_key_and_postgres_url():
         ALLOWED_HOSTS="tsunagu.example.lg.jp",
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["django.db.backends.postgresql", "False"]
+    assert result.stdout.splitlines()[0].split() == ["django.db.backends.postgresql", "False"]
 
 
 def test_a_malformed_boolean_is_an_error_not_a_guess():
@@ -100,3 +105,23 @@ def test_production_shares_the_rate_limit_store_between_app_servers():
         "django.core.cache.backends.redis.RedisCache"
     )
     assert cache_backend() == "django.core.cache.backends.locmem.LocMemCache"
+
+
+def test_production_refuses_the_demos_second_factor_hint():
+    """The demo shows the current code on the second-factor page; production never does."""
+    result = load_settings(
+        TSUNAGU_PRODUCTION="1",
+        SECRET_KEY="k" * 50,
+        ALLOWED_HOSTS="tsunagu.example.lg.jp",
+        TSUNAGU_DEMO_SECOND_FACTOR_HINT="1",
+    )
+    assert result.returncode != 0
+    assert "TSUNAGU_DEMO_SECOND_FACTOR_HINT" in result.stderr
+
+
+def test_webauthn_origins_follow_the_host_names_in_production_and_passwordless_is_off():
+    result = load_settings(
+        TSUNAGU_PRODUCTION="1", SECRET_KEY="k" * 50, ALLOWED_HOSTS="tsunagu.example.lg.jp,.example.lg.jp"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[1] == "['https://tsunagu.example.lg.jp'] False"

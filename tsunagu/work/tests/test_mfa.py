@@ -280,3 +280,39 @@ def test_the_demo_hint_shows_the_current_code_only_when_switched_on(users, setti
         assert expected not in client.get(reverse("mfa:verify")).content.decode()
         settings.DEMO_SECOND_FACTOR_HINT = True
         assert f"いまのコードは {expected}" in client.get(reverse("mfa:verify")).content.decode()
+
+
+@pytest.mark.django_db
+def test_demo_code_prints_the_apps_code_and_refuses_in_production(users, settings):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    with time_machine.travel(NOW, tick=False):
+        call_command("demo_code", "desk", stdout=out)
+        assert out.getvalue().strip() == current_code(app_of(users["desk"]))
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="本番モード"):
+        call_command("demo_code", "desk")
+
+
+@pytest.mark.django_db
+def test_the_servers_reset_command_is_recorded_with_the_operator(users):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    desk = users["desk"]
+    signed_in = client_for(desk)
+    out = io.StringIO()
+    call_command("reset_second_factor", "desk", operator="委託事業者 山本", stdout=out)
+    assert "リセットしました" in out.getvalue()
+    assert not TOTPDevice.objects.filter(user=desk).exists()
+    assert signed_in.get(reverse("work:home")).status_code == 302
+    event = SecurityEvent.objects.get(kind=SecurityEventKind.FACTORS_RESET)
+    assert (event.username, event.arguments["reset_username"], event.method) == ("委託事業者 山本", "desk", "CLI")
+    with pytest.raises(CommandError):
+        call_command("reset_second_factor", "nobody", operator="x")
+    with pytest.raises(CommandError):
+        call_command("reset_second_factor", "desk", operator="  ")
