@@ -58,7 +58,7 @@ def test_first_sign_in_enrols_an_app_shows_ten_recovery_codes_once_and_lets_the_
     assert client.get(reverse("work:home"))["Location"].startswith(reverse("mfa:verify"))
 
     page = client.get(reverse("mfa:enrol")).content.decode()
-    assert "<svg" in page and "<path d=\"M" in page  # the QR code, drawn by the template
+    assert "<svg" in page and '<path d="M' in page  # the QR code, drawn by the template
     device = TOTPDevice.objects.get(user=user, confirmed=False)
     assert re.sub(r"\s", "", re.search(r'class="secret">([^<]+)<', page).group(1)) in device.config_url
     # Reloading the page keeps the same key (the person may have scanned it already).
