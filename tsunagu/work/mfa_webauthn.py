@@ -33,6 +33,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn import exceptions
 from django_otp_webauthn.models import WebAuthnCredential
 from django_otp_webauthn.utils import rewrite_exceptions
@@ -49,7 +50,7 @@ from tsunagu.core import mfa
 from tsunagu.core.access import second_factor_ok, signing_in
 from tsunagu.core.forms import no_hidden_chars_in_line
 from tsunagu.core.models import RecoveryCodeDevice
-from tsunagu.work.mfa import _next
+from tsunagu.work.mfa import NEW_APP_KEY, _next
 
 logger = logging.getLogger(settings.OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME)
 
@@ -88,11 +89,6 @@ class RegistrationRefused(exceptions.OTPWebAuthnApiError):
 class NoSecurityKey(exceptions.OTPWebAuthnApiError):
     status_code = 400
     default_code = "no_security_key"
-
-
-class VerificationFailed(exceptions.OTPWebAuthnApiError):
-    status_code = 403
-    default_code = "verification_failed"
 
 
 def _message(code: str) -> str:
@@ -201,6 +197,9 @@ class KeyRegisterCompleteView(_Registration, CompleteCredentialRegistrationView)
         device.save(update_fields=["name"])
         security_record(request=request, kind=SecurityEventKind.FACTOR_ADDED, details={"factor": "security_key"})
         if first:
+            # The app key the enrolment page made meanwhile is not needed (nor shown again).
+            TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+            request.session.pop(NEW_APP_KEY, None)
             mfa.second_factor_passed(request, device)
             security_record(request=request, kind=SecurityEventKind.SECOND_FACTOR, details={"factor": "security_key"})
         request.session[KEY_NEW] = device.pk

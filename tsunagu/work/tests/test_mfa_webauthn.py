@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
 from tsunagu.audit.models import SecurityEvent, SecurityEventKind
@@ -186,6 +187,7 @@ def test_first_sign_in_enrols_a_key_which_passes_the_second_factor_and_shows_rec
     credential = WebAuthnCredential.objects.get(user=newcomer)
     assert done.json() == {"id": credential.pk}
     assert credential.name == "セキュリティキー"
+    assert not TOTPDevice.objects.filter(user=newcomer).exists()  # the enrolment page's app key went
     # The session has passed its second factor with the new key: new key, its row moved.
     after = client.session.session_key
     assert after != before
