@@ -56,7 +56,18 @@ def test_anonymous_is_sent_to_login_on_every_staff_url(route, reference):
     assert response["Location"].startswith("/staff/login/")
 
 
-SIGNING_IN = ["staff/logout/", "staff/second-factor/", "staff/second-factor/enrol/"]
+SIGNING_IN = [
+    "staff/logout/",
+    "staff/second-factor/",
+    "staff/second-factor/enrol/",
+    # Security keys (work/mfa_webauthn.py): the second factor with a key, and the first sign-in's
+    # enrolment of one (each view refuses a password-only session of an enrolled account itself).
+    "staff/second-factor/key/register/begin/",
+    "staff/second-factor/key/register/complete/",
+    "staff/second-factor/key/register/done/",
+    "staff/second-factor/key/verify/begin/",
+    "staff/second-factor/key/verify/complete/",
+]
 
 
 def test_only_the_steps_of_signing_in_take_a_password_only_session():
