@@ -17,6 +17,7 @@ import qrcode
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
+from django.http.request import split_domain_port
 from django.utils import timezone
 from django_otp.models import VerifyNotAllowed
 from django_otp.oath import TOTP
@@ -34,7 +35,7 @@ RECOVERY_LENGTH = 10  # 50 random bits
 
 def relying_party_id(request: HttpRequest) -> str:
     """WebAuthn's relying party: the configured name, else the host the browser asked for."""
-    return settings.OTP_WEBAUTHN_RP_ID or request.get_host().rsplit(":", 1)[0].strip("[]")
+    return settings.OTP_WEBAUTHN_RP_ID or split_domain_port(request.get_host())[0].strip("[]")
 
 
 class WebAuthnHelper(BaseWebAuthnHelper):

@@ -9,6 +9,7 @@ wrong password does, and the app's codes wait 1, 2, 4, … seconds after wrong o
 
 from typing import Any
 
+import django_otp
 from axes.handlers.proxy import AxesProxyHandler
 from django import forms
 from django.conf import settings
@@ -22,6 +23,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
@@ -214,7 +216,12 @@ def factor_remove_view(request: HttpRequest, kind: str, pk: int) -> HttpResponse
     if len(mfa.factors_of(request.user)) <= 1:
         messages.error(request, _("最後の認証手段は削除できません。先に別の認証手段を登録してください。"))
         return redirect("mfa:factors")
+    was_this_sessions = request.session.get(DEVICE_ID_SESSION_KEY) == device.persistent_id
     device.delete()
+    if was_this_sessions:
+        # The person passed the second factor with it; the session stays passed, now in the name
+        # of a factor that still exists (django-otp looks the session's device up on each request).
+        django_otp.login(request, mfa.factors_of(request.user)[0])
     security_record(request=request, kind=SecurityEventKind.FACTOR_REMOVED, details={"factor": kind})
     messages.success(request, _("認証手段を削除しました。"))
     return redirect("mfa:factors")

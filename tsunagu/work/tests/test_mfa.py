@@ -316,3 +316,25 @@ def test_the_servers_reset_command_is_recorded_with_the_operator(users):
         call_command("reset_second_factor", "nobody", operator="x")
     with pytest.raises(CommandError):
         call_command("reset_second_factor", "desk", operator="  ")
+
+
+@pytest.mark.django_db
+def test_removing_the_factor_this_session_passed_with_keeps_the_session_signed_in(users):
+    desk = users["desk"]
+    client = client_for(desk)
+    passed_with = app_of(desk)
+    assert client.session["otp_device_id"] == passed_with.persistent_id
+    spare = TOTPDevice.objects.create(user=desk, name="予備", confirmed=True)
+    assert client.post(reverse("mfa:app_remove", args=[passed_with.pk])).status_code == 302
+    assert client.get(reverse("work:home")).status_code == 200
+    assert client.session["otp_device_id"] == spare.persistent_id
+
+
+def test_the_relying_party_is_the_host_without_port(rf, settings):
+    from tsunagu.core.mfa import relying_party_id
+
+    settings.OTP_WEBAUTHN_RP_ID = ""
+    settings.ALLOWED_HOSTS = ["*"]
+    assert relying_party_id(rf.get("/", HTTP_HOST="tsunagu.example.lg.jp:8443")) == "tsunagu.example.lg.jp"
+    assert relying_party_id(rf.get("/", HTTP_HOST="localhost")) == "localhost"
+    assert relying_party_id(rf.get("/", HTTP_HOST="[::1]")) == "::1"
