@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "tsunagu.plans",
     "tsunagu.referrals",
     "tsunagu.meetings",
+    "tsunagu.places",
     "tsunagu.public",
     "tsunagu.work",
     "tsunagu.demo",

@@ -19,6 +19,7 @@ class Method(models.TextChoices):
     ONLINE = "online", _("オンライン")
     ACCOMPANY = "accompany", _("同行")
     MEETING = "meeting", _("会議")
+    PLACE = "place", _("居場所・プログラム")
 
 
 class ProgressRecord(BaseModel):
