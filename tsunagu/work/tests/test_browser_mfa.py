@@ -36,7 +36,7 @@ def test_first_sign_in_enrols_an_app_then_the_next_sign_in_asks_for_its_code(new
     page = new_page()
     password_step(page, "shinjin")
     page.wait_for_url("**/staff/second-factor/enrol/**")
-    expect(page.get_by_role("heading", level=1)).to_have_text("認証アプリの登録")
+    expect(page.get_by_role("heading", level=1)).to_have_text("二要素認証の登録")
     expect(page.get_by_role("img", name="認証アプリに登録するためのQRコード")).to_be_visible()
     assert axe_violations(page) == []
 
