@@ -42,13 +42,13 @@ def test_first_sign_in_enrols_an_app_then_the_next_sign_in_asks_for_its_code(new
 
     # A wrong code first: said on the field, nothing confirmed.
     page.get_by_label("確認コード").fill("12345")
-    page.get_by_role("button", name="登録する").click()
+    page.get_by_role("button", name="登録する", exact=True).click()
     expect(page.get_by_text("コードが違います")).to_be_visible()
     assert axe_violations(page) == []
 
     secret = page.locator("code.secret").inner_text()
     page.get_by_label("確認コード").fill(app_code(secret))
-    page.get_by_role("button", name="登録する").click()
+    page.get_by_role("button", name="登録する", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("回復コード")
     codes = page.locator("ol.recovery-codes code").all_inner_texts()
     assert len(codes) == 10 and all(re.fullmatch(r"[A-Z0-9]{5}-[A-Z0-9]{5}", c) for c in codes)
