@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tsunagu.agencies.admin import StaffUserAdmin
 from tsunagu.work.mfa import factors_reset
@@ -54,3 +55,7 @@ class StaffUserWithFactorsAdmin(StaffUserAdmin):
 
 admin.site.unregister(User)
 admin.site.register(User, StaffUserWithFactorsAdmin)
+# django-otp's own TOTP device admin added an app with a key of the administrator's choosing to
+# any account, confirmed a pending enrolment, or deleted factors, none of it recorded and no
+# session ended. An administrator changes somebody's factors only by the reset above.
+admin.site.unregister(TOTPDevice)
