@@ -25,6 +25,15 @@ class StaffUserWithFactorsAdmin(StaffUserAdmin):
 
     @admin.action(description=_("選んだ職員の二要素認証をリセットする"), permissions=["change"])
     def reset_second_factors(self, request: Any, queryset: Any) -> TemplateResponse | None:
+        if not request.user.is_superuser and queryset.filter(is_superuser=True).exists():
+            # The reset and a password set here would sign the administrator in as a superuser:
+            # the superuser's second factor is what stops that.
+            self.message_user(
+                request,
+                _("スーパーユーザーの二要素認証は、スーパーユーザーだけがリセットできます。何もリセットしていません。"),
+                messages.ERROR,
+            )
+            return None
         if request.POST.get("confirmed") != "yes":
             return TemplateResponse(
                 request,

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -107,3 +108,31 @@ def test_a_recovery_code_typed_with_a_japanese_long_sound_mark_or_another_dash_p
     client = client_for(users["desk"], second_factor=False)
     response = code(client, codes[0].replace("-", dash))
     assert response.status_code == 302 and response["Location"] == reverse("work:home")
+
+
+@pytest.mark.django_db
+def test_an_administrator_who_is_no_superuser_cannot_reset_a_superusers_factors(users):
+    """The reset was allowed to anyone with the user admin's change permission, on any account: an
+    administrator without superuser rights reset a superuser's factors, set their password on the
+    same admin, and signed in as the superuser with an app of their own."""
+    boss = get_user_model().objects.create_superuser("boss", password=PASSWORD)
+    app_of(boss)
+    helper = get_user_model().objects.create_user("helper", password=PASSWORD, is_staff=True)
+    helper.user_permissions.add(
+        Permission.objects.get(codename="change_user"), Permission.objects.get(codename="view_user")
+    )
+    client = client_for(helper)
+    changelist = reverse("admin:auth_user_changelist")
+    form = {"action": "reset_second_factors", "_selected_action": [boss.pk, users["desk"].pk]}
+    for step in (form, {**form, "confirmed": "yes"}):
+        response = client.post(changelist, step, follow=True)
+        assert "スーパーユーザーだけがリセットできます" in response.content.decode()
+    assert TOTPDevice.objects.filter(user=boss).exists()
+    assert TOTPDevice.objects.filter(user=users["desk"]).exists()  # nothing of the selection
+    assert not SecurityEvent.objects.filter(kind="factors_reset").exists()
+    # A non-superuser's reset of other staff stays, as does a superuser's reset of a superuser.
+    client.post(changelist, {**form, "_selected_action": [users["desk"].pk], "confirmed": "yes"})
+    assert not TOTPDevice.objects.filter(user=users["desk"]).exists()
+    other = get_user_model().objects.create_superuser("it-admin", password=PASSWORD)
+    client_for(other).post(changelist, {**form, "_selected_action": [boss.pk], "confirmed": "yes"})
+    assert not TOTPDevice.objects.filter(user=boss).exists()
