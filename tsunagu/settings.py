@@ -221,7 +221,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # sign-ins per user name *and* address together, so that one person mistyping in an office that
 # shares one address does not lock out the others, and an attacker trying one name from many
 # addresses, or many names from one, meets the limit for each pair. After the limit the pair is
-# refused for the cool-off, whatever the password; a successful sign-in clears the count; an
+# refused for the cool-off, whatever the password; a successful sign-in (its second factor passed,
+# not the password alone) clears the count; an
 # administrator may lift a lockout (recorded, audit/admin.py). Every sign-in, failure, lockout and
 # sign-out goes to the security log (audit/signin.py), not to axes' own access log.
 AUTHENTICATION_BACKENDS = [
@@ -231,7 +232,9 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = env_int("SIGNIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("SIGNIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+# Not at the password: a sign-in succeeds with its second factor, which clears the count
+# (core.mfa.sign_in_failures_clear); else the password would clear the count of wrong codes.
+AXES_RESET_ON_SUCCESS = False
 # A fixed cool-off from the lockout: further tries during it do not extend it (a person can be
 # told "15 minutes"); each pair still gets only AXES_FAILURE_LIMIT tries per cool-off.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False

@@ -14,6 +14,7 @@ from typing import Any
 
 import django_otp
 import qrcode
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
@@ -25,6 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.helpers import WebAuthnHelper as BaseWebAuthnHelper
 from django_otp_webauthn.models import WebAuthnCredential
 
+from tsunagu.core.middleware import USERNAME_MAX_LENGTH, client_ip_or_none
 from tsunagu.core.models import RecoveryCode, RecoveryCodeDevice, StaffSession
 from tsunagu.core.sessions import sessions_end_all
 
@@ -49,11 +51,18 @@ class WebAuthnHelper(BaseWebAuthnHelper):
         return origins
 
 
+# Dropped from a typed code: spaces, and the hyphen in whichever form it arrives. NFKC makes a
+# full-width hyphen ASCII but leaves 「ー」 (U+30FC, the hyphen key of a Japanese input method in
+# kana mode; half-width U+FF70 becomes it), the Unicode hyphens and dashes, the minus sign (copied
+# from a printed or pasted list) and the underscore (the shifted hyphen key).
+CODE_SEPARATORS = frozenset(" \t\u3000-_\u30fc\u2010\u2011\u2012\u2013\u2014\u2015\u2212")
+
+
 def normalised_code(text: str) -> str:
     """What was typed, as the code it means: full-width digits and letters from a Japanese input
-    method become ASCII, spaces and hyphens go, letters are upper case."""
+    method become ASCII, spaces and hyphens (CODE_SEPARATORS) go, letters are upper case."""
     folded = unicodedata.normalize("NFKC", text or "")
-    return "".join(ch for ch in folded if ch not in " -\u3000\t").upper()
+    return "".join(ch for ch in folded if ch not in CODE_SEPARATORS).upper()
 
 
 def recovery_digest(text: str) -> str:
@@ -123,6 +132,17 @@ def second_factor_passed(request: HttpRequest, device: Any) -> None:
     request.session.cycle_key()
     if old_key:
         StaffSession.objects.filter(session_key=old_key).update(session_key=request.session.session_key)
+    sign_in_failures_clear(request)
+
+
+def sign_in_failures_clear(request: HttpRequest) -> None:
+    """The whole sign-in has succeeded: the failures of this name from this address (wrong
+    passwords and wrong codes, django-axes) are forgotten. Not at the password alone
+    (``AXES_RESET_ON_SUCCESS`` is off): whoever holds the password would sign in again after each
+    few wrong codes and never be locked out."""
+    AccessAttempt.objects.filter(
+        username=request.user.get_username()[:USERNAME_MAX_LENGTH], ip_address=client_ip_or_none(request)
+    ).delete()
 
 
 def totp_device_new(user: Any) -> TOTPDevice:

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tsunagu.agencies.admin import StaffUserAdmin
 from tsunagu.work.mfa import factors_reset
@@ -24,6 +25,15 @@ class StaffUserWithFactorsAdmin(StaffUserAdmin):
 
     @admin.action(description=_("選んだ職員の二要素認証をリセットする"), permissions=["change"])
     def reset_second_factors(self, request: Any, queryset: Any) -> TemplateResponse | None:
+        if not request.user.is_superuser and queryset.filter(is_superuser=True).exists():
+            # The reset and a password set here would sign the administrator in as a superuser:
+            # the superuser's second factor is what stops that.
+            self.message_user(
+                request,
+                _("スーパーユーザーの二要素認証は、スーパーユーザーだけがリセットできます。何もリセットしていません。"),
+                messages.ERROR,
+            )
+            return None
         if request.POST.get("confirmed") != "yes":
             return TemplateResponse(
                 request,
@@ -54,3 +64,7 @@ class StaffUserWithFactorsAdmin(StaffUserAdmin):
 
 admin.site.unregister(User)
 admin.site.register(User, StaffUserWithFactorsAdmin)
+# django-otp's own TOTP device admin added an app with a key of the administrator's choosing to
+# any account, confirmed a pending enrolment, or deleted factors, none of it recorded and no
+# session ended. An administrator changes somebody's factors only by the reset above.
+admin.site.unregister(TOTPDevice)
