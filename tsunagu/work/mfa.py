@@ -14,7 +14,7 @@ from axes.handlers.proxy import AxesProxyHandler
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import get_user_model, logout
 from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
@@ -212,6 +212,9 @@ def factor_remove_view(request: HttpRequest, kind: str, pk: int) -> HttpResponse
     """Remove one of one's own factors; the last one stays (without it the next sign-in would
     enrol a new one with the password alone)."""
     model = _FACTOR_MODELS[kind]
+    # Two removals at once (two tabs) must not both see "not the last": the person's row is the
+    # lock they take turns on (PostgreSQL; SQLite writes one at a time anyway).
+    get_user_model().objects.select_for_update().filter(pk=request.user.pk).values_list("pk").first()
     device = get_object_or_404(model, pk=pk, user=request.user, confirmed=True)
     if len(mfa.factors_of(request.user)) <= 1:
         messages.error(request, _("最後の認証手段は削除できません。先に別の認証手段を登録してください。"))
