@@ -64,5 +64,5 @@ def event_update(*, user, event: Event, expected_version: int, fields: dict[str,
     fields = {name: fields.get(name) for name in EVENT_FIELDS if name in fields}
     _check(fields)
     candidate = Event(pk=event.pk, agency=event.agency, **fields)
-    candidate.full_clean(exclude=["created_by", "updated_by"])
+    candidate.full_clean(exclude=["created_by", "updated_by"], validate_unique=False)
     return save_versioned(obj=event, expected_version=expected_version, user=user, fields=fields)
