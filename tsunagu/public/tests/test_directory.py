@@ -44,7 +44,7 @@ def test_the_directory_lists_public_places_and_filters(shown):
     response = client.get(reverse("public:directory"), {"kind": "family_association", "target": "person"})
     assert response.status_code == 200
     assert "北沢家族会「ひだまり」" not in response.content.decode()
-    assert "id=\"no-results\"" in response.content.decode()
+    assert 'id="no-results"' in response.content.decode()
 
 
 def test_bad_filter_input_is_answered_on_the_page(shown):
