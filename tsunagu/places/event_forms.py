@@ -23,10 +23,6 @@ from tsunagu.places.models import Audience, EventKind, Place
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
-def _local(value: dt.datetime | None) -> dt.datetime | None:
-    return timezone.localtime(value) if value else None
-
-
 class _EventFields(forms.Form):
     title = LineField(label=_("名称"), max_length=120)
     kind = forms.ChoiceField(label=_("種類"), choices=[("", "—"), *EventKind.choices])
@@ -80,13 +76,15 @@ class _EventFields(forms.Form):
     conflict_sources = {
         "starts_on": lambda event: timezone.localtime(event.starts_at).date(),
         "starts_time": lambda event: timezone.localtime(event.starts_at).time(),
-        "ends_time": lambda event: _local(event.ends_at).time() if event.ends_at else None,
+        "ends_time": lambda event: timezone.localtime(event.ends_at).time() if event.ends_at else None,
     }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         choose_from(self.fields["place"], Place.objects.filter(active=True).order_by("kind", "name", "pk"))
-        choose_from(self.fields["district"], self.fields["district"].queryset, lambda d: f"{d.area.name}・{d.name}")
+        choose_from(
+            self.fields["district"], District.objects.select_related("area"), lambda d: f"{d.area.name}・{d.name}"
+        )
 
     def clean(self):
         data = cleaned(super().clean())

@@ -1,6 +1,8 @@
 """Staff pages of events (issue 12): the list (everybody with a membership), create and edit (the
 organising agency's desk, caseworkers, supervisors and secretariat)."""
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -28,7 +30,7 @@ PAST = Ordering.of("events_past", "-starts_at", "-pk")
 @staff()
 def event_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     past = request.GET.get("when") == "past"
-    today = timezone.make_aware(timezone.datetime.combine(timezone.localdate(), timezone.datetime.min.time()))
+    today = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time.min))
     events = events_visible_to(request.user)
     events = events.filter(starts_at__lt=today) if past else events.filter(starts_at__gte=today)
     page = paginate(events, PAST if past else UPCOMING, request.GET)

@@ -12,6 +12,7 @@ from tsunagu.core.forms import (
     PhoneField,
     SubmissionKeyMixin,
     TextField,
+    choose_from,
     cleaned,
     no_emoji,
 )
@@ -130,7 +131,9 @@ class DirectoryFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["district"].label_from_instance = lambda d: f"{d.area.name}・{d.name}"  # type: ignore[method-assign]
+        choose_from(
+            self.fields["district"], District.objects.select_related("area"), lambda d: f"{d.area.name}・{d.name}"
+        )
 
     def chosen(self) -> PlaceFilter:
         """The valid choices (a field the visitor got wrong filters nothing and shows its error)."""
