@@ -22,6 +22,22 @@ from tsunagu.places.selectors import PlaceFilter
 
 ABOUT_RE = re.compile(r"(place|event)-[0-9]{1,9}")
 
+
+class AboutField(forms.Field):
+    """Which public page the request form was opened from ("place-12", "event-3"). Not the
+    visitor's input: anything else (hidden characters included) becomes "", never an error."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> str:
+        text = value.strip() if isinstance(value, str) else ""
+        return text if ABOUT_RE.fullmatch(text) else ""
+
+
 PUBLIC_CONTACT_TYPES = [
     (ContactType.SELF, _("本人です")),
     (ContactType.FAMILY, _("家族です")),
@@ -71,14 +87,9 @@ class PublicRequestForm(SubmissionKeyMixin, forms.Form):
     contact_note = LineField(label=_("連絡してよい時間帯など"), required=False, max_length=200, validators=[no_emoji])
     # Which public page (a place or an event) the form was opened from: "place-12", "event-3".
     # Shown on the form and written at the top of the request for the desk (public/about.py).
-    about = forms.CharField(required=False, widget=forms.HiddenInput, strip=True)
+    about = AboutField()
     # Honeypot: hidden from people by CSS; a bot fills it in.
     website = forms.CharField(required=False, max_length=200, label=_("この欄は空のままにしてください"))
-
-    def clean_about(self) -> str:
-        # Not the visitor's own input: a value that does not fit is dropped, never an error.
-        value = self.cleaned_data.get("about") or ""
-        return value if ABOUT_RE.fullmatch(value) else ""
 
     def clean(self):
         data = cleaned(super().clean())
