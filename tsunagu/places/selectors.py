@@ -69,7 +69,7 @@ def public_events(now: dt.datetime | None = None) -> QuerySet[Event]:
     today_start = timezone.make_aware(dt.datetime.combine(timezone.localdate(now), dt.time.min))
     return (
         Event.objects.filter(is_public=True, starts_at__gte=today_start)
-        .select_related("agency", "district", "place")
+        .select_related("agency", "district", "district__area", "place")
         .order_by("starts_at", "pk")
     )
 

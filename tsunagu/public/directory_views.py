@@ -21,11 +21,14 @@ def request_link(obj: Place | Event) -> str:
 
 @public
 def directory(request: HttpRequest) -> HttpResponse:
-    form = DirectoryFilterForm(request.GET or None)
-    searched = form.is_bound and form.is_valid()
-    chosen = form.chosen() if form.is_bound else selectors.PlaceFilter()
+    searched = any(request.GET.get(name) for name in DirectoryFilterForm.base_fields)
+    form = DirectoryFilterForm(request.GET if searched else None)
+    chosen = selectors.PlaceFilter()
+    if searched:
+        form.is_valid()  # the errors are shown on the page; the valid fields still filter
+        chosen = form.chosen()
     page = selectors.public_places_page(chosen, request.GET)
-    context = {"form": form, "page": page, "searched": searched or form.is_bound}
+    context = {"form": form, "page": page, "searched": searched}
     return render(request, "public/directory.html", context)
 
 
