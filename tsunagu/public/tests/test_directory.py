@@ -8,6 +8,8 @@ import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from icalendar import Calendar
 
 from tsunagu.intake.models import Consultation
@@ -178,3 +180,17 @@ def test_the_top_page_links_to_the_directory_and_events(reference):
     page = Client().get(reverse("public:where")).content.decode()
     assert f'href="{reverse("public:directory")}"' in page
     assert f'href="{reverse("public:events")}"' in page
+
+
+FILTER_TEXT = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(["", "0", "-1", "121", "35", "1e3", "99999999999999999999", "family", "person", "\x00"]),
+)
+
+
+@given(st.dictionaries(st.sampled_from(["area", "district", "target", "age", "kind", "after"]), FILTER_TEXT))
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_directory_search_is_answered_never_a_server_error(shown, data):
+    response = Client().get(reverse("public:directory"), data)
+    assert response.status_code == 200
+    assert "非公開の居場所" not in response.content.decode()
