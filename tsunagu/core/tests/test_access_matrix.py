@@ -74,7 +74,22 @@ MATRIX = [
     ("records:correct", lambda w: {"pk": w.record.pk}, expect(404, 200, 404, 404)),
     # a person's disclosure: the central desk's supervisors only (decision 0030)
     ("disclosure:person", lambda w: {"pk": w.person.pk}, expect(404, 404, 404, 404)),
+    # events (issue 12): edited by the desk, caseworkers, supervisors and secretariat of the
+    # organising agency only; the partner and the administrator role edit none
+    ("events:edit", lambda w: {"pk": _event("merkmal").pk}, expect(404, 200, 404, 404)),
+    ("events:edit", lambda w: {"pk": _event("link").pk}, expect(200, 404, 404, 404)),
+    (
+        "events:edit",
+        lambda w: {"pk": _event("ward-seikatsu-fukushi").pk},
+        {**expect(404, 404, 404, 404), "secretariat": 200},
+    ),
 ]
+
+
+def _event(agency_code):
+    from tsunagu.places.tests.public_factories import event_make
+
+    return event_make("区民向けの講演会", agency=agency_code)
 
 
 @pytest.mark.django_db
@@ -185,6 +200,9 @@ def test_the_desk_queue_is_for_the_desk(world, users):
         ("referrals:inbox", {"desk", "lead_worker", "supervisor", "outsider", "partner"}),
         ("meetings:list", {"desk", "lead_worker", "supervisor", "outsider", "secretariat"}),
         ("meetings:new", {"desk", "lead_worker", "supervisor", "outsider", "secretariat"}),
+        # events (issue 12): everybody with a membership sees the list; the roles that organise create
+        ("events:list", {"desk", "lead_worker", "supervisor", "outsider", "secretariat", "partner", "admin_user"}),
+        ("events:new", {"desk", "lead_worker", "supervisor", "outsider", "secretariat"}),
     ],
 )
 def test_coordination_lists_by_role(world, users, name, allowed):
