@@ -214,7 +214,7 @@ def factor_remove_view(request: HttpRequest, kind: str, pk: int) -> HttpResponse
     model = _FACTOR_MODELS[kind]
     # Two removals at once (two tabs) must not both see "not the last": the person's row is the
     # lock they take turns on (PostgreSQL; SQLite writes one at a time anyway).
-    get_user_model().objects.select_for_update().filter(pk=request.user.pk).values_list("pk").first()
+    get_user_model().objects.select_for_update().filter(username=request.user.get_username()).values_list("pk").first()
     device = get_object_or_404(model, pk=pk, user=request.user, confirmed=True)
     if len(mfa.factors_of(request.user)) <= 1:
         messages.error(request, _("最後の認証手段は削除できません。先に別の認証手段を登録してください。"))

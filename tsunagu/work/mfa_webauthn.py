@@ -81,6 +81,11 @@ def default_key_name(user: Any) -> str:
 # --- What the JSON answers say -----------------------------------------------------------------
 
 
+def _body(request: HttpRequest) -> Any:
+    """The JSON body the package's base view parsed into ``request.data``."""
+    return getattr(request, "data", {})
+
+
 class RegistrationRefused(exceptions.OTPWebAuthnApiError):
     status_code = 403
     default_code = "user_not_verified"
@@ -192,7 +197,7 @@ class KeyRegisterCompleteView(_Registration, CompleteCredentialRegistrationView)
         first = not mfa.has_factor(user)
         state = self.get_state()  # popped: a state is used once
         helper = self.get_helper()
-        device = _checked(lambda: helper.register_complete(user=user, state=state, data=request.data))
+        device = _checked(lambda: helper.register_complete(user=user, state=state, data=_body(request)))
         device.name = default_key_name(user)
         device.save(update_fields=["name"])
         security_record(request=request, kind=SecurityEventKind.FACTOR_ADDED, details={"factor": "security_key"})
@@ -246,7 +251,7 @@ class KeyAuthCompleteView(_Authentication, CompleteCredentialAuthenticationView)
         try:
             state = self.get_state()  # popped first: an answer is checked once
             helper = self.get_helper()
-            device = _checked(lambda: helper.authenticate_complete(user=request.user, state=state, data=request.data))
+            device = _checked(lambda: helper.authenticate_complete(user=request.user, state=state, data=_body(request)))
             self.check_device_usable(device)
         except exceptions.OTPWebAuthnApiError as exc:
             user_login_failed.send(sender=__name__, credentials=credentials, request=request)
