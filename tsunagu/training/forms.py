@@ -33,7 +33,14 @@ class _CourseFields(forms.Form):
         min_value=0.5,
         max_value=100,
         help_text=_("0.5時間単位（例：1.5）"),
-        error_messages={"invalid": _("時間数は数字で入力してください（例：1.5）。")},
+        error_messages={
+            "invalid": _("時間数は数字で入力してください（例：1.5）。"),
+            "min_value": _("時間数は0.5時間から100時間までで入力してください。"),
+            "max_value": _("時間数は0.5時間から100時間までで入力してください。"),
+            "max_digits": _("時間数は0.5時間から100時間までで入力してください。"),
+            "max_whole_digits": _("時間数は0.5時間から100時間までで入力してください。"),
+            "max_decimal_places": _("時間数は0.5時間単位で入力してください。"),
+        },
     )
     capacity = forms.IntegerField(label=_("定員"), min_value=1, max_value=9999, required=False)
     description = TextField(label=_("内容"), max_length=4000, required=False)
