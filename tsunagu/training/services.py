@@ -118,16 +118,21 @@ def attendance_record(*, user: User, course: TrainingCourse, attendee: User, com
 
 
 def _check_session(
-    user: User, supervisees: Iterable[User], case_ids: Iterable[int], kept: Iterable[int] = ()
+    user: User,
+    supervisees: Iterable[User],
+    case_ids: Iterable[int],
+    kept: Iterable[int] = (),
+    kept_supervisees: Iterable[int] = (),
 ) -> tuple[list[User], list[Case]]:
-    """``kept``: the cases already on the session, which stay even if the supervisor no longer sees
-    them (they were checked when put on)."""
+    """``kept``, ``kept_supervisees``: the cases and supervisees already on the session, which may
+    stay even if the supervisor no longer sees or supervises them (they were checked when put on)."""
     if not staff_context(user).has_role(Role.SUPERVISOR):
         raise ValidationError(_("スーパービジョンを記録できるのはスーパーバイザーです。"))
     supervisees = list(supervisees)
     case_ids = list(dict.fromkeys(int(pk) for pk in case_ids))
     errors: dict[str, str] = {}
     allowed = set(supervisees_for(user).filter(pk__in=[u.pk for u in supervisees]).values_list("pk", flat=True))
+    allowed |= set(kept_supervisees)
     if not supervisees:
         errors["supervisees"] = _("スーパーバイジーを一人以上選んでください。")
     elif any(u.pk not in allowed for u in supervisees):
@@ -189,7 +194,13 @@ def session_update(
     if session.supervisor_id != user.pk:
         raise ValidationError(_("このスーパービジョンを変更できるのは、記録したスーパーバイザーです。"))
     before = set(session.cases.values_list("pk", flat=True))
-    supervisees, cases = _check_session(user, supervisees, case_ids, kept=before)
+    supervisees, cases = _check_session(
+        user,
+        supervisees,
+        case_ids,
+        kept=before,
+        kept_supervisees=session.supervisees.values_list("pk", flat=True),
+    )
     assigned = set(session.follow_ups.values_list("assignee_id", flat=True))
     if assigned - {u.pk for u in supervisees}:
         raise ValidationError({"supervisees": _("フォローアップの担当者はスーパーバイジーから外せません。")})

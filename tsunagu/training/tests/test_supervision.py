@@ -237,3 +237,26 @@ def test_the_list_shows_my_sessions_only(world, users):
     assert listed(users["supervisor"]) == sorted([mine.pk, other.pk])
     assert listed(users["lead_worker"]) == [mine.pk]
     assert listed(users["outsider"]) == []
+
+
+def test_an_edit_keeps_a_supervisee_and_a_case_the_supervisor_no_longer_has(world, users):
+    from tsunagu.cases.models import CaseAgency
+
+    session = make_session(users["supervisor"], [users["lead_worker"]], [world.case])
+    users["lead_worker"].memberships.update(active=False)  # moved on
+    CaseAgency.objects.filter(case=world.case).update(until=dt.date(2026, 11, 28))  # the team changed
+    client = client_for(users["supervisor"])
+    url = reverse("supervision:edit", kwargs={"pk": session.pk})
+    data = session_post(users, version="1", notes="追記", cases=world.case.number)
+    del data["submission_key"]
+    assert client.post(url, data).status_code == 302
+    session.refresh_from_db()
+    assert (session.notes, list(session.supervisees.all()), list(session.cases.all())) == (
+        "追記",
+        [users["lead_worker"]],
+        [world.case],
+    )
+    # A case never on the session that the supervisor cannot see stays refused.
+    refused = client.post(url, {**data, "version": "2", "cases": f"{world.case.number} {world.other_case.number}"})
+    assert refused.status_code == 400
+    assert "cases" in refused.context["form"].errors
