@@ -260,3 +260,43 @@ def test_an_edit_keeps_a_supervisee_and_a_case_the_supervisor_no_longer_has(worl
     refused = client.post(url, {**data, "version": "2", "cases": f"{world.case.number} {world.other_case.number}"})
     assert refused.status_code == 400
     assert "cases" in refused.context["form"].errors
+
+
+@pytest.mark.parametrize("step", ["events", "cases"])
+def test_a_failure_while_saving_a_session_leaves_nothing_behind(world, users, monkeypatch, step):
+    """R1: the session, its supervisees and cases, its access events and its idempotency key are
+    written together or not at all."""
+    from tsunagu.core.models import IdempotencyKey
+    from tsunagu.training import services
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    if step == "events":
+        monkeypatch.setattr(services, "supervision_events", boom)
+    else:
+        from django.db.models.query import QuerySet
+
+        original = QuerySet.bulk_create
+        through = SupervisionSession.cases.through
+
+        def bulk_create(self, objs, *args, **kwargs):
+            if self.model is through:
+                boom()
+            return original(self, objs, *args, **kwargs)
+
+        monkeypatch.setattr(QuerySet, "bulk_create", bulk_create)
+    before = AccessEvent.objects.count()
+    with pytest.raises(RuntimeError):
+        services.session_create(
+            user=users["supervisor"],
+            held_on=dt.date(2026, 11, 25),
+            supervisees=[users["lead_worker"]],
+            case_ids=[world.case.pk],
+            notes="途中で失敗する記録",
+            key=uuid.uuid4(),
+        )
+    assert not SupervisionSession.objects.exists()
+    assert not SupervisionSession.supervisees.through.objects.exists()
+    assert not IdempotencyKey.objects.filter(object_type="training.supervisionsession").exists()
+    assert AccessEvent.objects.count() == before
