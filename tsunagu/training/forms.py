@@ -33,6 +33,7 @@ class _CourseFields(forms.Form):
         min_value=0.5,
         max_value=100,
         help_text=_("0.5時間単位（例：1.5）"),
+        widget=forms.NumberInput(attrs={"step": "0.5"}),
         error_messages={
             "invalid": _("時間数は数字で入力してください（例：1.5）。"),
             "min_value": _("時間数は0.5時間から100時間までで入力してください。"),

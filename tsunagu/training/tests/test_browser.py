@@ -49,3 +49,35 @@ def test_a_supervisor_records_a_session_and_the_supervisee_closes_the_follow_up(
     section.get_by_role("button", name="完了にする").click()
     expect(worker.locator("#supervision-follow-ups")).to_have_count(0)
     assert SupervisionFollowUp.objects.get().done_at is not None
+
+
+def test_a_supervisor_adds_a_course_and_records_attendance_and_the_worker_sees_it(new_page, users):
+    sv = new_page()
+    login(sv, "supervisor", PASSWORD)
+    sv.get_by_role("link", name="研修・SV").click()
+    sv.get_by_role("link", name="研修を登録する").click()
+    sv.get_by_label("種類").select_option(label="基礎")
+    sv.get_by_label("研修名").fill("ひきこもり支援 基礎研修（第1回）")
+    sv.get_by_label("開催日").fill("2026-10-01")
+    sv.get_by_label("時間数").fill("1.25")
+    assert axe_violations(sv) == []
+    sv.get_by_role("button", name="登録する").click()
+    expect(sv.get_by_role("alert").filter(has_text="0.5時間単位で入力してください")).to_be_visible()
+    sv.get_by_label("時間数").fill("1.5")
+    sv.get_by_role("button", name="登録する").click()
+    expect(sv.locator("dl.facts")).to_contain_text("1.5時間")
+    sv.get_by_label("職員").select_option(label="lead_worker")
+    sv.get_by_role("button", name="記録する").click()
+    expect(sv.locator("#attendance")).to_contain_text("lead_worker：修了")
+    assert axe_violations(sv) == []
+    sv.get_by_role("link", name="研修の一覧に戻る").click()
+    sv.get_by_role("link", name="基礎研修の受講状況").click()
+    expect(sv.locator("table")).to_contain_text("メルクマールせたがや")
+    assert axe_violations(sv) == []
+
+    worker = new_page()
+    login(worker, "lead_worker", PASSWORD)
+    worker.get_by_role("link", name="研修・SV").click()
+    worker.get_by_role("link", name="わたしの研修記録").click()
+    expect(worker.locator("main")).to_contain_text("基礎研修を修了しています。")
+    assert axe_violations(worker) == []
