@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "tsunagu.referrals",
     "tsunagu.meetings",
     "tsunagu.places",
+    "tsunagu.training",
     "tsunagu.public",
     "tsunagu.work",
     "tsunagu.demo",

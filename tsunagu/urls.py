@@ -27,6 +27,8 @@ urlpatterns = [
     path("staff/referrals/", include("tsunagu.referrals.urls")),
     path("staff/meetings/", include("tsunagu.meetings.urls")),
     path("staff/events/", include("tsunagu.places.event_urls")),
+    path("staff/training/", include("tsunagu.training.urls")),
+    path("staff/supervision/", include("tsunagu.training.supervision_urls")),
     path("staff/audit/", include("tsunagu.audit.urls")),
     path("staff/audit/security/", include("tsunagu.audit.security_urls")),
     # Before the admin's own: an administrator changes their password on the account page too.

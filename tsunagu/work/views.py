@@ -20,6 +20,7 @@ from tsunagu.intake.models import Consultation
 from tsunagu.meetings.access import meetings_visible_to
 from tsunagu.meetings.selectors import actions_for
 from tsunagu.referrals.selectors import referral_work
+from tsunagu.training.access import follow_ups_open_for
 from tsunagu.work.worklist import worklist_for
 
 # How long the home page's two statistics may lag behind the data (decision 0021).
@@ -73,6 +74,7 @@ def my_work(request: AuthenticatedHttpRequest) -> HttpResponse:
     show = request.GET.get("show", "")
     work = worklist_for(user=request.user, scope=scope, today=timezone.localdate(), show=show)
     actions = actions_for(request.user)
+    follow_ups, follow_ups_more = follow_ups_open_for(request.user)
     context = {
         "work": work,
         "scope": scope,
@@ -91,5 +93,7 @@ def my_work(request: AuthenticatedHttpRequest) -> HttpResponse:
             .values_list("pk", flat=True)
         ),
         "my_agencies": staff_context(request.user).agency_ids(),
+        "follow_ups": follow_ups,
+        "follow_ups_more": follow_ups_more,
     }
     return render(request, "work/my_work.html", context)

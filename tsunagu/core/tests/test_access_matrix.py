@@ -209,3 +209,109 @@ def test_coordination_lists_by_role(world, users, name, allowed):
     for persona, user in users.items():
         expected = 200 if persona in allowed else 403
         assert client_for(user).get(reverse(name)).status_code == expected, persona
+
+
+# --- training and supervision (issue 12) -------------------------------------------------------
+# A course organised by メルクマール (the supervisor's agency); a supervision session of the
+# supervisor with lead_worker on ``world.case``, with a follow-up for lead_worker; a second
+# supervisor of the same agency, who is not in the session.
+
+TRAINING_PERSONAS = [*ALL, "supervisor2"]
+
+
+@pytest.fixture
+def training_world(world, users):
+    from tsunagu.agencies.models import Role
+    from tsunagu.core.tests.personas import make_user
+    from tsunagu.training.tests.helpers import make_course, make_follow_up, make_session
+
+    users["supervisor2"] = make_user("supervisor2", "merkmal", Role.SUPERVISOR)
+    course = make_course(users["supervisor"])
+    session = make_session(users["supervisor"], [users["lead_worker"]], [world.case])
+    follow_up = make_follow_up(session, users["lead_worker"])
+    return {"course": course, "session": session, "follow_up": follow_up}
+
+
+def training_expect(**statuses):
+    """Every persona answers ``other`` unless named; anonymous is sent to the login."""
+    other = statuses.pop("other")
+    return {**{p: other for p in TRAINING_PERSONAS}, None: 302, **statuses}
+
+
+TRAINING_READERS = ("supervisor", "secretariat", "supervisor2")
+TRAINING_MATRIX = [
+    # pages of every staff member
+    ("training:list", None, training_expect(other=200)),
+    ("training:mine", None, training_expect(other=200)),
+    ("training:detail", "course", training_expect(other=200)),
+    # organising and coverage: the secretariat and supervisors (a list page: 403; an object: 404)
+    ("training:new", None, training_expect(other=403, **{p: 200 for p in TRAINING_READERS})),
+    ("training:coverage", None, training_expect(other=403, **{p: 200 for p in TRAINING_READERS})),
+    ("training:edit", "course", training_expect(other=404, **{p: 200 for p in TRAINING_READERS})),
+    # supervision: the list and the form by role; a session for its supervisor and supervisees only
+    (
+        "supervision:list",
+        None,
+        training_expect(other=403, desk=200, lead_worker=200, supervisor=200, outsider=200, supervisor2=200),
+    ),
+    ("supervision:new", None, training_expect(other=403, supervisor=200, supervisor2=200)),
+    ("supervision:detail", "session", training_expect(other=404, supervisor=200, lead_worker=200)),
+    ("supervision:edit", "session", training_expect(other=404, supervisor=200)),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", TRAINING_PERSONAS)
+@pytest.mark.parametrize(
+    ("name", "obj", "expected"), TRAINING_MATRIX, ids=[f"{m[0]}-{i}" for i, m in enumerate(TRAINING_MATRIX)]
+)
+def test_training_access_matrix(training_world, users, persona, name, obj, expected):
+    kwargs = {"pk": training_world[obj].pk} if obj else {}
+    response = client_for(users[persona] if persona else None).get(reverse(name, kwargs=kwargs))
+    assert response.status_code == expected[persona]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", TRAINING_PERSONAS)
+def test_training_writes_by_persona(training_world, users, persona):
+    """The POST-only doors: recording attendance (the secretariat and supervisors), adding a
+    follow-up (the session's supervisor) and marking one done (its assignee). Refused: 404 and
+    nothing written."""
+    from tsunagu.training.models import SupervisionFollowUp, TrainingAttendance
+
+    client = client_for(users[persona] if persona else None)
+    course, session, follow_up = (training_world[k] for k in ("course", "session", "follow_up"))
+    attendance = client.post(
+        reverse("training:attendance", kwargs={"pk": course.pk}),
+        {"attendee": users["lead_worker"].pk, "completed": "1"},
+    )
+    added = client.post(
+        reverse("supervision:follow_up_add", kwargs={"pk": session.pk}),
+        {
+            "assignee": users["lead_worker"].pk,
+            "text": "記録を見直す",
+            "submission_key": "6b0f8b2e-0000-4000-8000-000000000001",
+        },
+    )
+    done = client.post(reverse("supervision:follow_up_done", kwargs={"pk": follow_up.pk}), {"version": 1})
+    if persona is None:
+        assert (attendance.status_code, added.status_code, done.status_code) == (302, 302, 302)
+        assert not TrainingAttendance.objects.exists()
+        return
+    assert attendance.status_code == (302 if persona in TRAINING_READERS else 404)
+    assert TrainingAttendance.objects.exists() == (persona in TRAINING_READERS)
+    assert added.status_code == (302 if persona == "supervisor" else 404)
+    assert SupervisionFollowUp.objects.count() == (2 if persona == "supervisor" else 1)
+    assert done.status_code == (302 if persona == "lead_worker" else 404)
+    follow_up.refresh_from_db()
+    assert (follow_up.done_at is not None) == (persona == "lead_worker")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["desk", "outsider", "secretariat", "admin_user", "supervisor2"])
+def test_a_hidden_session_and_a_missing_one_look_the_same(training_world, users, persona):
+    client = client_for(users[persona])
+    hidden = client.get(reverse("supervision:detail", kwargs={"pk": training_world["session"].pk}))
+    missing = client.get(reverse("supervision:detail", kwargs={"pk": 999999}))
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.content == missing.content
