@@ -26,6 +26,7 @@ urlpatterns = [
     path("staff/plans/", include("tsunagu.plans.urls")),
     path("staff/referrals/", include("tsunagu.referrals.urls")),
     path("staff/meetings/", include("tsunagu.meetings.urls")),
+    path("staff/places/", include("tsunagu.places.urls")),
     path("staff/audit/", include("tsunagu.audit.urls")),
     path("staff/audit/security/", include("tsunagu.audit.security_urls")),
     # Before the admin's own: an administrator changes their password on the account page too.

@@ -20,7 +20,7 @@ from tsunagu.core.middleware import client_ip
 # URL namespaces whose pages show or change personal data: every refused request to one of them is
 # logged. A test walks the URL resolver and fails for a staff object URL outside this set.
 PERSONAL_DATA_NAMESPACES = frozenset(
-    {"people", "intake", "cases", "records", "assessments", "plans", "referrals", "meetings", "disclosure"}
+    {"people", "intake", "cases", "records", "assessments", "plans", "referrals", "meetings", "disclosure", "places"}
 )
 REFUSED_STATUSES = frozenset({403, 404})
 
