@@ -24,3 +24,24 @@ def merkmal_place() -> Place:
 def merkmal_session() -> PlaceSession:
     place = merkmal_place()
     return place.sessions.first() or session_make(place)
+
+
+def enrolment_of(world):
+    """An enrolment of ``world.person`` (on ``world.case``) in a programme."""
+    from tsunagu.places.models import Enrolment, PlaceKind
+
+    enrolment = Enrolment.objects.filter(case=world.case).first()
+    if enrolment is None:
+        programme = place_make("shuro-port", kind=PlaceKind.WORK_EXPERIENCE, name="就労体験")
+        enrolment = Enrolment.objects.create(
+            place=programme, person=world.person, case=world.case, starts_on=dt.date(2026, 11, 1)
+        )
+    return enrolment
+
+
+def named_of(world):
+    """A named attendance of ``world.person`` at the メルクマール session (no progress record)."""
+    from tsunagu.places.models import NamedAttendance
+
+    session = merkmal_session()
+    return NamedAttendance.objects.get_or_create(session=session, person=world.person)[0]
