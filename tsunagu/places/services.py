@@ -69,6 +69,7 @@ SESSION_FIELDS = ("kind", "held_on", "starts_at", "ends_at", "notes")
 FAMILY_NEED_ITEMS = ("difficulties", "signals_8050")
 MAX_COUNT = 999
 PERSON_NOT_VISIBLE = gettext_lazy("選べる人の中から選んでください。")
+NOT_YET = gettext_lazy("名前ありの参加は、開催日の当日から記録できます。")
 
 
 def _check_place(place: Place) -> None:
@@ -118,12 +119,34 @@ def session_create(
 def session_update(
     *, user: User, session: PlaceSession, expected_version: int, data: Mapping[str, Any], staff: Any
 ) -> PlaceSession:
+    """Change a session. A new day moves the progress records its named attendance made (each
+    corrected, with the reason), so that the cases' last contact follows the real day."""
     _check_session(data)
+    moved = data["held_on"] != session.held_on
+    named = list(session.named.select_related("record").filter(record__isnull=False))
+    if moved and named and data["held_on"] > timezone.localdate():
+        raise ValidationError({"held_on": NOT_YET})
     with transaction.atomic():
         session = save_versioned(
             obj=session, expected_version=expected_version, user=user, fields={f: data[f] for f in SESSION_FIELDS}
         )
         session.staff.set(staff)
+        for record in [row.record for row in named if row.record is not None] if moved else []:
+            record_correct(
+                user=user,
+                record=record,
+                expected_version=record.version,
+                reason=_("居場所・プログラムの開催日の訂正"),
+                data=RecordData(
+                    occurred_on=session.held_on,
+                    method=record.method,
+                    reached=record.reached,
+                    persons=list(record.persons.all()),
+                    summary=record.summary,
+                    next_action=record.next_action,
+                    next_action_on=record.next_action_on,
+                ),
+            )
     return session
 
 
@@ -179,6 +202,9 @@ def named_add(*, user: User, session: PlaceSession, person: Person, role: str) -
     With an open case, a progress record on it (see the module's note)."""
     if not persons_visible_to(user).filter(pk=person.pk).exists():
         raise ValidationError({"person": PERSON_NOT_VISIBLE})
+    if session.held_on > timezone.localdate():
+        # A contact on a day still to come would stop the no-contact clock for nothing.
+        raise ValidationError({"person": NOT_YET})
     existing = NamedAttendance.objects.filter(session=session, person=person).first()
     if existing is not None:
         return existing, False

@@ -276,3 +276,37 @@ def test_a_person_outside_the_household_cannot_be_enrolled(world, lead_worker):
     )
     assert response.status_code == 400
     assert not Enrolment.objects.exists()
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_a_session_to_come_takes_no_named_attendance(world, lead_worker):
+    session = session_make(merkmal_session().place, held_on=dt.date(2026, 12, 1))
+    url = reverse("places:named_add", kwargs={"pk": session.pk})
+    response = client_for(lead_worker).post(url, {"person": world.person.pk, "role": "person"})
+    assert response.status_code == 400
+    assert "開催日の当日から" in response.content.decode()
+    assert not NamedAttendance.objects.exists()
+    world.case.refresh_from_db()
+    assert world.case.last_contact_on is None
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_moving_a_session_moves_the_contact_it_made(world, lead_worker):
+    session = merkmal_session()
+    client = client_for(lead_worker)
+    client.post(reverse("places:named_add", kwargs={"pk": session.pk}), {"person": world.person.pk, "role": "person"})
+    session.refresh_from_db()
+    url = reverse("places:session_edit", kwargs={"pk": session.pk})
+    edit = {"version": session.version, "kind": "regular", "held_on": "令和8年11月20日"}
+    assert client.post(url, edit).status_code == 302
+    record = NamedAttendance.objects.get().record
+    assert record.occurred_on == dt.date(2026, 11, 20) and record.revisions.count() == 1
+    world.case.refresh_from_db()
+    assert world.case.last_contact_on == dt.date(2026, 11, 20)
+    session.refresh_from_db()
+    future = {"version": session.version, "kind": "regular", "held_on": "令和8年12月20日"}
+    assert client.post(url, future).status_code == 400
+    session.refresh_from_db()
+    assert session.held_on == dt.date(2026, 11, 20)
