@@ -256,6 +256,8 @@ def test_enrolment_from_the_case_page_with_its_outcome(world, lead_worker, users
     assert (enrolment.outcome, enrolment.ends_on) == ("work", dt.date(2026, 11, 26))
     assert TimelineEntry.objects.filter(case=world.case, kind="enrolment").count() == 2
     assert closure_suggestion(world.case) == "work"
+    listing = client.get(reverse("places:enrolments", kwargs={"case_pk": world.case.pk})).content.decode()
+    assert reverse("cases:stage", kwargs={"pk": world.case.pk, "person_pk": world.person.pk}) in listing
     status = client.get(reverse("cases:status", kwargs={"pk": world.case.pk}))
     assert status.context["form"]["closure_reason"].value() == "work"
     for persona in ("desk", "outsider", "secretariat"):
@@ -310,3 +312,16 @@ def test_moving_a_session_moves_the_contact_it_made(world, lead_worker):
     assert client.post(url, future).status_code == 400
     session.refresh_from_db()
     assert session.held_on == dt.date(2026, 11, 20)
+
+
+@pytest.mark.django_db
+def test_two_edits_of_a_place_from_the_same_version_conflict(world, lead_worker, users):
+    place = merkmal_session().place
+    url = reverse("places:edit", kwargs={"pk": place.pk})
+    data = place_data(version=place.version)
+    del data["submission_key"]
+    assert client_for(lead_worker).post(url, {**data, "name": "一人目の名前"}).status_code == 302
+    response = client_for(users["supervisor"]).post(url, {**data, "name": "二人目の名前"})
+    assert response.status_code == 409
+    place.refresh_from_db()
+    assert (place.name, place.version) == ("一人目の名前", 2)
