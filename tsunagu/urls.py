@@ -29,6 +29,7 @@ urlpatterns = [
     path("staff/events/", include("tsunagu.places.event_urls")),
     path("staff/training/", include("tsunagu.training.urls")),
     path("staff/supervision/", include("tsunagu.training.supervision_urls")),
+    path("staff/places/", include("tsunagu.places.urls")),
     path("staff/audit/", include("tsunagu.audit.urls")),
     path("staff/audit/security/", include("tsunagu.audit.security_urls")),
     # Before the admin's own: an administrator changes their password on the account page too.

@@ -31,6 +31,7 @@ PERSONAL_DATA_NAMESPACES = frozenset(
         "meetings",
         "disclosure",
         "supervision",
+        "places",
     }
 )
 REFUSED_STATUSES = frozenset({403, 404})

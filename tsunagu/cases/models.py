@@ -196,6 +196,7 @@ class TimelineKind(models.TextChoices):
     CONSENT = "consent", _("同意")
     REFERRAL = "referral", _("つなぎ")
     MEETING = "meeting", _("会議")
+    ENROLMENT = "enrolment", _("プログラムへの参加")
 
 
 class TimelineEntry(ChoiceLabels, models.Model):

@@ -21,6 +21,7 @@ from tsunagu.audit.models import SecurityEventKind
 from tsunagu.audit.selectors import READERS_ORDER, case_readers
 from tsunagu.cases import selectors, services
 from tsunagu.cases.access import Level, case_access, case_get_for_emergency, case_get_for_user
+from tsunagu.cases.closure_hints import closure_hint
 from tsunagu.cases.forms import (
     OPEN_STATUSES,
     CaseListForm,
@@ -153,7 +154,9 @@ def case_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         initial={
             "version": case.version,
             "status": case.status,
-            "closure_reason": case.closure_reason,
+            # An open case's closure reason is preselected from what the apps above suggest
+            # (places: the outcome of a programme); the worker decides.
+            "closure_reason": case.closure_reason or closure_hint(case) or "",
             "follow_up_on": case.follow_up_on,
         },
         save=lambda data: services.case_change_status(

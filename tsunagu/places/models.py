@@ -57,6 +57,9 @@ class Place(BaseModel):
     after its entry (``agency`` is then the agency that keeps it up to date)."""
 
     name = models.CharField(_("名称"), max_length=100)
+    code = models.SlugField(
+        _("コード"), max_length=60, unique=True, null=True, blank=True, help_text=_("参照データから読み込んだもの")
+    )
     kind = models.CharField(_("種類"), max_length=20, choices=PlaceKind.choices)
     agency = models.ForeignKey(
         Agency, models.PROTECT, related_name="places", verbose_name=_("運営する機関（情報を更新する機関）")

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from tsunagu.core.tests.personas import client_for
+from tsunagu.places.tests.factories import enrolment_of, merkmal_place, merkmal_session, named_of
 
 ALL = ["desk", "lead_worker", "supervisor", "outsider", "secretariat", "partner", "admin_user", None]
 
@@ -72,6 +73,19 @@ MATRIX = [
     ("cases:lead_worker", lambda w: {"pk": w.other_case.pk}, expect(200, 404, 404, 404)),
     ("cases:stage", lambda w: {"pk": w.case.pk, "person_pk": w.person.pk}, expect(404, 200, 404, 404)),
     ("records:correct", lambda w: {"pk": w.record.pk}, expect(404, 200, 404, 404)),
+    # places (issue 12): the registry and its sessions are no personal data (every staff role
+    # with a membership); changing them is for the running agency (メルクマール runs this one)
+    ("places:list", lambda w: {}, expect(200, 200, 200, 200)),
+    ("places:detail", lambda w: {"pk": merkmal_place().pk}, expect(200, 200, 200, 200)),
+    ("places:edit", lambda w: {"pk": merkmal_place().pk}, expect(404, 200, 404, 404)),
+    ("places:session_new", lambda w: {"pk": merkmal_place().pk}, expect(404, 200, 404, 404)),
+    ("places:session", lambda w: {"pk": merkmal_session().pk}, expect(200, 200, 200, 200)),
+    ("places:session_edit", lambda w: {"pk": merkmal_session().pk}, expect(404, 200, 404, 404)),
+    # enrolments belong to the case: its team only
+    ("places:enrolments", lambda w: {"case_pk": w.case.pk}, expect(404, 200, 404, 404)),
+    ("places:enrolment_new", lambda w: {"case_pk": w.case.pk}, expect(404, 200, 404, 404)),
+    ("places:enrolment_new", lambda w: {"case_pk": w.other_case.pk}, expect(200, 404, 404, 404)),
+    ("places:enrolment_end", lambda w: {"pk": enrolment_of(w).pk}, expect(404, 200, 404, 404)),
     # a person's disclosure: the central desk's supervisors only (decision 0030)
     ("disclosure:person", lambda w: {"pk": w.person.pk}, expect(404, 404, 404, 404)),
     # events (issue 12): edited by the desk, caseworkers, supervisors and secretariat of the
@@ -203,6 +217,8 @@ def test_the_desk_queue_is_for_the_desk(world, users):
         # events (issue 12): everybody with a membership sees the list; the roles that organise create
         ("events:list", {"desk", "lead_worker", "supervisor", "outsider", "secretariat", "partner", "admin_user"}),
         ("events:new", {"desk", "lead_worker", "supervisor", "outsider", "secretariat"}),
+        ("places:list", {"desk", "lead_worker", "supervisor", "outsider", "secretariat", "partner", "admin_user"}),
+        ("places:new", {"desk", "lead_worker", "supervisor", "outsider"}),
     ],
 )
 def test_coordination_lists_by_role(world, users, name, allowed):
@@ -257,6 +273,16 @@ TRAINING_MATRIX = [
     ("supervision:new", None, training_expect(other=403, supervisor=200, supervisor2=200)),
     ("supervision:detail", "session", training_expect(other=404, supervisor=200, lead_worker=200)),
     ("supervision:edit", "session", training_expect(other=404, supervisor=200)),
+]
+
+
+# The POST-only places views (counts, needs, named attendance): the running agency writes, the
+# rest get 404, and nothing is written.
+PLACES_POSTS = [
+    ("places:session_counts", lambda w: {"pk": merkmal_session().pk}),
+    ("places:session_needs", lambda w: {"pk": merkmal_session().pk}),
+    ("places:named_add", lambda w: {"pk": merkmal_session().pk}),
+    ("places:named_remove", lambda w: {"pk": named_of(w).pk}),
 ]
 
 
@@ -315,3 +341,19 @@ def test_a_hidden_session_and_a_missing_one_look_the_same(training_world, users,
     missing = client.get(reverse("supervision:detail", kwargs={"pk": 999999}))
     assert hidden.status_code == missing.status_code == 404
     assert hidden.content == missing.content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["desk", "outsider", "secretariat", "partner", "admin_user", None])
+@pytest.mark.parametrize(("name", "kwargs"), PLACES_POSTS, ids=[p[0] for p in PLACES_POSTS])
+def test_places_writes_are_refused_outside_the_running_agency(world, users, persona, name, kwargs):
+    from tsunagu.places.models import AnonymousCount, NamedAttendance
+
+    url = reverse(name, kwargs=kwargs(world))
+    named = NamedAttendance.objects.count()
+    response = client_for(users[persona] if persona else None).post(
+        url, {"person": world.person.pk, "role": "person", "n_person_20s_male": "3"}
+    )
+    assert response.status_code == (302 if persona is None else 404)
+    assert NamedAttendance.objects.count() == named
+    assert not AnonymousCount.objects.exists()

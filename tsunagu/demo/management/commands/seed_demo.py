@@ -39,6 +39,7 @@ class Command(BaseCommand):
         if not Agency.objects.filter(code="link").exists():
             raise CommandError("先に load_reference で参照データを読み込んでください。")
         call_command("load_instruments", verbosity=0)  # idempotent
+        call_command("load_places", verbosity=0)  # idempotent: the reference places (issue 12)
         with transaction.atomic():
             users = demo_users(logins)
             if Household.objects.exists():
