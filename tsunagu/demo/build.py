@@ -1,11 +1,13 @@
 """The demo ward, built subject by subject: households and consultations, cases and records (with
-plans and assessments), emergency access, referrals and meetings."""
+plans and assessments), emergency access, referrals and meetings, and the network around the cases
+(places, family association, programmes, events, training, supervision)."""
 
 from tsunagu.agencies.models import Agency, District
 from tsunagu.demo.cases import support
 from tsunagu.demo.coordination import coordination
 from tsunagu.demo.emergency import emergency_waiting_for_review
 from tsunagu.demo.households import fresh_consultations, household_and_consultation, triage
+from tsunagu.demo.network import network
 from tsunagu.demo.run import DemoRun
 from tsunagu.intake.models import Screening
 
@@ -17,6 +19,7 @@ def build(run: DemoRun, *, households: int) -> int:
     fresh = fresh_consultations(run)
     emergency_waiting_for_review(run)
     coordination(run)
+    network(run)
     return households + fresh
 
 

@@ -217,3 +217,29 @@ def test_the_demo_has_a_desk_supervisor_who_reads_the_role_changes_and_the_secur
         assert sign_in(client, "desk-supervisor", "tsunagu-demo-2026")
         for url in ("/staff/audit/roles/", "/staff/audit/security/", "/staff/cases/my-work/"):
             assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.django_db
+def test_the_demo_has_the_network_around_the_cases(reference):
+    """Issue 12: places with sessions, anonymous and named attendance, a 家族会 with its needs, an
+    enrolment ended with an outcome, public events ahead, training and supervision."""
+    from tsunagu.cases.models import TimelineEntry
+    from tsunagu.places.models import AnonymousCount, Enrolment, Event, FamilyNeedCount, NamedAttendance, Place
+    from tsunagu.training.models import SupervisionFollowUp, TrainingAttendance
+
+    call_command("seed_demo")
+    today = timezone.localdate()
+    assert Place.objects.filter(kind="family_association", sessions__kind="study").exists()
+    assert AnonymousCount.objects.filter(session__place__kind="ibasho").exists()
+    assert FamilyNeedCount.objects.exists()
+    named = NamedAttendance.objects.filter(session__place__kind="ibasho").get()
+    assert TimelineEntry.objects.filter(case=named.record.case, kind="record", object_id=named.record_id).exists()
+    assert named.record.case.last_contact_on == named.session.held_on
+    assert NamedAttendance.objects.filter(role="family").exists()
+    assert Enrolment.objects.filter(outcome="work").exists() and Enrolment.objects.filter(ends_on__isnull=True)
+    assert Event.objects.filter(is_public=True, starts_at__date__gt=today).count() == 3
+    assert TrainingAttendance.objects.filter(course__kind="basic", completed=True).count() >= 4
+    follow_up = SupervisionFollowUp.objects.get()
+    assert follow_up.assignee.username == "caseworker" and follow_up.done_at is None
+    page = client_for(follow_up.assignee).get("/staff/cases/my-work/").content.decode()
+    assert follow_up.text in page
