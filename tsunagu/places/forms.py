@@ -28,6 +28,7 @@ from tsunagu.places.models import (
 )
 from tsunagu.places.services import MAX_COUNT
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # as the events' days (event_forms.py)
 TIME = forms.TimeInput(attrs={"type": "time"})
 
 
@@ -111,6 +112,10 @@ class _SessionFields(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = cleaned(super().clean())
+        day = data.get("held_on")
+        if day and not (FIRST_YEAR <= day.year <= LAST_YEAR):
+            # A session's day becomes the day of its named attendance's progress records.
+            self.add_error("held_on", _("開催日は2000年から2100年までの日付で入力してください。"))
         starts, ends = data.get("starts_at"), data.get("ends_at")
         if starts and ends and ends < starts:
             self.add_error("ends_at", _("終了時刻は開始時刻より後にしてください。"))

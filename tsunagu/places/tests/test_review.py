@@ -1,0 +1,194 @@
+"""An outside review of issue 12 (places): what another agency, a replayed form or a withdrawal
+can do to named attendance, enrolments and the case's work state."""
+
+import datetime as dt
+import uuid
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from tsunagu.audit.models import AccessEvent
+from tsunagu.core.tests.personas import client_for
+from tsunagu.places.models import AnonymousCount, NamedAttendance, PlaceKind, PlaceSession
+from tsunagu.places.tests.factories import enrolment_of, merkmal_session, place_make, session_make
+from tsunagu.records.services import RecordData, record_create
+
+NOW = dt.datetime(2026, 11, 27, 5, 0, tzinfo=dt.UTC)
+
+
+def _record(world, user, day, *, reached, next_action="", next_action_on=None):
+    return record_create(
+        user=user,
+        case=world.case,
+        key=None,
+        data=RecordData(
+            occurred_on=day,
+            method="phone",
+            reached=reached,
+            persons=[world.person],
+            summary="電話した。",
+            next_action=next_action,
+            next_action_on=next_action_on,
+        ),
+    )[0]
+
+
+def _state(case):
+    case.refresh_from_db()
+    return (case.last_contact_on, case.unanswered_streak, case.next_action, case.next_action_on, case.stalled_on)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["outsider", "partner", "secretariat", "admin_user"])
+def test_another_agency_cannot_touch_the_enrolments_of_a_case(world, users, persona):
+    enrolment = enrolment_of(world)
+    client = client_for(users[persona])
+    urls = [
+        reverse("places:enrolments", kwargs={"case_pk": world.case.pk}),
+        reverse("places:enrolment_new", kwargs={"case_pk": world.case.pk}),
+        reverse("places:enrolment_end", kwargs={"pk": enrolment.pk}),
+    ]
+    for url in urls:
+        assert client.get(url).status_code == 404
+        response = client.post(
+            url,
+            {
+                "submission_key": str(uuid.uuid4()),
+                "person": world.person.pk,
+                "place": enrolment.place_id,
+                "starts_on": "2026-11-01",
+                "ends_on": "2026-11-20",
+                "outcome": "dropped",
+                "version": enrolment.version,
+            },
+        )
+        assert response.status_code == 404
+        assert "山田" not in response.content.decode()
+    enrolment.refresh_from_db()
+    assert enrolment.ends_on is None and world.case.enrolments.count() == 1
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("persona", ["outsider", "partner", "secretariat", "admin_user"])
+def test_another_agency_neither_reads_nor_writes_a_sessions_named_attendance(world, users, persona):
+    session = merkmal_session()
+    client_for(users["lead_worker"]).post(
+        reverse("places:named_add", kwargs={"pk": session.pk}), {"person": world.person.pk, "role": "person"}
+    )
+    attendance = NamedAttendance.objects.get()
+    client = client_for(users[persona])
+    page = client.get(reverse("places:session", kwargs={"pk": session.pk}) + "?q=山田")
+    assert page.status_code in (200, 403)
+    assert "山田" not in page.content.decode() and "ヤマダ" not in page.content.decode()
+    for name, kwargs, data in (
+        ("places:named_add", {"pk": session.pk}, {"person": world.other_person.pk, "role": "person"}),
+        ("places:named_remove", {"pk": attendance.pk}, {}),
+        ("places:session_counts", {"pk": session.pk}, {count_field("person", "20s", "male"): "3"}),
+        ("places:session_edit", {"pk": session.pk}, {"version": session.version, "held_on": "2026-11-24"}),
+    ):
+        response = client.post(reverse(name, kwargs=kwargs), data)
+        assert response.status_code == 404, name
+        assert "山田" not in response.content.decode()
+    assert NamedAttendance.objects.count() == 1 and not AnonymousCount.objects.exists()
+    session.refresh_from_db()
+    assert session.held_on == dt.date(2026, 11, 25)
+
+
+def count_field(role, band, sex):
+    from tsunagu.places.forms import count_field_name
+
+    return count_field_name(role, band, sex)
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_a_hidden_and_a_missing_person_get_the_same_answer(world, users):
+    session = session_make(place_make("anshin-kyodo", name="経堂のサロン"))
+    url = reverse("places:named_add", kwargs={"pk": session.pk})
+    client = client_for(users["outsider"])
+
+    def answer(pk):
+        response = client.post(url, {"person": pk, "role": "person"})
+        body = response.content.decode()
+        return response.status_code, body.count("選べる人の中から"), "山田" in body
+
+    assert answer(world.person.pk) == answer(999_999) == (400, 1, False)
+    assert not NamedAttendance.objects.exists()
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("held_on", ["1800-01-01", "0001-01-01", "2999-12-31", "2026-02-29", "令和9年2月29日"])
+def test_a_session_day_out_of_range_is_a_field_message(world, lead_worker, held_on):
+    place = place_make("merkmal", name="日付の居場所")
+    response = client_for(lead_worker).post(
+        reverse("places:session_new", kwargs={"pk": place.pk}),
+        {"submission_key": str(uuid.uuid4()), "kind": "regular", "held_on": held_on},
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors.get("held_on")
+    assert not PlaceSession.objects.filter(place=place).exists()
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_a_session_sent_twice_is_one_session(world, lead_worker):
+    place = place_make("merkmal", name="二度押しの居場所")
+    data = {"submission_key": str(uuid.uuid4()), "kind": "regular", "held_on": "2026-11-26"}
+    client = client_for(lead_worker)
+    url = reverse("places:session_new", kwargs={"pk": place.pk})
+    assert client.post(url, data).status_code == 302
+    assert client.post(url, data).status_code == 302
+    assert PlaceSession.objects.filter(place=place).count() == 1
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_a_named_attendance_sent_twice_is_one_attendance_and_one_record(world, lead_worker):
+    session = merkmal_session()
+    client = client_for(lead_worker)
+    url = reverse("places:named_add", kwargs={"pk": session.pk})
+    for _ in range(2):
+        assert client.post(url, {"person": world.person.pk, "role": "person"}).status_code == 302
+    assert NamedAttendance.objects.count() == 1
+    assert world.case.records.filter(method="place").count() == 1
+    events = AccessEvent.objects.filter(object_type="attendance", action="create")
+    assert [e.person_ids for e in events] == [[world.person.pk]]
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_withdrawal_is_recorded_with_the_person(world, lead_worker):
+    session = merkmal_session()
+    client = client_for(lead_worker)
+    client.post(reverse("places:named_add", kwargs={"pk": session.pk}), {"person": world.person.pk, "role": "person"})
+    attendance = NamedAttendance.objects.get()
+    client.post(reverse("places:named_remove", kwargs={"pk": attendance.pk}))
+    event = AccessEvent.objects.get(object_type="attendance", action="update")
+    assert event.person_ids == [world.person.pk] and event.case_id == world.case.pk
+
+
+@pytest.mark.django_db
+def test_counts_out_of_bounds_are_field_messages_and_create_no_person(world, lead_worker):
+    from tsunagu.people.models import Person
+
+    persons = Person.objects.count()
+    session = merkmal_session()
+    url = reverse("places:session_counts", kwargs={"pk": session.pk})
+    client = client_for(lead_worker)
+    for value in ("-1", "1000", "1e3", "３"):
+        response = client.post(url, {count_field("person", "20s", "male"): value})
+        assert response.status_code in (302, 400)
+        if response.status_code == 400:
+            assert response.context["counts_form"].errors
+    assert AnonymousCount.objects.filter(count__gt=999).count() == 0
+    assert Person.objects.count() == persons
+
+
+@pytest.mark.django_db
+def test_a_family_association_session_of_another_kind_offers_no_needs(world, users):
+    session = session_make(place_make("link", kind=PlaceKind.IBASHO, name="居場所"))
+    response = client_for(users["desk"]).post(reverse("places:session_needs", kwargs={"pk": session.pk}), {})
+    assert response.status_code == 404
