@@ -13,6 +13,7 @@ from tsunagu.core.tests.personas import client_for
 from tsunagu.places.models import AnonymousCount, NamedAttendance, PlaceKind, PlaceSession
 from tsunagu.places.tests.factories import enrolment_of, merkmal_session, place_make, session_make
 from tsunagu.records.services import RecordData, record_create
+from tsunagu.records.work_state import rebuild_work_state
 
 NOW = dt.datetime(2026, 11, 27, 5, 0, tzinfo=dt.UTC)
 
@@ -37,6 +38,55 @@ def _record(world, user, day, *, reached, next_action="", next_action_on=None):
 def _state(case):
     case.refresh_from_db()
     return (case.last_contact_on, case.unanswered_streak, case.next_action, case.next_action_on, case.stalled_on)
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_withdrawing_a_named_attendance_gives_back_the_case_state_it_had(world, lead_worker):
+    """A withdrawn attendance is no contact, and no unanswered outreach either: the case's last
+    contact, its unanswered streak, its next action and its stall day are what they were."""
+    _record(world, lead_worker, dt.date(2026, 11, 10), reached=True)
+    _record(
+        world,
+        lead_worker,
+        dt.date(2026, 11, 21),
+        reached=False,
+        next_action="再訪問",
+        next_action_on=dt.date(2026, 12, 1),
+    )
+    before = _state(world.case)
+    assert before[:2] == (dt.date(2026, 11, 10), 2)
+    session = merkmal_session()  # 2026-11-25
+    client = client_for(lead_worker)
+    client.post(reverse("places:named_add", kwargs={"pk": session.pk}), {"person": world.person.pk, "role": "person"})
+    attendance = NamedAttendance.objects.get()
+    assert client.post(reverse("places:named_remove", kwargs={"pk": attendance.pk})).status_code == 302
+    assert _state(world.case) == before
+    rebuild_work_state([world.case.pk])  # the set-based rebuild agrees
+    assert _state(world.case) == before
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_a_named_attendance_keeps_the_teams_next_action(world, lead_worker, users):
+    """The attendance recorded by the agency running the place (here the desk, off the team) is a
+    contact; it does not erase the next action the case's team planned."""
+    _record(
+        world,
+        lead_worker,
+        dt.date(2026, 11, 21),
+        reached=False,
+        next_action="再訪問",
+        next_action_on=dt.date(2026, 12, 1),
+    )
+    session = session_make(place_make("link", name="ぷらっとホームの居場所"))  # 2026-11-25
+    response = client_for(users["desk"]).post(
+        reverse("places:named_add", kwargs={"pk": session.pk}), {"person": world.person.pk, "role": "person"}
+    )
+    assert response.status_code == 302
+    last_contact, streak, next_action, next_action_on, _stalled = _state(world.case)
+    assert (last_contact, streak) == (dt.date(2026, 11, 25), 0)
+    assert (next_action, next_action_on) == ("再訪問", dt.date(2026, 12, 1))
 
 
 @pytest.mark.django_db
