@@ -202,9 +202,11 @@ def open_case_of(person: Person) -> Case | None:
 
 
 def named_add(*, user: User, session: PlaceSession, person: Person, role: str) -> tuple[NamedAttendance, bool]:
-    """Record that ``person`` (one the user may see) came; a second time is the first one.
-    With an open case, a progress record on it (see the module's note)."""
-    if not persons_visible_to(user).filter(pk=person.pk).exists():
+    """Record that ``person`` (one the user may name: the desk, or their case's team) came; a
+    second time is the first one. With an open case, a progress record on it (see the module's note)."""
+    # Write visibility: the attendance writes a progress record on the person's case, which
+    # emergency access (read only) does not allow; the desk and the case teams may.
+    if not persons_visible_to(user, write=True).filter(pk=person.pk).exists():
         raise ValidationError({"person": PERSON_NOT_VISIBLE})
     if session.held_on > timezone.localdate():
         # A contact on a day still to come would stop the no-contact clock for nothing.

@@ -242,3 +242,22 @@ def test_a_family_association_session_of_another_kind_offers_no_needs(world, use
     session = session_make(place_make("link", kind=PlaceKind.IBASHO, name="居場所"))
     response = client_for(users["desk"]).post(reverse("places:session_needs", kwargs={"pk": session.pk}), {})
     assert response.status_code == 404
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_emergency_access_is_read_only_and_names_nobody_at_a_place(world, users):
+    """A worker who opened a case by emergency access (read only) runs a place of their own
+    agency: naming a person of that case would write a progress record on it."""
+    from tsunagu.cases.services.emergency import emergency_open
+
+    outsider = users["outsider"]
+    emergency_open(user=outsider, case=world.case, reason="夜間に本人の安否確認の電話があったため")
+    session = session_make(place_make("anshin-kyodo", name="経堂のサロン"))
+    records = world.case.records.count()
+    response = client_for(outsider).post(
+        reverse("places:named_add", kwargs={"pk": session.pk}), {"person": world.person.pk, "role": "person"}
+    )
+    assert response.status_code == 400
+    assert "選べる人の中から" in response.content.decode()
+    assert not NamedAttendance.objects.exists() and world.case.records.count() == records
