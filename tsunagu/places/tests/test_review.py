@@ -261,3 +261,58 @@ def test_emergency_access_is_read_only_and_names_nobody_at_a_place(world, users)
     assert response.status_code == 400
     assert "選べる人の中から" in response.content.decode()
     assert not NamedAttendance.objects.exists() and world.case.records.count() == records
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_an_enrolment_sent_twice_is_one_and_a_stale_end_is_a_conflict(world, lead_worker, users):
+    from tsunagu.places.models import Enrolment
+
+    programme = place_make("shuro-port", kind=PlaceKind.WORK_EXPERIENCE, name="就労体験（カフェ）")
+    client = client_for(lead_worker)
+    data = {
+        "submission_key": str(uuid.uuid4()),
+        "person": world.person.pk,
+        "place": programme.pk,
+        "starts_on": "2026-11-01",
+        "note": "",
+    }
+    url = reverse("places:enrolment_new", kwargs={"case_pk": world.case.pk})
+    assert client.post(url, data).status_code == 302
+    assert client.post(url, data).status_code == 302
+    enrolment = Enrolment.objects.get()
+    end = reverse("places:enrolment_end", kwargs={"pk": enrolment.pk})
+    first = {"version": enrolment.version, "ends_on": "2026-11-20", "outcome": "work", "note": "一般就労"}
+    assert client.post(end, first).status_code == 302
+    stale = client_for(users["supervisor"]).post(end, {**first, "outcome": "dropped", "note": "中断"})
+    assert stale.status_code == 409
+    enrolment.refresh_from_db()
+    assert (enrolment.outcome, enrolment.note) == ("work", "一般就労")
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    ("starts_on", "ends_on"), [("2026-11-01", "2026-10-31"), ("0001-01-01", ""), ("2026-11-01", "9999-12-31")]
+)
+def test_enrolment_dates_out_of_range_are_field_messages(world, lead_worker, starts_on, ends_on):
+    from tsunagu.places.models import Enrolment
+
+    programme = place_make("shuro-port", kind=PlaceKind.WORK_EXPERIENCE, name="就労体験")
+    client = client_for(lead_worker)
+    response = client.post(
+        reverse("places:enrolment_new", kwargs={"case_pk": world.case.pk}),
+        {"submission_key": str(uuid.uuid4()), "person": world.person.pk, "place": programme.pk, "starts_on": starts_on},
+    )
+    if starts_on.startswith("0001"):
+        assert response.status_code == 400 and response.context["form"].errors.get("starts_on")
+        assert not Enrolment.objects.exists()
+        return
+    enrolment = Enrolment.objects.get()
+    response = client.post(
+        reverse("places:enrolment_end", kwargs={"pk": enrolment.pk}),
+        {"version": enrolment.version, "ends_on": ends_on, "outcome": "work"},
+    )
+    assert response.status_code == 400 and response.context["form"].errors.get("ends_on")
+    enrolment.refresh_from_db()
+    assert enrolment.ends_on is None
