@@ -316,3 +316,29 @@ def test_enrolment_dates_out_of_range_are_field_messages(world, lead_worker, sta
     assert response.status_code == 400 and response.context["form"].errors.get("ends_on")
     enrolment.refresh_from_db()
     assert enrolment.ends_on is None
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_a_day_before_meiji_6_is_refused_on_the_field_not_a_broken_case_page(world, lead_worker):
+    """A day typed in 西暦 before 1873 has no 和暦, so no page could show it (the wareki filter
+    raises): a progress record of 1800-01-01 made the case page answer 500 for good. Every date
+    field (``core.forms.JapaneseDateField`` through ``lib.wareki.parse_date``) refuses it, as it
+    refuses 和暦 before 明治6年."""
+    records = world.case.records.count()
+    client = client_for(lead_worker)
+    response = client.post(
+        reverse("records:create", kwargs={"case_pk": world.case.pk}),
+        {
+            "submission_key": str(uuid.uuid4()),
+            "occurred_on": "1800-01-01",
+            "method": "phone",
+            "reached": "yes",
+            "persons": [world.person.pk],
+            "summary": "電話で話せた。",
+        },
+    )
+    assert response.status_code == 400
+    assert "明治6年より前の日付は扱えません。" in response.content.decode()
+    assert world.case.records.count() == records
+    assert client.get(reverse("cases:detail", kwargs={"pk": world.case.pk})).status_code == 200
