@@ -342,3 +342,24 @@ def test_a_day_before_meiji_6_is_refused_on_the_field_not_a_broken_case_page(wor
     assert "明治6年より前の日付は扱えません。" in response.content.decode()
     assert world.case.records.count() == records
     assert client.get(reverse("cases:detail", kwargs={"pk": world.case.pk})).status_code == 200
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_a_session_still_to_come_takes_no_named_attendance_and_a_stale_edit_conflicts(world, lead_worker, users):
+    session = session_make(merkmal_session().place, held_on=dt.date(2026, 12, 5), notes="元のメモ")
+    client = client_for(lead_worker)
+    response = client.post(
+        reverse("places:named_add", kwargs={"pk": session.pk}), {"person": world.person.pk, "role": "person"}
+    )
+    assert response.status_code == 400
+    assert "開催日の当日から記録できます" in response.content.decode()
+    assert not NamedAttendance.objects.exists() and not world.case.records.filter(method="place").exists()
+    url = reverse("places:session_edit", kwargs={"pk": session.pk})
+    edit = {"version": session.version, "kind": "regular", "held_on": "2026-12-05"}
+    assert client.post(url, {**edit, "notes": "一人目"}).status_code == 302
+    assert client_for(users["supervisor"]).post(url, {**edit, "notes": "二人目"}).status_code == 409
+    session.refresh_from_db()
+    assert (session.notes, session.version) == ("一人目", 2)
+    ends_first = client.post(url, {**edit, "version": 2, "starts_at": "15:00", "ends_at": "13:00"})
+    assert ends_first.status_code == 400 and ends_first.context["form"].errors.get("ends_at")
