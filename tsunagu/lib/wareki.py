@@ -105,7 +105,9 @@ def parse_date(text: str) -> dt.date:
         return day
     match = _GREGORIAN_RE.match(value) or _COMPACT_RE.match(value)
     if match:
-        return _make(int(match["year"]), int(match["month"]), int(match["day"]))
+        day = _make(int(match["year"]), int(match["month"]), int(match["day"]))
+        era_of(day)  # a day before 明治6年 has no 和暦, so no page could show it: refused alike
+        return day
     raise WarekiError(gettext_noop("日付は「令和7年4月1日」「R7.4.1」「2025-04-01」のように入力してください。"))
 
 

@@ -28,6 +28,7 @@ from tsunagu.places.models import (
 )
 from tsunagu.places.services import MAX_COUNT
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # as the events' days (event_forms.py)
 TIME = forms.TimeInput(attrs={"type": "time"})
 
 
@@ -93,6 +94,13 @@ class PlaceEditForm(VersionMixin, _PlaceFields):
     pass
 
 
+def year_in_range(form: forms.Form, name: str, message: Any) -> None:
+    """A field message when the day of ``name`` is outside FIRST_YEAR..LAST_YEAR."""
+    day = form.cleaned_data.get(name)
+    if day and not (FIRST_YEAR <= day.year <= LAST_YEAR):
+        form.add_error(name, message)
+
+
 class _SessionFields(forms.Form):
     kind = forms.ChoiceField(label=_("種類"), choices=SessionKind.choices)
     held_on = JapaneseDateField(label=_("開催日"))
@@ -111,6 +119,8 @@ class _SessionFields(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = cleaned(super().clean())
+        # A session's day becomes the day of its named attendance's progress records.
+        year_in_range(self, "held_on", _("開催日は2000年から2100年までの日付で入力してください。"))
         starts, ends = data.get("starts_at"), data.get("ends_at")
         if starts and ends and ends < starts:
             self.add_error("ends_at", _("終了時刻は開始時刻より後にしてください。"))
@@ -220,8 +230,18 @@ class EnrolmentForm(SubmissionKeyMixin, forms.Form):
         choose_from(self.fields["person"], persons, lambda p: f"{p.family_name} {p.given_name}")
         choose_from(self.fields["place"], places, lambda p: f"{p.name}（{p.get_kind_display()}）")
 
+    def clean(self) -> dict[str, Any]:
+        data = cleaned(super().clean())
+        year_in_range(self, "starts_on", _("開始日は2000年から2100年までの日付で入力してください。"))
+        return data
+
 
 class EnrolmentEndForm(VersionMixin, forms.Form):
     ends_on = JapaneseDateField(label=_("終了日"))
     outcome = forms.ChoiceField(label=_("結果"), choices=[("", "—"), *Outcome.choices])
     note = TextField(label=_("メモ"), max_length=2000, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = cleaned(super().clean())
+        year_in_range(self, "ends_on", _("終了日は2000年から2100年までの日付で入力してください。"))
+        return data

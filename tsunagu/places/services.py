@@ -9,9 +9,13 @@ belong to the case's household, and the door for the attendance (the running age
 picking among the persons they may see) is this module's caller. The access event of the record
 says who wrote it; the attendance's own event gives the basis "place".
 
-Removing a named attendance corrects that record (``record_correct``, never a deletion): it no
-longer says the person was reached, and its text says the attendance was withdrawn, so the last
-contact moves back to the contact before it.
+The record carries the case's next action as it was (the latest record gives the case its next
+action, and the place's staff plan nothing), so an attendance does not erase the team's plan.
+
+Removing a named attendance corrects that record (``record_correct(withdraw=True)``, never a
+deletion): it no longer says the person was reached, its text says the attendance was withdrawn,
+and, withdrawn, it no longer counts in the case's work state: the last contact moves back to the
+contact before it, and it is no unanswered outreach either (decision 0017).
 """
 
 import datetime as dt
@@ -198,9 +202,11 @@ def open_case_of(person: Person) -> Case | None:
 
 
 def named_add(*, user: User, session: PlaceSession, person: Person, role: str) -> tuple[NamedAttendance, bool]:
-    """Record that ``person`` (one the user may see) came; a second time is the first one.
-    With an open case, a progress record on it (see the module's note)."""
-    if not persons_visible_to(user).filter(pk=person.pk).exists():
+    """Record that ``person`` (one the user may name: the desk, or their case's team) came; a
+    second time is the first one. With an open case, a progress record on it (see the module's note)."""
+    # Write visibility: the attendance writes a progress record on the person's case, which
+    # emergency access (read only) does not allow; the desk and the case teams may.
+    if not persons_visible_to(user, write=True).filter(pk=person.pk).exists():
         raise ValidationError({"person": PERSON_NOT_VISIBLE})
     if session.held_on > timezone.localdate():
         # A contact on a day still to come would stop the no-contact clock for nothing.
@@ -229,6 +235,10 @@ def named_add(*, user: User, session: PlaceSession, person: Person, role: str) -
                     "place": session.place.name,
                     "kind": session.place.get_kind_display(),
                 },
+                # The team's next action stays the case's: the latest record gives it (decision
+                # 0017), and this one is written by the place's staff, who plan nothing for it.
+                next_action=case.next_action,
+                next_action_on=case.next_action_on,
             ),
         )
         row.record = record
@@ -259,12 +269,15 @@ def named_remove(*, user: User, attendance: NamedAttendance) -> None:
                 record=record,
                 expected_version=record.version,
                 reason=_("居場所・プログラムの参加の記録を取り消し"),
+                withdraw=True,
                 data=RecordData(
                     occurred_on=record.occurred_on,
                     method=record.method,
                     reached=False,
                     persons=list(record.persons.all()),
                     summary=_("（取り消し）%(summary)s") % {"summary": record.summary},
+                    next_action=record.next_action,
+                    next_action_on=record.next_action_on,
                 ),
             )
         pk = attendance.pk

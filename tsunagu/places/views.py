@@ -18,6 +18,7 @@ from tsunagu.cases.access import case_get_for_user
 from tsunagu.core.access import staff
 from tsunagu.core.editing import apply_errors, versioned_edit
 from tsunagu.core.types import AuthenticatedHttpRequest
+from tsunagu.people.access import persons_visible_to
 from tsunagu.people.models import Person
 from tsunagu.people.selectors import person_search
 from tsunagu.places import services
@@ -213,6 +214,13 @@ def _session_page(
     found = None
     if may_write and search_form.is_bound and search_form.is_valid() and search_form.cleaned_data["q"]:
         found = person_search(user=user, q=search_form.cleaned_data["q"])
+        # Only those who may be named (not the persons of a case opened by emergency access).
+        nameable = set(
+            persons_visible_to(user, write=True)
+            .filter(pk__in=[p.pk for p in found.persons])
+            .values_list("pk", flat=True)
+        )
+        found.persons = [p for p in found.persons if p.pk in nameable]
     context = {
         "session": session,
         "place": session.place,

@@ -31,6 +31,10 @@ class ProgressRecord(BaseModel):
     summary = models.TextField(_("内容"), max_length=4000)
     next_action = models.CharField(_("次の対応"), max_length=300, blank=True)
     next_action_on = models.DateField(_("次の対応の予定日"), null=True, blank=True)
+    # Withdrawn (a named attendance recorded by mistake, places.services.named_remove): kept, with
+    # its revision, but no longer part of the case's work state (decision 0017): neither a contact,
+    # nor an unanswered outreach, nor the latest record's next action.
+    withdrawn = models.BooleanField(_("取り消し"), default=False, db_default=False, editable=False)
 
     class Meta:
         verbose_name = _("支援経過記録")

@@ -91,9 +91,16 @@ def record_create(*, user: User, case: Case, data: RecordData, key: uuid.UUID | 
 
 
 def record_correct(
-    *, user: User, record: ProgressRecord, expected_version: int, data: RecordData, reason: str
+    *,
+    user: User,
+    record: ProgressRecord,
+    expected_version: int,
+    data: RecordData,
+    reason: str,
+    withdraw: bool = False,
 ) -> ProgressRecord:
-    """Correct a record: the text it had is kept as a revision, with who corrected it and why."""
+    """Correct a record: the text it had is kept as a revision, with who corrected it and why.
+    ``withdraw`` marks it withdrawn for good: the case's work state leaves it out (decision 0017)."""
     if not reason.strip():
         raise ValidationError({"reason": _("訂正の理由を書いてください。")})
     persons = list(data.persons)
@@ -109,7 +116,7 @@ def record_correct(
             obj=record,
             expected_version=expected_version,
             user=user,
-            fields=data.fields(),
+            fields={**data.fields(), **({"withdrawn": True} if withdraw else {})},
         )
         record.persons.set(persons)
         work_state_refresh(record.case_id)

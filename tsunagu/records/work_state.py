@@ -5,6 +5,8 @@
 - ``next_action_on`` / ``next_action``: those of the latest record (latest day, then latest made);
 - ``unanswered_streak``: records that did not reach anyone, dated after the last contact.
 
+Withdrawn records (``ProgressRecord.withdrawn``) count for none of them.
+
 Two ways to the same values. :func:`work_state_refresh` is what the record services call, in
 their transaction and under the case's row lock: a few index probes on ``record_case_date`` for
 one case, whatever its history. :func:`rebuild_work_state` recomputes many cases at once from
@@ -28,7 +30,7 @@ CHUNK = 10_000  # ids per IN list (SQLite's variable limit is 32,766)
 def work_state_refresh(case_id: int) -> None:
     """Recompute one case's work state from its records. Call inside the transaction that changed
     them, after :func:`case_lock`."""
-    records = ProgressRecord.objects.filter(case_id=case_id).order_by("-occurred_on", "-pk")
+    records = ProgressRecord.objects.filter(case_id=case_id, withdrawn=False).order_by("-occurred_on", "-pk")
     latest = records.values("next_action_on", "next_action").first()
     last_contact: dt.date | None = records.filter(reached=True).values_list("occurred_on", flat=True).first()
     unanswered = records.filter(reached=False)
@@ -68,7 +70,8 @@ def _rebuild(case_model: Any, record_model: Any, case_ids: list[int] | None) -> 
             cursor.executemany(FILL_TODO, [(pk,) for pk in case_ids])
         if connection.vendor == "postgresql":
             cursor.execute(ANALYZE_TODO)  # a temporary table has no statistics of its own
-        cursor.execute(UPDATE_FROM_RECORDS)
+        flagged = any(f.name == "withdrawn" for f in record_model._meta.get_fields())
+        cursor.execute(UPDATE_FROM_RECORDS if flagged else UPDATE_FROM_RECORDS_BEFORE_WITHDRAWN)
         cursor.execute(COUNT_TODO)  # rowcount of a statement that starts with WITH is -1 on SQLite
         written = int(cursor.fetchone()[0])
         cursor.execute(DROP_TODO)
@@ -92,11 +95,11 @@ COUNT_TODO = "SELECT COUNT(*) FROM work_state_todo JOIN cases_case ON cases_case
 # One UPDATE … FROM over aggregates of the records (standard SQL that PostgreSQL and SQLite ≥ 3.33
 # both run): the latest record by a window, the last contact by MAX, the streak by a COUNT of the
 # unreached records after it.
-UPDATE_FROM_RECORDS = """
+UPDATE_FROM_RECORDS_TEMPLATE = """
 WITH contact AS (
     SELECT r.case_id, MAX(r.occurred_on) AS day
     FROM records_progressrecord r JOIN work_state_todo t ON t.case_id = r.case_id
-    WHERE r.reached GROUP BY r.case_id
+    WHERE r.reached AND LIVE GROUP BY r.case_id
 )
 UPDATE cases_case SET
     last_contact_on = state.last_contact_on,
@@ -116,15 +119,20 @@ FROM (
             SELECT r.case_id, r.next_action_on, r.next_action,
                    ROW_NUMBER() OVER (PARTITION BY r.case_id ORDER BY r.occurred_on DESC, r.id DESC) AS n
             FROM records_progressrecord r JOIN work_state_todo t ON t.case_id = r.case_id
+            WHERE LIVE
         ) ranked WHERE ranked.n = 1
     ) latest ON latest.case_id = todo.case_id
     LEFT JOIN (
         SELECT r.case_id, COUNT(*) AS n
         FROM records_progressrecord r JOIN work_state_todo t ON t.case_id = r.case_id
         LEFT JOIN contact c ON c.case_id = r.case_id
-        WHERE NOT r.reached AND (c.day IS NULL OR r.occurred_on > c.day)
+        WHERE NOT r.reached AND LIVE AND (c.day IS NULL OR r.occurred_on > c.day)
         GROUP BY r.case_id
     ) streak ON streak.case_id = todo.case_id
 ) state
 WHERE cases_case.id = state.case_id
 """
+# LIVE: the records the work state counts, those not withdrawn; before the flag existed (the
+# backfill of migration records 0002 runs on the tables of its time), all of them.
+UPDATE_FROM_RECORDS = UPDATE_FROM_RECORDS_TEMPLATE.replace("LIVE", "NOT r.withdrawn")
+UPDATE_FROM_RECORDS_BEFORE_WITHDRAWN = UPDATE_FROM_RECORDS_TEMPLATE.replace("LIVE", "1 = 1")

@@ -18,6 +18,17 @@ from tsunagu.core.templatetags.tsunagu import person_name_of as staff_display_na
 from tsunagu.training.models import CourseKind
 
 MAX_CASES = 20
+# The days these forms take: a day before 1873 cannot be written in 和暦 and made the pages that
+# show it (the session, the course, the supervisee's work page) fail; as the events' days.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def _in_range(day: Any, message: Any) -> Any:
+    if day is not None and not (FIRST_YEAR <= day.year <= LAST_YEAR):
+        raise ValidationError(message, code="range")
+    return day
+
+
 _CASE_NUMBER = re.compile(r"^[Kk]?-?0*(\d{1,9})$")
 
 
@@ -51,6 +62,9 @@ class _CourseFields(forms.Form):
         choose_from(self.fields["organiser"], organisers)
         if organisers is not None and not self.is_bound and organisers.count() == 1:
             self.fields["organiser"].initial = organisers.first().pk
+
+    def clean_held_on(self):
+        return _in_range(self.cleaned_data["held_on"], _("開催日は2000年から2100年までの日付で入力してください。"))
 
     def clean_hours(self):
         hours = self.cleaned_data["hours"]
@@ -123,6 +137,9 @@ class _SessionFields(forms.Form):
         choose_from(self.fields["supervisees"], supervisees, lambda user: staff_display_name(user))
         self.fields["supervisees"].error_messages["required"] = _("スーパーバイジーを一人以上選んでください。")
 
+    def clean_held_on(self):
+        return _in_range(self.cleaned_data["held_on"], _("実施日は2000年から2100年までの日付で入力してください。"))
+
 
 class SessionForm(SubmissionKeyMixin, _SessionFields):
     pass
@@ -142,6 +159,9 @@ class FollowUpForm(SubmissionKeyMixin, forms.Form):
     def __init__(self, *args, assignees=None, **kwargs):
         super().__init__(*args, **kwargs)
         choose_from(self.fields["assignee"], assignees, lambda user: staff_display_name(user))
+
+    def clean_due_on(self):
+        return _in_range(self.cleaned_data["due_on"], _("期日は2000年から2100年までの日付で入力してください。"))
 
 
 class DoneForm(VersionMixin, forms.Form):

@@ -1,5 +1,5 @@
 """The work state kept on the case (decision 0017) equals a recomputation from scratch after any
-sequence of service calls: records made in any order of dates, reached or not, corrected; the lead
+sequence of service calls: records made in any order of dates, reached or not, corrected, withdrawn; the lead
 handed over; an agency's stall days or age limit changed; a person's birth date or concern
 changed. Both the services' values and the set-based rebuild are checked against a plain Python
 oracle."""
@@ -55,6 +55,7 @@ record_data = st.fixed_dictionaries(
 step = st.one_of(
     st.tuples(st.just("create"), st.integers(0, 1), record_data),
     st.tuples(st.just("correct"), st.integers(0, 30), record_data),
+    st.tuples(st.just("withdraw"), st.integers(0, 30)),
     st.tuples(st.just("handoff"), st.integers(0, 1), st.sampled_from(AGENCIES)),
     st.tuples(st.just("stall_days"), st.sampled_from(AGENCIES), st.integers(1, 90)),
     st.tuples(st.just("status"), st.integers(0, 1), st.sampled_from([CaseStatus.CLOSED, CaseStatus.ACTIVE])),
@@ -66,7 +67,8 @@ step = st.one_of(
 
 def recomputed(case_id: int) -> dict[str, Any]:
     """The oracle: what the work page means, from the records and the team, in plain Python."""
-    records = list(ProgressRecord.objects.filter(case_id=case_id).order_by("-occurred_on", "-pk"))
+    # A withdrawn record (a named attendance recorded by mistake) counts for nothing.
+    records = list(ProgressRecord.objects.filter(case_id=case_id, withdrawn=False).order_by("-occurred_on", "-pk"))
     contacts = [r.occurred_on for r in records if r.reached]
     last = max(contacts) if contacts else None
     case = Case.objects.get(pk=case_id)
@@ -118,6 +120,21 @@ def run(world: Any, users: Any, steps: list[Any]) -> None:
             person = next(p for c, p in cases if c.pk == record.case_id)
             data = RecordData(method="phone", persons=[person], summary="訂正後", **args[1])
             record_correct(user=worker, record=record, expected_version=record.version, data=data, reason="日付の誤り")
+        elif kind == "withdraw":
+            records = list(ProgressRecord.objects.order_by("pk"))
+            record = records[args[0] % len(records)]
+            data = RecordData(
+                occurred_on=record.occurred_on,
+                method=record.method,
+                reached=False,
+                persons=list(record.persons.all()),
+                summary=f"（取り消し）{record.summary}",
+                next_action=record.next_action,
+                next_action_on=record.next_action_on,
+            )
+            record_correct(
+                user=worker, record=record, expected_version=record.version, data=data, reason="取消", withdraw=True
+            )
         elif kind == "handoff":
             case = cases[args[0]][0]
             agency = Agency.objects.get(code=args[1])
