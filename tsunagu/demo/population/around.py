@@ -20,6 +20,7 @@ rest of the population is the one the generator made before issue 12.
 
 import bisect
 import datetime as dt
+import io
 import random
 from collections import defaultdict
 from dataclasses import dataclass
@@ -171,7 +172,7 @@ class AroundTheCase:
 
     def _around_reference(self) -> None:
         if not Place.objects.exists():
-            call_command("load_places", verbosity=0)
+            call_command("load_places", verbosity=0, stdout=io.StringIO())
         self.net = random.Random(f"{self.seed}-around")
         self.wards = max(1, round(self.target_persons / WARD_PERSONS))
         self.open_cases_of: dict[int, list[int]] = defaultdict(list)
