@@ -22,6 +22,7 @@ import bisect
 import datetime as dt
 import io
 import random
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -178,6 +179,7 @@ class AroundTheCase:
         self.open_cases_of: dict[int, list[int]] = defaultdict(list)
         self.agency_open_cases: dict[int, list[int]] = defaultdict(list)
         self.case_members: dict[int, list[int]] = {}
+        self.around_drawing = 0.0  # seconds spent drawing the rows of this module (writing: per table)
 
     def _around_tables(self, t: Any, base: list[str]) -> list["Table"]:
         self.t_session = t(PlaceSession, [*base, "place_id", "kind", "held_on", "starts_at", "ends_at", "notes"])
@@ -216,7 +218,7 @@ class AroundTheCase:
         self.t_supervisees = t(SupervisionSession.supervisees.through, ["id", "supervisionsession_id", "user_id"])
         self.t_supervision_cases = t(SupervisionSession.cases.through, ["id", "supervisionsession_id", "case_id"])
         self.t_follow_up = t(SupervisionFollowUp, [*base, "session_id", "assignee_id", "text", "due_on", "done_at"])
-        return [
+        self._around_own = [
             self.t_session,
             self.t_session_staff,
             self.t_count,
@@ -231,10 +233,16 @@ class AroundTheCase:
             self.t_supervision_cases,
             self.t_follow_up,
         ]
+        return self._around_own
 
     # --- places and their sessions -------------------------------------------------------------
 
     def _places(self) -> None:
+        started = self._clock()
+        self._places_and_sessions()
+        self.around_drawing += self._clock() - started
+
+    def _places_and_sessions(self) -> None:
         """The places of every agency (the reference ones and as many more as the scale asks),
         written through the ORM (a few hundred rows at most), then their sessions."""
         net = self.net
@@ -328,6 +336,22 @@ class AroundTheCase:
     # --- per case: named attendance and enrolments ---------------------------------------------
 
     def _around_case(
+        self,
+        case_id: int,
+        person: "Member",
+        member_ids: list[int],
+        lead: "AgencyInfo",
+        worker: "StaffUser | None",
+        status: str,
+        opened_day: dt.date,
+        end_day: dt.date,
+        long_history: bool,
+    ) -> None:
+        started = self._clock()
+        self._around_case_rows(case_id, person, member_ids, lead, worker, status, opened_day, end_day, long_history)
+        self.around_drawing += self._clock() - started
+
+    def _around_case_rows(
         self,
         case_id: int,
         person: "Member",
@@ -474,9 +498,23 @@ class AroundTheCase:
     # --- after the population: events, training, supervision -----------------------------------
 
     def _around_after(self) -> None:
+        started = self._clock()
         self._public_events()
         self._training()
         self._supervision()
+        self.around_drawing += self._clock() - started
+
+    def _clock(self) -> float:
+        """Seconds elapsed, less those spent writing (a batch written meanwhile is every table's,
+        counted per table)."""
+        return time.perf_counter() - sum(t.seconds for t in self.writer.tables.values())
+
+    def around_cost(self) -> tuple[float, int]:
+        """Seconds spent on the network around the case (drawing, and writing its own tables;
+        its progress records, timeline entries and access events are written with the others)
+        and the rows of its own tables."""
+        tables = self._around_own
+        return self.around_drawing + sum(t.seconds for t in tables), sum(t.written for t in tables)
 
     def _public_events(self) -> None:
         net = self.net

@@ -192,6 +192,8 @@ class Summary:
     tables: list[tuple[str, int, float]] = field(default_factory=list)
     busiest: str = ""
     phases: list[tuple[str, float]] = field(default_factory=list)
+    around_seconds: float = 0.0
+    around_rows: int = 0
 
 
 class Population(AroundTheCase):
@@ -253,6 +255,7 @@ class Population(AroundTheCase):
             phase("VACUUM ANALYZE", mark)
         summary = Summary(seconds=time.perf_counter() - started, busiest=self.busiest.agency.code, phases=phases)
         summary.persons_seconds = self.persons_seconds
+        summary.around_seconds, summary.around_rows = self.around_cost()
         summary.tables = [(t.name, t.written, t.seconds) for t in self.writer.tables.values()]
         return summary
 
