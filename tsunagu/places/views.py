@@ -229,6 +229,7 @@ def _session_page(
         "found": found,
         "add_form": forms.get("add") or NamedAddForm(),
         "roles": _roles_for(session.place),
+        "max_count": services.MAX_COUNT,
     }
     return render(request, "places/session.html", context, status=status)
 
