@@ -20,19 +20,24 @@ rest of the population is the one the generator made before issue 12.
 
 import bisect
 import datetime as dt
-import io
+import itertools
 import random
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.core.management import call_command
+import yaml
+from django.core.management.color import no_style
+from django.db import connection
 from django.utils.translation import gettext as _
 
-from tsunagu.agencies.models import AgencyKind, Area
+from tsunagu.agencies.models import AgencyKind, Area, District
 from tsunagu.audit.models import Action
 from tsunagu.cases.models import CaseStatus, TimelineKind
+from tsunagu.places.management.commands.load_places import DEFAULT as REFERENCE_PLACES
+from tsunagu.places.management.commands.load_places import FIELDS as PLACE_FIELDS
 from tsunagu.places.models import (
     PROGRAMME_KINDS,
     AgeBand,
@@ -172,8 +177,6 @@ class AroundTheCase:
     # --- set-up ------------------------------------------------------------------------------
 
     def _around_reference(self) -> None:
-        if not Place.objects.exists():
-            call_command("load_places", verbosity=0, stdout=io.StringIO())
         self.net = random.Random(f"{self.seed}-around")
         self.wards = max(1, round(self.target_persons / WARD_PERSONS))
         self.open_cases_of: dict[int, list[int]] = defaultdict(list)
@@ -246,6 +249,9 @@ class AroundTheCase:
         """The places of every agency (the reference ones and as many more as the scale asks),
         written through the ORM (a few hundred rows at most), then their sessions."""
         net = self.net
+        next_id = itertools.count((Place.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1)
+        if not Place.objects.exists():
+            Place.objects.bulk_create(self._reference_places(next_id))
         existing: dict[tuple[int, str], int] = defaultdict(int)
         for agency_id, kind in Place.objects.values_list("agency_id", "kind"):
             existing[(agency_id, kind)] += 1
@@ -259,6 +265,7 @@ class AroundTheCase:
                     name = f"{names[n % len(names)]}（{info.agency.name[:20]}・{n + 1}）"
                     new.append(
                         Place(
+                            pk=next(next_id),
                             name=name[:100],
                             kind=kind,
                             agency=info.agency,
@@ -278,6 +285,11 @@ class AroundTheCase:
                         )
                     )
         Place.objects.bulk_create(new, batch_size=500)
+        # Ids given here (not drawn from the sequence, which a rolled-back run does not give
+        # back): the same seed gives the same ids. The sequence then follows them.
+        with connection.cursor() as cursor:
+            for statement in connection.ops.sequence_reset_sql(no_style(), [Place]):
+                cursor.execute(statement)
         self.places: list[PlaceInfo] = []
         self.places_of: dict[int, list[PlaceInfo]] = defaultdict(list)
         for pk, name, kind, agency_id in (
@@ -291,6 +303,28 @@ class AroundTheCase:
         self.need_options = [value for value, _label in family_need_options()]
         for place in self.places:
             self._sessions(place)
+
+    def _reference_places(self, next_id: Iterator[int]) -> list[Place]:
+        """The ward's reference entries, as ``manage.py load_places`` loads them."""
+        data = yaml.safe_load(REFERENCE_PLACES.read_text(encoding="utf-8"))
+        agencies = {info.agency.code: info.agency.pk for info in self.agencies.values()}
+        areas = dict(Area.objects.values_list("code", "pk"))
+        districts = dict(District.objects.values_list("code", "pk"))
+        places = []
+        for entry in data.get("places", []):
+            if entry["agency"] not in agencies:
+                continue
+            place = Place(
+                pk=next(next_id),
+                code=entry["code"],
+                agency_id=agencies[entry["agency"]],
+                area_id=areas.get(entry.get("area")),
+                district_id=districts.get(entry.get("district")),
+                **{name: entry[name] for name in PLACE_FIELDS if name in entry},
+            )
+            place.full_clean(exclude=["created_by", "updated_by", "agency", "area", "district"])
+            places.append(place)
+        return places
 
     def _sessions(self, place: PlaceInfo) -> None:
         net = self.net
