@@ -149,7 +149,6 @@ class AroundTheCase:
 
         def _next(self, table: "Table") -> int: ...
         def _at(self, day: dt.date, seconds: int) -> dt.datetime: ...
-        def _office(self, day: dt.date) -> dt.datetime: ...
         def _midnight(self, day: dt.date) -> dt.datetime: ...
         def _timeline(
             self,
@@ -478,8 +477,8 @@ class AroundTheCase:
             )
             outcome = pool[int(net.random() * len(pool))]
         eid = self._next(self.t_enrolment)
-        created = self._office(starts)
-        updated = self._office(ends) if ends else created
+        created = self._net_office(starts)
+        updated = self._net_office(ends) if ends else created
         self.writer.add(
             self.t_enrolment,
             (
@@ -538,6 +537,11 @@ class AroundTheCase:
         self._supervision()
         self.around_drawing += self._clock() - started
 
+    def _net_office(self, day: dt.date) -> dt.datetime:
+        """A moment of office hours on ``day``, drawn from this module's own random numbers
+        (``Population._office`` draws from the population's, which would change it)."""
+        return self._at(day, 9 * 3600 + int(self.net.random() * 8 * 3600))
+
     def _clock(self) -> float:
         """Seconds elapsed, less those spent writing (a batch written meanwhile is every table's,
         counted per table)."""
@@ -571,7 +575,7 @@ class AroundTheCase:
                     else None
                 )
                 starts = self._at(day, 14 * 3600)
-                created = self._office(min(day, self.as_of) - dt.timedelta(days=40))
+                created = self._net_office(min(day, self.as_of) - dt.timedelta(days=40))
                 titles = EVENT_TITLES[kind]
                 self.writer.add(
                     self.t_public_event,
@@ -610,7 +614,7 @@ class AroundTheCase:
             for _n in range(per_year * 3 * self.wards):
                 day = self.as_of - dt.timedelta(days=int(net.random() * 3 * 365))
                 cid = self._next(self.t_course)
-                at = self._office(day - dt.timedelta(days=30))
+                at = self._net_office(day - dt.timedelta(days=30))
                 info = organisers[int(net.random() * len(organisers))]
                 self.writer.add(
                     self.t_course,
@@ -634,7 +638,7 @@ class AroundTheCase:
         def attend(uid: int, kind: str, completed: bool) -> None:
             pool = courses[kind]
             cid = pool[int(net.random() * len(pool))]
-            at = self._office(self.as_of - dt.timedelta(days=int(net.random() * 365)))
+            at = self._net_office(self.as_of - dt.timedelta(days=int(net.random() * 365)))
             self.writer.add(
                 self.t_course_attendance,
                 (self._next(self.t_course_attendance), at, secretariat, at, secretariat, 1, cid, uid, completed),
@@ -705,7 +709,7 @@ class AroundTheCase:
                         done = (
                             None
                             if day > self.as_of - dt.timedelta(days=45)
-                            else self._office(due - dt.timedelta(days=3))
+                            else self._net_office(due - dt.timedelta(days=3))
                         )
                         text = FOLLOW_UP_TEXTS[int(net.random() * len(FOLLOW_UP_TEXTS))]
                         w.add(
