@@ -17,6 +17,7 @@ from tsunagu.agencies.selectors import staff_context
 from tsunagu.cases.access import case_get_for_user
 from tsunagu.core.access import staff
 from tsunagu.core.editing import apply_errors, versioned_edit
+from tsunagu.core.paging import Ordering, paginate
 from tsunagu.core.types import AuthenticatedHttpRequest
 from tsunagu.people.access import persons_visible_to
 from tsunagu.people.models import Person
@@ -49,6 +50,7 @@ from tsunagu.places.forms import (
 from tsunagu.places.models import AttendeeRole, Place, PlaceKind, PlaceSession, SessionKind
 
 SESSIONS_PER_PAGE = 20
+PLACE_ORDER = Ordering.of("places", "kind", "name", "pk")
 
 
 def _staff_of(agency_id: int) -> QuerySet[Any]:
@@ -73,7 +75,9 @@ def place_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         places = places.filter(agency=chosen["agency"])
     context = {
         "filters": filters,
-        "places": places.order_by("kind", "name", "pk")[:300],
+        # Paged by a cursor, 50 rows a page: 300 rows at once were over P3 at national scale
+        # (1,700 places; docs/benchmarks.md, "Issue 12 pages").
+        "places": paginate(places, PLACE_ORDER, request.GET),
         "may_create": staff_context(request.user).has_role(*CASE_ROLES),
     }
     return render(request, "places/list.html", context)
@@ -237,6 +241,7 @@ def _session_page(
         "found": found,
         "add_form": forms.get("add") or NamedAddForm(),
         "roles": _roles_for(session.place),
+        "max_count": services.MAX_COUNT,
     }
     return render(request, "places/session.html", context, status=status)
 

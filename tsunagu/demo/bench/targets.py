@@ -9,16 +9,21 @@ from django.core.management.base import CommandError
 from django.db.models import Count
 from django.urls import reverse
 
+from tsunagu.agencies.selectors import staff_context
 from tsunagu.cases.access import cases_visible_to
 from tsunagu.cases.models import OPEN, Case
 from tsunagu.demo.population.personas import PERSONAS
 from tsunagu.meetings.access import meetings_visible_to
 from tsunagu.people.models import Person
+from tsunagu.places.models import Place, PlaceSession
 from tsunagu.referrals.access import referrals_visible_to
+from tsunagu.training.access import sessions_visible_to
 
 DESK = "bench-desk"
 WORKER = "bench-worker"
 SUPERVISOR = "bench-sv"
+# The public directory's pages are requested without signing in.
+ANONYMOUS = "anonymous"
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,9 @@ class Targets:
 FLOOR = "floor"
 PAGE_KEYS = (FLOOR, "case", "search", "my_work", "my_work_agency", "queue", "inbox", "case_list", "home")
 PAGE_KEYS += ("household", "referral", "meeting")
+# Issue 12: the network around the case.
+PAGE_KEYS += ("places", "place", "place_session", "events", "training", "training_mine")
+PAGE_KEYS += ("supervision", "supervision_session", "public_places", "public_place")
 # The write of the mixed workload: a caseworker's progress record, its form (GET) and its save (POST).
 RECORD_FORM, RECORD_SAVE = "record_form", "record_save"
 
@@ -83,6 +91,21 @@ def find_targets() -> Targets:
     if referral is None or meeting is None:
         raise CommandError(f"{SUPERVISOR} の見られる紹介と会議が必要です。")
     term = f"{person.family_name} {person.given_name}".strip() or person.family_name_kana
+    place, place_session = _busiest_place(worker)
+    public_place = (
+        Place.objects.filter(is_public=True, active=True).annotate(n=Count("sessions")).order_by("-n", "pk").first()
+    )
+    supervision = (
+        sessions_visible_to(supervisor)
+        .filter(supervisor=supervisor)
+        .annotate(n=Count("cases"))
+        .order_by("-n", "-held_on", "-pk")
+        .first()
+    )
+    if place is None or place_session is None or public_place is None or supervision is None:
+        raise CommandError(
+            f"{WORKER} の機関の居場所と開催回、公開の居場所、{SUPERVISOR} のスーパービジョンが必要です（issue 12）。"
+        )
     pages = (
         Page(
             FLOOR,
@@ -122,6 +145,34 @@ def find_targets() -> Targets:
         ),
         Page("referral", "referral page (supervisor)", SUPERVISOR, reverse("referrals:detail", args=[referral.pk]), ""),
         Page("meeting", "meeting page (supervisor)", SUPERVISOR, reverse("meetings:detail", args=[meeting.pk]), ""),
+        Page("places", "places list (caseworker)", WORKER, reverse("places:list"), "P3"),
+        Page("place", "busiest place page (caseworker)", WORKER, reverse("places:detail", args=[place.pk]), "P3"),
+        Page(
+            "place_session",
+            "session with named attendance (running agency)",
+            WORKER,
+            reverse("places:session", args=[place_session.pk]),
+            "P3",
+        ),
+        Page("events", "events list (caseworker)", WORKER, reverse("events:list"), "P3"),
+        Page("training", "training list (caseworker)", WORKER, reverse("training:list"), "P3"),
+        Page("training_mine", "own training record (caseworker)", WORKER, reverse("training:mine"), "P3"),
+        Page("supervision", "supervision list (supervisor)", SUPERVISOR, reverse("supervision:list"), "P3"),
+        Page(
+            "supervision_session",
+            "supervision session (supervisor)",
+            SUPERVISOR,
+            reverse("supervision:detail", args=[supervision.pk]),
+            "P3",
+        ),
+        Page("public_places", "public directory of places (anonymous)", ANONYMOUS, reverse("public:directory"), ""),
+        Page(
+            "public_place",
+            "public place page (anonymous)",
+            ANONYMOUS,
+            reverse("public:place", args=[public_place.pk]),
+            "",
+        ),
     )
     own = visible.filter(OPEN, lead_worker=worker).order_by("pk").values_list("pk", flat=True)
     record_cases = [pk for pk in own if pk != case.pk] or list(own) or [case.pk]
@@ -131,6 +182,22 @@ def find_targets() -> Targets:
         timeline_entries=getattr(case, "entries", 0),
         record_forms=tuple(reverse("records:create", args=[pk]) for pk in record_cases),
     )
+
+
+def _busiest_place(worker) -> tuple[Place | None, PlaceSession | None]:
+    """The place run by the worker's agency with the most named attendance, and its past session
+    with the most (the page the running agency's staff open to record who came)."""
+    agencies = staff_context(worker).agency_ids()
+    place = (
+        Place.objects.filter(agency_id__in=agencies, active=True)
+        .annotate(n=Count("sessions__named"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    if place is None:
+        return None, None
+    session = PlaceSession.objects.filter(place=place).annotate(n=Count("named")).order_by("-n", "-held_on").first()
+    return place, session
 
 
 def _longest(cases) -> Case | None:

@@ -53,6 +53,7 @@ from tsunagu.cases.models import (
 )
 from tsunagu.demo.names import RECORD_TEXTS, SUMMARIES
 from tsunagu.demo.population import names
+from tsunagu.demo.population.around import AROUND_MODELS, AroundTheCase
 from tsunagu.demo.population.personas import PERSONAS, bench_password
 from tsunagu.demo.population.writer import Progress, Table, Writer, bulk_load
 from tsunagu.intake.models import Channel, Concern, Consultation, ContactType, FamilyRelation, Screening, Source
@@ -191,9 +192,11 @@ class Summary:
     tables: list[tuple[str, int, float]] = field(default_factory=list)
     busiest: str = ""
     phases: list[tuple[str, float]] = field(default_factory=list)
+    around_seconds: float = 0.0
+    around_rows: int = 0
 
 
-class Population:
+class Population(AroundTheCase):
     def __init__(
         self, *, persons: int, seed: int, as_of: dt.date, stream: TextIO | None = None, persons_only: bool = False
     ) -> None:
@@ -238,6 +241,7 @@ class Population:
             mark = phase("reference data and set-up", started)
             with bulk_load(list(self.writer.tables.values()), self.progress.stream):
                 self._staff()
+                self._places()
                 self.progress.start("population", lambda: self.persons_done / self.target_persons)
                 self._population()
                 self.writer.flush_all()
@@ -251,6 +255,7 @@ class Population:
             phase("VACUUM ANALYZE", mark)
         summary = Summary(seconds=time.perf_counter() - started, busiest=self.busiest.agency.code, phases=phases)
         summary.persons_seconds = self.persons_seconds
+        summary.around_seconds, summary.around_rows = self.around_cost()
         summary.tables = [(t.name, t.written, t.seconds) for t in self.writer.tables.values()]
         return summary
 
@@ -280,6 +285,7 @@ class Population:
         self.partners = [i for i in self.agencies.values() if i.agency.kind != AgencyKind.WARD_OFFICE]
         self.instruments = {i.target: i for i in Instrument.objects.filter(active=True).order_by("code", "-version")}
         self._answer_pools: dict[str, list[tuple[str, str, int | None, int | None]]] = {}
+        self._around_reference()
 
     def _tables(self) -> None:
         t = Table
@@ -484,6 +490,7 @@ class Population:
         self.t_decision = t(
             Decision, [*base, "meeting_id", "case_id", "text", "owner_id", "due_on", "done_at", "done_by_id"]
         )
+        self._around_tables(t, base)
         self.t_event = t(
             AccessEvent,
             [
@@ -615,6 +622,7 @@ class Population:
                 self._flush_meetings(final=False)
         self._flush_meetings(final=True)
         self._councils()
+        self._around_after()
         self.writer.flush_all()
         self.progress.tick(self.writer, force=True)
         self.population_seconds = time.perf_counter() - started
@@ -1071,6 +1079,7 @@ class Population:
                 )
             )
         self._reads(case_id, member_ids, lead, worker, team, opened_day, end_day, n_records)
+        self._around_case(case_id, person, member_ids, lead, worker, status, opened_day, end_day, long_history)
 
     def _status(self, case_id: int, day: dt.date, before: str, after: str, actor: StaffUser) -> None:
         at = self._office(min(day, self.as_of))
@@ -1946,6 +1955,7 @@ def content_digest() -> str:
         Decision,
         AccessEvent,
         Membership,
+        *AROUND_MODELS,
     ]
     for model in models_:
         columns = [f.column for f in model._meta.concrete_fields]

@@ -25,7 +25,7 @@ UTC = dt.UTC
 def _sqlite_value(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
-    if isinstance(value, dt.date):
+    if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
     return value
 

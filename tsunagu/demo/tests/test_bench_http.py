@@ -59,6 +59,35 @@ def test_the_http_benchmark_runs_at_a_tiny_scale_and_every_read_is_audited(tmp_p
     for page in result["pages"].values():
         assert page["n"] == 3 and page["p95"] > 0 and page["queries"] > 0
     assert result["pages"]["case"]["events_per_request"] >= 1
+    # Issue 12: the session page reads named attendance (one event, object "attendance"), the
+    # supervision session and the work page's follow-ups the cases discussed; the registry, the
+    # events, training and the public directory hold no personal data.
+    pages = result["pages"]
+    assert pages["place_session"]["events_per_request"] == 1
+    assert pages["supervision_session"]["events_per_request"] >= 1
+    for key in ("places", "place", "events", "training", "training_mine", "public_places", "public_place"):
+        assert pages[key]["events_per_request"] == 0, key
+    assert "session with named attendance (running agency)" in printed
+    assert set(mixed_keys := result["mixed"]["per_page"]) >= {"place_session", "public_place", "supervision_session"}
+    assert mixed_keys["public_places"]["failures"] == 0
+    counted = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "django",
+            "shell",
+            "-c",
+            "from tsunagu.audit.models import AccessEvent as E; "
+            "print(E.objects.filter(object_type='attendance', action='view', basis='place').count(), "
+            "E.objects.filter(object_type='attendance', action='view', object_ids=[]).count(), "
+            "E.objects.filter(object_type='supervision_follow_up', action='view', username='bench-worker').count())",
+        ],
+        **run,
+    )
+    assert counted.returncode == 0, counted.stderr[-3000:]
+    reads, empty, follow_ups = map(int, counted.stdout.split()[-3:])
+    assert reads >= pages["place_session"]["n"] and empty == 0  # the session shown had named attendance
+    assert follow_ups >= pages["my_work"]["n"]  # the work page's follow-ups section was not empty
     # Four saves (a warm-up and three measured), each stored once, each writing its events; the
     # replay of the last one (the same submission key) stored nothing.
     save = result["pages"][RECORD_SAVE]

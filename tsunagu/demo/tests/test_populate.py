@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,22 +22,39 @@ from tsunagu.agencies.models import Agency, Membership, Role, TeamRole
 from tsunagu.assessments import definition as spec
 from tsunagu.assessments.models import Assessment
 from tsunagu.audit.models import AccessEvent
+from tsunagu.cases.access import cases_visible_to
 from tsunagu.cases.models import Case, CaseAgency, CaseStatus, SharingBasis, TimelineEntry, TimelineKind
 from tsunagu.core.tests.personas import sign_in
-from tsunagu.demo.population.generate import Population, content_digest
+from tsunagu.demo.population.generate import LEAD_KINDS, Population, content_digest
 from tsunagu.demo.population.personas import PERSONAS, bench_password
 from tsunagu.intake.models import Consultation
 from tsunagu.lib import kana
 from tsunagu.lib.ages import estimate_age
 from tsunagu.meetings.models import Meeting, MeetingCase
+from tsunagu.people.access import persons_visible_to
 from tsunagu.people.models import Household, Person, PersonNameKey
 from tsunagu.people.services import name_keys
+from tsunagu.places.access import runs
+from tsunagu.places.models import (
+    PROGRAMME_KINDS,
+    AnonymousCount,
+    Enrolment,
+    Event,
+    FamilyNeedCount,
+    NamedAttendance,
+    Place,
+    PlaceKind,
+    PlaceSession,
+)
+from tsunagu.places.services import family_need_options, open_case_of
 from tsunagu.plans.models import PlanStatus, SupportPlan
-from tsunagu.records.models import ProgressRecord
+from tsunagu.records.models import Method, ProgressRecord
 from tsunagu.records.services import _summary as record_summary
 from tsunagu.records.tests.test_work_state import kept, recomputed
 from tsunagu.referrals.models import Referral, ReferralStatus
 from tsunagu.referrals.services import referral_due_on
+from tsunagu.training.access import supervisees_for
+from tsunagu.training.models import CourseKind, SupervisionFollowUp, SupervisionSession
 
 AS_OF = dt.date(2026, 6, 15)
 FROZEN = dt.datetime(2026, 6, 15, 10, 0, tzinfo=dt.UTC)
@@ -243,6 +261,101 @@ def test_the_personas_sign_in_and_find_what_the_benchmark_expects(population, cl
         assert inbox.status_code == 200
         referral = Referral.objects.filter(to_agency=busiest, status=ReferralStatus.REQUESTED).first()
         assert referral is not None and referral.number in inbox.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_network_around_the_case_is_there_in_proportion(population):
+    """Issue 12 at the tiny scale: the ward's pattern (the reference places and one of each kind
+    per agency), weekly or monthly sessions over the history with anonymous counts on the past
+    ones, family need counts on the family associations' only, events before and after "today",
+    most staff with a basic course, and supervision with every supervisor of a case agency."""
+    assert Place.objects.filter(code__isnull=False).count() == 7  # the reference entries
+    assert set(Place.objects.values_list("kind", flat=True)) == set(PlaceKind.values)
+    assert Place.objects.filter(kind=PlaceKind.FAMILY_ASSOCIATION).count() >= 5  # one per area
+    for place in Place.objects.annotate(n=Count("sessions")):
+        monthly = place.kind in (PlaceKind.FAMILY_ASSOCIATION, PlaceKind.VOLUNTEER)
+        assert (35 if monthly else 150) <= place.n <= (45 if monthly else 165), place
+    sessions = PlaceSession.objects.count()
+    future = PlaceSession.objects.filter(held_on__gt=AS_OF)
+    assert future.exists() and not AnonymousCount.objects.filter(session__in=future).exists()
+    assert AnonymousCount.objects.values("session").distinct().count() == sessions - future.count()
+    needs = FamilyNeedCount.objects.all()
+    assert needs.exists() and not needs.exclude(session__place__kind=PlaceKind.FAMILY_ASSOCIATION).exists()
+    assert set(needs.values_list("need", flat=True)) <= {value for value, _label in family_need_options()}
+    assert Event.objects.filter(starts_at__gt=FROZEN).exists() and Event.objects.filter(starts_at__lt=FROZEN).exists()
+    staff = get_user_model().objects.filter(memberships__isnull=False).distinct()
+    basic = staff.filter(training_attendances__course__kind=CourseKind.BASIC, training_attendances__completed=True)
+    assert basic.distinct().count() >= 0.75 * staff.count()
+    for persona in PERSONAS:
+        assert basic.filter(username=persona.username).exists(), persona.username
+    supervisors = Membership.objects.filter(role=Role.SUPERVISOR, agency__kind__in=LEAD_KINDS).values("user_id")
+    assert set(SupervisionSession.objects.values_list("supervisor_id", flat=True)) == {
+        row["user_id"] for row in supervisors
+    }
+    cases = Case.objects.count()
+    assert 0 < Enrolment.objects.count() <= cases
+    assert 0 < NamedAttendance.objects.values("person").distinct().count() <= cases
+
+
+@pytest.mark.django_db
+def test_each_named_attendance_is_a_record_on_the_open_case_as_the_place_service_writes_it(population):
+    rows = list(NamedAttendance.objects.select_related("session__place", "person", "record", "created_by"))
+    assert len(rows) >= 40  # the long history's case came to its agency's 居場所 forty times
+    events = {
+        tuple(ids)
+        for ids in AccessEvent.objects.filter(object_type="attendance", action="create", basis="place").values_list(
+            "object_ids", flat=True
+        )
+    }
+    for row in rows:
+        record = row.record
+        assert record is not None
+        assert record.case == open_case_of(row.person)  # the open case of the person's household
+        assert record.method == Method.PLACE and record.reached
+        assert record.occurred_on == row.session.held_on <= AS_OF
+        assert list(record.persons.values_list("pk", flat=True)) == [row.person_id]
+        assert record.created_by_id == row.created_by_id
+        assert runs(row.created_by, row.session.place)  # recorded by the running agency's staff
+        assert persons_visible_to(row.created_by).filter(pk=row.person_id).exists()
+        assert record.summary.startswith(row.session.place.name)
+        assert (row.pk,) in events
+
+
+@pytest.mark.django_db
+def test_each_enrolment_has_its_timeline_entries_and_an_outcome_when_it_ended(population):
+    enrolments = list(Enrolment.objects.select_related("case", "person", "place"))
+    assert enrolments and any(e.ends_on for e in enrolments)
+    for enrolment in enrolments:
+        assert enrolment.person.household_id == enrolment.case.household_id
+        assert enrolment.place.kind in PROGRAMME_KINDS
+        assert bool(enrolment.ends_on) == bool(enrolment.outcome)
+        entries = TimelineEntry.objects.filter(case=enrolment.case, kind=TimelineKind.ENROLMENT, object_id=enrolment.pk)
+        assert entries.count() == (2 if enrolment.ends_on else 1)
+        if enrolment.case.status == CaseStatus.CLOSED:
+            assert enrolment.ends_on is not None and enrolment.ends_on <= timezone.localdate(enrolment.case.closed_at)
+
+
+@pytest.mark.django_db
+def test_supervision_is_with_supervisees_about_cases_the_supervisor_sees(population, client):
+    sessions = list(SupervisionSession.objects.select_related("supervisor").prefetch_related("supervisees", "cases"))
+    assert sessions and any(s.cases.all() for s in sessions)
+    for session in sessions:
+        allowed = set(supervisees_for(session.supervisor).values_list("pk", flat=True))
+        supervisees = {u.pk for u in session.supervisees.all()}
+        assert supervisees and supervisees <= allowed
+        seen = set(cases_visible_to(session.supervisor).values_list("pk", flat=True))
+        assert {c.pk for c in session.cases.all()} <= seen
+        for follow_up in session.follow_ups.all():
+            assert follow_up.assignee_id in supervisees
+            assert (follow_up.done_at is None) or follow_up.done_at > follow_up.created_at
+    worker = get_user_model().objects.get(username="bench-worker")
+    assert SupervisionFollowUp.objects.filter(assignee=worker, done_at__isnull=True).exists()
+    with time_machine.travel(FROZEN, tick=False):
+        sign_in(client, "bench-worker", bench_password())
+        page = client.get(reverse("work:my_work"))
+        assert page.status_code == 200
+        follow_up = SupervisionFollowUp.objects.filter(assignee=worker, done_at__isnull=True).first()
+        assert follow_up.text in page.content.decode()
 
 
 @pytest.mark.django_db

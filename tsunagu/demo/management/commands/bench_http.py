@@ -30,7 +30,15 @@ from django.db.migrations.executor import MigrationExecutor
 from tsunagu.audit.models import AccessEvent
 from tsunagu.cases.models import Case, TimelineEntry
 from tsunagu.demo.bench import client, profile, report, server
-from tsunagu.demo.bench.targets import FLOOR, PAGE_KEYS, RECORD_FORM, RECORD_SAVE, WORKER, find_targets
+from tsunagu.demo.bench.targets import (
+    ANONYMOUS,
+    FLOOR,
+    PAGE_KEYS,
+    RECORD_FORM,
+    RECORD_SAVE,
+    WORKER,
+    find_targets,
+)
 from tsunagu.demo.population.personas import PERSONAS, bench_password
 from tsunagu.demo.second_factor import code_now
 from tsunagu.intake.models import Consultation
@@ -51,10 +59,29 @@ MIX = {
     "record_save": 8,
     "inbox": 5,
     "referral": 5,
+    # Issue 12: the network around the case (a session page as its staff record who came, the
+    # public directory as residents look for a place).
+    "place_session": 3,
+    "place": 3,
+    "public_places": 3,
+    "public_place": 3,
+    "places": 2,
+    "events": 1,
+    "training": 1,
+    "training_mine": 1,
+    "supervision": 1,
+    "supervision_session": 1,
 }
 # The answer that counts as served: a page's 200, a save's redirect to the case's timeline.
 SERVED_STATUS = {RECORD_SAVE: "302"}
 COUNTED = (Person, Household, Case, TimelineEntry, ProgressRecord, Consultation, Referral, Meeting, AccessEvent)
+
+
+def _session(base_url: str, username: str):
+    """A signed-in session of a benchmark user, or (ANONYMOUS) a resident's, not signed in."""
+    if username == ANONYMOUS:
+        return client.new_session(base_url)
+    return client.sign_in(base_url, username, bench_password(), code_now)
 
 
 class Command(BaseCommand):
@@ -122,10 +149,8 @@ class Command(BaseCommand):
                 self._write(
                     [f"server: gunicorn, {options['workers']} sync workers, production settings, {app.base_url}"]
                 )
-                sessions = {
-                    persona.username: client.sign_in(app.base_url, persona.username, bench_password(), code_now)
-                    for persona in PERSONAS
-                }
+                usernames = [persona.username for persona in PERSONAS] + [ANONYMOUS]
+                sessions = {username: _session(app.base_url, username) for username in usernames}
                 self._write(
                     [
                         "",
@@ -155,7 +180,7 @@ class Command(BaseCommand):
         with tempfile.TemporaryDirectory(prefix="tsunagu-bench-") as scratch:
             app = server.start(workers=1, log=Path(scratch) / "gunicorn.log")
             try:
-                session = client.sign_in(app.base_url, page.username, bench_password(), code_now)
+                session = _session(app.base_url, page.username)
                 url = app.base_url + page.path
                 for _ in range(options["warmup"]):
                     client.fetch(session, url, page.form)

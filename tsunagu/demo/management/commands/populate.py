@@ -56,4 +56,8 @@ class Command(BaseCommand):
         for name, seconds in summary.phases:
             out.write(f"phase: {name:<40} {seconds:>9.1f} s")
         out.write(f"persons (households, persons, name keys) written in {summary.persons_seconds:.1f} s of writing")
+        out.write(
+            f"network around the case (issue 12): {summary.around_rows:,} rows, drawn and written in "
+            f"{summary.around_seconds:.1f} s (part of the phases above)"
+        )
         out.write(f"busiest agency: {summary.busiest}")
