@@ -219,10 +219,17 @@ def test_the_demo_has_a_desk_supervisor_who_reads_the_role_changes_and_the_secur
             assert client.get(url).status_code == 200, url
 
 
+@pytest.mark.parametrize("moment", DAYS[3:], ids=lambda moment: moment.strftime("%Y-%m-%d_%H%M"))
 @pytest.mark.django_db
-def test_the_demo_has_the_network_around_the_cases(reference):
+def test_the_demo_has_the_network_around_the_cases(reference, moment):
     """Issue 12: places with sessions, anonymous and named attendance, a 家族会 with its needs, an
-    enrolment ended with an outcome, public events ahead, training and supervision."""
+    enrolment ended with an outcome, public events ahead, training and supervision; made on the
+    eve of the year-end closure, on 2028-02-29 and just before midnight."""
+    with time_machine.travel(moment, tick=False):
+        _network_checks()
+
+
+def _network_checks():
     from tsunagu.cases.models import TimelineEntry
     from tsunagu.places.models import AnonymousCount, Enrolment, Event, FamilyNeedCount, NamedAttendance, Place
     from tsunagu.training.models import SupervisionFollowUp, TrainingAttendance
