@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "tsunagu.places",
     "tsunagu.training",
     "tsunagu.public",
+    "tsunagu.reports",
     "tsunagu.work",
     "tsunagu.demo",
 ]
