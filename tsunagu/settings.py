@@ -394,3 +394,9 @@ MEETING_MAX_DAYS_AHEAD = env_int("MEETING_MAX_DAYS_AHEAD", 365)
 RETENTION_CASE_YEARS = env_int("RETENTION_CASE_YEARS", 5)
 RETENTION_CONSULTATION_YEARS = env_int("RETENTION_CONSULTATION_YEARS", 5)
 RETENTION_AUDIT_YEARS = env_int("RETENTION_AUDIT_YEARS", 10)
+
+# Small-cell protection of the council's statistics (issue 13, decision 0035): counts below this
+# are not published. Raising it protects more; below 2 nothing would be protected, so it refuses.
+TSUNAGU_REPORT_THRESHOLD = env_int("TSUNAGU_REPORT_THRESHOLD", 5)
+if TSUNAGU_REPORT_THRESHOLD < 2:
+    raise ImproperlyConfigured("TSUNAGU_REPORT_THRESHOLD は2以上にしてください（小さな数の保護）。")

@@ -12,4 +12,6 @@ def staff(request):
         "works_cases": bool(context.case_agency_ids),
         "works_referrals": context.has_role(*REFERRAL_ROLES),
         "attends_meetings": context.has_role(*MEETING_ROLES),
+        # The statistics pages (reports.access): the secretariat, the desk and supervisors.
+        "reads_reports": context.has_role("secretariat", "desk", "supervisor"),
     }

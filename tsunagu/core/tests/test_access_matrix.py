@@ -92,6 +92,23 @@ MATRIX = [
     # organising agency only; the partner and the administrator role edit none
     ("events:edit", lambda w: {"pk": _event("merkmal").pk}, expect(404, 200, 404, 404)),
     ("events:edit", lambda w: {"pk": _event("link").pk}, expect(200, 404, 404, 404)),
+    # The statistics (issue 13): the secretariat every section, the desk the desk's, a supervisor
+    # their agency's; nobody else (caseworkers, partners, administrators) any.
+    (
+        "reports:section",
+        lambda w: {"section": "survey"},
+        {**expect(404, 404, 404, 404), "supervisor": 200, "secretariat": 200},
+    ),
+    (
+        "reports:section",
+        lambda w: {"section": "desk"},
+        {**expect(200, 404, 404, 404), "secretariat": 200},
+    ),
+    (
+        "reports:xlsx",
+        lambda w: {"section": "cases"},
+        {**expect(404, 404, 404, 404), "supervisor": 200, "secretariat": 200},
+    ),
     (
         "events:edit",
         lambda w: {"pk": _event("ward-seikatsu-fukushi").pk},

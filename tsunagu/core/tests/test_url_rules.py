@@ -16,6 +16,8 @@ SAMPLE_KWARGS = {
     "consent_pk": 1,
     "hold_pk": 1,
 }
+# Slugs of the statistics pages (issue 13): a section of the report.
+SAMPLE_SLUGS = {"section": "survey"}
 
 
 def walk(resolver: URLResolver, prefix: str = "", namespace: str | None = None):
@@ -47,6 +49,8 @@ def _url(route: str) -> str:
     path = route
     for name, value in SAMPLE_KWARGS.items():
         path = path.replace(f"<int:{name}>", str(value))
+    for name, value in SAMPLE_SLUGS.items():
+        path = path.replace(f"<slug:{name}>", value)
     return "/" + path
 
 
