@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 
 from tsunagu.agencies.models import Agency, Area, Membership, Role
 from tsunagu.cases.models import SharingBasis
-from tsunagu.core.tests.personas import make_user
 from tsunagu.people.tests.factories import person_make
 from tsunagu.places.models import (
     AnonymousCount,
@@ -321,9 +321,11 @@ def network(world, users):
     course("2027-04-15", "basic", users["outsider"])  # あんしんすこやかセンター経堂 (area 世田谷)
     course("2026-11-01", "advanced", users["supervisor"])
     course("2026-06-01", "basic", users["desk"], completed=False)
-    gone = make_user("gone", "merkmal", Role.CASEWORKER)
-    Membership.objects.filter(user=gone).update(active=False)
-    make_user("left", "link", Role.CASEWORKER, is_active=False)
+    # not counted: an ended membership, a deactivated account
+    gone = get_user_model().objects.create_user(username="gone")
+    Membership.objects.create(user=gone, agency=agency("merkmal"), role=Role.CASEWORKER, active=False)
+    left = get_user_model().objects.create_user(username="left", is_active=False)
+    Membership.objects.create(user=left, agency=agency("link"), role=Role.CASEWORKER)
     return {"ibasho": ibasho, "programme": programme, "family": family, "options": options}
 
 
