@@ -24,7 +24,7 @@ from tsunagu.places.models import (
 from tsunagu.places.services import family_need_options
 from tsunagu.places.tests.factories import place_make, session_make
 from tsunagu.referrals.models import Referral, ReferralStatus
-from tsunagu.reports.indicators_network import median, nearest_rank, network_tables, referral_tables
+from tsunagu.reports.indicators_network import median, month_labels, nearest_rank, network_tables, referral_tables
 from tsunagu.reports.period import AGENCY, AREA, Period, Scope
 from tsunagu.reports.tables import Measure, publish
 from tsunagu.training.models import TrainingAttendance, TrainingCourse
@@ -252,6 +252,12 @@ def test_median_and_nearest_rank_percentile_from_a_histogram():
     assert median(histogram) == 1
     assert nearest_rank(histogram, 90) == 2  # the 9th of 10
     assert nearest_rank(histogram, 91) == 10  # the 10th
+
+
+def test_month_labels_carry_the_year_when_a_month_comes_twice():
+    assert month_labels(FY2026.months())[:2] == ("4月", "5月")
+    long = Period(dt.date(2026, 4, 1), dt.date(2027, 4, 30)).months()
+    assert month_labels(long)[0] == "2026年4月" and month_labels(long)[-1] == "2027年4月"
 
 
 # --- the network -------------------------------------------------------------------------------
