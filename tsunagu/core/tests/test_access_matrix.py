@@ -114,7 +114,15 @@ MATRIX = [
         lambda w: {"pk": _event("ward-seikatsu-fukushi").pk},
         {**expect(404, 404, 404, 404), "secretariat": 200},
     ),
+    # the survey's estimate parameters (issue 13): the secretariat only (an object page: 404)
+    ("reports:estimate_edit", lambda w: {"pk": _estimate().pk}, {**expect(404, 404, 404, 404), "secretariat": 200}),
 ]
+
+
+def _estimate():
+    from tsunagu.reports.models import PrevalenceEstimate
+
+    return PrevalenceEstimate.objects.create(label="15〜39歳", age_low=15, age_high=39, population=1000, rate_percent=1)
 
 
 def _event(agency_code):
@@ -236,6 +244,8 @@ def test_the_desk_queue_is_for_the_desk(world, users):
         ("events:new", {"desk", "lead_worker", "supervisor", "outsider", "secretariat"}),
         ("places:list", {"desk", "lead_worker", "supervisor", "outsider", "secretariat", "partner", "admin_user"}),
         ("places:new", {"desk", "lead_worker", "supervisor", "outsider"}),
+        # the survey's estimate parameters (issue 13): the secretariat only
+        ("reports:estimates", {"secretariat"}),
     ],
 )
 def test_coordination_lists_by_role(world, users, name, allowed):
