@@ -32,6 +32,9 @@ PERSONAL_DATA_NAMESPACES = frozenset(
         "disclosure",
         "supervision",
         "places",
+        # Statistics hold no person, but a refused look at another agency's figures is worth a
+        # line in the security log, and the personal-list exports live here too.
+        "reports",
     }
 )
 REFUSED_STATUSES = frozenset({403, 404})
