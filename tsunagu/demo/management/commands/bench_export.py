@@ -117,10 +117,11 @@ class Command(BaseCommand):
             response = list_exports.csv_response(export) if fmt == "csv" else list_exports.xlsx_response(export)
             for part in response.streaming_content:
                 size += len(part)
-            response.close()
+            seconds = time.perf_counter() - started
             count = sum(len(ids) for ids in self._recorded(export))
             transaction.set_rollback(True)  # keep the benchmark's access events out
-        seconds = time.perf_counter() - started
+        # Closing the response ends the "request" (its connection too): after the rollback.
+        response.close()
         _rss_now, rss_peak = _rss()
         growth = rss_peak - rss_before if (can_reset and rss_peak and rss_before) else None
         if traced:
