@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, FilteredRelation, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponseBase, StreamingHttpResponse
 from django.utils import timezone
@@ -43,7 +43,7 @@ from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
 from tsunagu.cases.access import Level, cases_seen_by
 from tsunagu.cases.forms import case_list_form
-from tsunagu.cases.models import Case, CaseAgency, CaseStatus
+from tsunagu.cases.models import Case, CaseStatus
 from tsunagu.cases.selectors import case_list_ordering, case_list_queryset
 from tsunagu.core.access import staff
 from tsunagu.core.middleware import current_request
@@ -128,12 +128,11 @@ class ListExport:
     meeting: Meeting | None = None
 
 
-def _lead_agency() -> Subquery:
-    return Subquery(
-        CaseAgency.objects.filter(case_id=OuterRef("pk"), role=TeamRole.LEAD, until__isnull=True).values(
-            "agency__name"
-        )[:1]
-    )
+def _with_lead(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """The name of the case's current lead agency, by a join on the current lead row (at most one:
+    the unique index case_one_open_lead), not a subquery per row."""
+    lead = FilteredRelation("team", condition=Q(team__role=TeamRole.LEAD, team__until__isnull=True))
+    return cases.annotate(lead=lead, lead_agency=F("lead__agency__name"))
 
 
 def _stamp(now: dt.datetime) -> str:
@@ -153,7 +152,7 @@ def case_list_export(request: AuthenticatedHttpRequest, *, fmt: str) -> ListExpo
     cases = case_list_queryset(user=request.user, filters=filters, today=timezone.localdate(now))
     return ListExport(
         user=request.user,
-        cases=cases.annotate(lead_agency=_lead_agency()),
+        cases=_with_lead(cases),
         ordering=case_list_ordering(filters),
         title=_("支援ケースの一覧（取扱注意：個人情報）　{exported}").format(exported=_exported(request.user, now)),
         sheet=_("支援ケース"),
@@ -181,8 +180,7 @@ def meeting_export(request: AuthenticatedHttpRequest, pk: int, *, fmt: str) -> L
     )
     # The next action's day only for the cases the user reads in full (as on the case list).
     full = cases_seen_by(user, level=Level.FULL).filter(pk=OuterRef("pk"))
-    cases = cases.annotate(
-        lead_agency=_lead_agency(),
+    cases = _with_lead(cases).annotate(
         in_full=Exists(full),
         decision_count=Coalesce(Subquery(decisions, output_field=IntegerField()), Value(0)),
     )
@@ -240,7 +238,9 @@ class _Row:
 
     def __init__(self, export: ListExport) -> None:
         self.meeting = export.meeting is not None
-        self.statuses = dict(CaseStatus.choices)
+        # Labels and 和暦 days once, not per row (a lazy translation costs a lookup each time).
+        self.statuses = {value: str(label) for value, label in CaseStatus.choices}
+        self.wareki: dict[dt.date, str] = {}
         self.unnamed = str(_("世帯 #{number}"))  # people.Household.display_name without a label
         self.dash = "—"
 
@@ -271,10 +271,10 @@ class _Row:
             cells.append(names or self.dash)
         cells += [
             district or self.dash,
-            str(self.statuses.get(status, status)),
+            self.statuses.get(status, status),
             lead_agency or self.dash,
             worker,
-            format_wareki(opened),
+            self.wareki.get(opened) or self.wareki.setdefault(opened, format_wareki(opened)),
             opened,
             last_contact_on,
             next_action_on if in_full else None,
