@@ -132,7 +132,7 @@ def _with_lead(cases: QuerySet[Case]) -> QuerySet[Case]:
     """The name of the case's current lead agency, by a join on the current lead row (at most one:
     the unique index case_one_open_lead), not a subquery per row."""
     lead = FilteredRelation("team", condition=Q(team__role=TeamRole.LEAD, team__until__isnull=True))
-    return cases.annotate(lead=lead, lead_agency=F("lead__agency__name"))
+    return cases.annotate(lead_row=lead, lead_agency=F("lead_row__agency__name"))
 
 
 def _stamp(now: dt.datetime) -> str:
