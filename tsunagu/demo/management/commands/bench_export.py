@@ -120,8 +120,11 @@ class Command(BaseCommand):
             seconds = time.perf_counter() - started
             count = sum(len(ids) for ids in self._recorded(export))
             transaction.set_rollback(True)  # keep the benchmark's access events out
-        # Closing the response ends the "request" (its connection too): after the rollback.
-        response.close()
+        # The temporary file of the Excel; not response.close(), which would end the "request"
+        # and close the database connection (request_finished).
+        file = getattr(response, "file_to_stream", None)
+        if file is not None:
+            file.close()
         _rss_now, rss_peak = _rss()
         growth = rss_peak - rss_before if (can_reset and rss_peak and rss_before) else None
         if traced:
