@@ -284,11 +284,10 @@ class _Row:
         return cells
 
 
-def _rows(export: ListExport, *, on_step: Any = None) -> Iterator[list[list[Any]]]:
+def _rows(export: ListExport, cells: _Row, *, on_step: Any = None) -> Iterator[list[list[Any]]]:
     """The export's rows as cells, a chunk at a time; each step recorded before its rows are
-    read."""
+    read. ``cells`` is made in the request (its labels in the request's language)."""
     fields = (*FIELDS, "decision_count") if export.meeting is not None else FIELDS
-    cells = _Row(export)
     for step in _steps(export):
         (on_step or _record)(export, step)
         ids = [row["pk"] for row in step]
@@ -354,9 +353,11 @@ def csv_response(export: ListExport) -> StreamingHttpResponse:
         finally:
             current_request.reset(token)
 
+    cells = _Row(export)
+
     def stream() -> Iterator[str]:
         yield "\ufeff" + writer.writerow(headers)
-        for chunk in _rows(export, on_step=record):
+        for chunk in _rows(export, cells, on_step=record):
             yield "".join(writer.writerow([_csv_value(v) for v in cells]) for cells in chunk)
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
@@ -376,7 +377,7 @@ def xlsx_response(export: ListExport) -> FileResponse:
         sheet = SheetWriter(file, sheet=export.sheet, widths=[c.width for c in columns], frozen=2)
         sheet.row([safe_text(export.title)], style=BOLD)
         sheet.row([column.header for column in columns], style=BOLD)
-        for chunk in _rows(export):
+        for chunk in _rows(export, _Row(export)):
             for cells in chunk:
                 sheet.row([_xlsx_value(v) for v in cells])
         sheet.close()

@@ -16,7 +16,8 @@ def test_the_export_benchmark_prints_its_figures_at_a_tiny_scale(world):
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("machine: ")
     assert lines[1].startswith("cases: 2;")
-    assert [line.split()[:2] for line in lines[3:7]] == [["csv", "1"], ["xlsx", "1"], ["csv", "2"], ["xlsx", "2"]]
-    assert "<= 10 s" in lines[4]
-    assert lines[7] == "(skipped 5 rows: the database has 2 cases)"
+    assert lines[2].startswith("load average: ")
+    assert [line.split()[:2] for line in lines[4:8]] == [["csv", "1"], ["xlsx", "1"], ["csv", "2"], ["xlsx", "2"]]
+    assert "<= 10 s" in lines[5]
+    assert lines[8] == "(skipped 5 rows: the database has 2 cases)"
     assert AccessEvent.objects.count() == before  # rolled back

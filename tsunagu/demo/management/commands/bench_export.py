@@ -15,6 +15,7 @@ scratch database only (``manage.py populate --persons N`` fills one).
 """
 
 import gc
+import os
 import time
 import tracemalloc
 from pathlib import Path
@@ -69,6 +70,8 @@ class Command(BaseCommand):
         total = Case.objects.count()
         self.stdout.write(machine_line(machine()))
         self.stdout.write(f"cases: {total:,}; user: {exporter.get_username()} (case list, every status)")
+        # The figures are wall-clock times: a busy machine slows them down, say by how much.
+        self.stdout.write(f"load average: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
         self.stdout.write(
             f"{'export':<6} {'rows':>9} {'seconds':>8} {'MB out':>7} {'py peak MB':>10} {'RSS +MB':>8}  budget"
         )
