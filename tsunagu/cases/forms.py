@@ -5,7 +5,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.agencies.forms import AgencyMultipleChoiceField
-from tsunagu.agencies.models import Agency
+from tsunagu.agencies.models import Agency, District
+from tsunagu.cases import selectors
 from tsunagu.cases.models import CaseStatus, ClosureReason, Consent, ConsentMethod, SharingBasis
 from tsunagu.core.forms import (
     FilterForm,
@@ -150,3 +151,24 @@ class CaseListForm(FilterForm):
         sort_field = self.fields["sort"]
         assert isinstance(sort_field, forms.ChoiceField)
         sort_field.choices = sorts
+
+
+def case_list_form(params: Any, *, user: Any) -> tuple["CaseListForm", selectors.CaseFilters]:
+    """The case list's form bound to ``params`` (a GET query) and the filters it gives: the list
+    page and its exports (reports.list_exports) read the same query the same way."""
+    form = CaseListForm(
+        params,
+        workers=selectors.case_list_workers(user),
+        districts=District.objects.select_related("area"),
+        sorts=[(name, ordering.label) for name, ordering in selectors.CASE_SORTS.items()],
+    )
+    chosen = form.valid()
+    filters = selectors.CaseFilters(
+        status=chosen.get("status") or OPEN_STATUSES,
+        stage=chosen.get("stage"),
+        worker_id=chosen["worker"].pk if chosen.get("worker") else None,
+        district_id=chosen["district"].pk if chosen.get("district") else None,
+        overdue=bool(chosen.get("overdue")),
+        sort=chosen.get("sort") or selectors.CASE_SORT_DEFAULT,
+    )
+    return form, filters

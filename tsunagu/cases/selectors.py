@@ -80,25 +80,35 @@ def case_list_filter(queryset: QuerySet[Case], filters: CaseFilters, *, today: d
     return queryset
 
 
-def case_list(
-    *, user: User, filters: CaseFilters, params: QueryDict, today: dt.date, size: int = DEFAULT_SIZE
-) -> Page[Case]:
-    """One page of the user's case list (the one list filter, ``cases_visible_to``), filtered
-    and ordered, with its access event: a fixed number of queries however many cases."""
+def case_list_queryset(*, user: User, filters: CaseFilters, today: dt.date) -> QuerySet[Case]:
+    """The user's case list (``cases_visible_to``) filtered as the list page filters it, each case
+    marked ``in_full`` when the user reads it in full; not yet ordered nor read. The one query
+    behind the list page and its exports (reports.list_exports)."""
     # The next action is record content: only the cases the user reads in full show it, and only
     # they answer the filter and the order by it (the summary is who, status, team, last contact).
     full = grants_filter(user, staff_context(user), level=Level.FULL, listed=True)
     queryset = case_list_filter(cases_visible_to(user), filters, today=today)
     if filters.overdue or filters.sort == "next_action":
         queryset = queryset.filter(full) if full is not None else queryset.none()
-    queryset = queryset.annotate(
+    return queryset.annotate(
         in_full=ExpressionWrapper(full, output_field=BooleanField()) if full is not None else Value(False)
     )
+
+
+def case_list_ordering(filters: CaseFilters) -> Ordering:
+    return CASE_SORTS.get(filters.sort, CASE_SORTS[CASE_SORT_DEFAULT])
+
+
+def case_list(
+    *, user: User, filters: CaseFilters, params: QueryDict, today: dt.date, size: int = DEFAULT_SIZE
+) -> Page[Case]:
+    """One page of the user's case list (the one list filter, ``cases_visible_to``), filtered
+    and ordered, with its access event: a fixed number of queries however many cases."""
+    queryset = case_list_queryset(user=user, filters=filters, today=today)
     queryset = queryset.select_related("household", "household__district", "lead_worker").prefetch_related(
         Prefetch("team", queryset=CaseAgency.objects.filter(until__isnull=True).select_related("agency"))
     )
-    ordering = CASE_SORTS.get(filters.sort, CASE_SORTS[CASE_SORT_DEFAULT])
-    page: Page[Case] = paginate(queryset, ordering, params, size=size)
+    page: Page[Case] = paginate(queryset, case_list_ordering(filters), params, size=size)
     access_record(user=user, action=Action.LIST, object_type="case", object_ids=[c.pk for c in page])
     return page
 

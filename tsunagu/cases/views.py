@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from tsunagu.agencies.models import CASE_ROLES, District, Membership
+from tsunagu.agencies.models import CASE_ROLES, Membership
 from tsunagu.agencies.selectors import staff_context
 from tsunagu.audit.middleware import security_record
 from tsunagu.audit.models import SecurityEventKind
@@ -23,8 +23,6 @@ from tsunagu.cases import selectors, services
 from tsunagu.cases.access import Level, case_access, case_get_for_emergency, case_get_for_user
 from tsunagu.cases.closure_hints import closure_hint
 from tsunagu.cases.forms import (
-    OPEN_STATUSES,
-    CaseListForm,
     ConsentForm,
     EmergencyForm,
     EmergencyReviewForm,
@@ -33,6 +31,7 @@ from tsunagu.cases.forms import (
     StageForm,
     StatusForm,
     TeamAddForm,
+    case_list_form,
 )
 from tsunagu.cases.models import Case, Consent
 from tsunagu.cases.services import retention_hold as retention_holds
@@ -45,21 +44,7 @@ from tsunagu.core.types import AuthenticatedHttpRequest
 @staff(CASE_ROLES)
 def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The case list: a GET form of filters and an order, one page of 50 at a time."""
-    form = CaseListForm(
-        request.GET,
-        workers=selectors.case_list_workers(request.user),
-        districts=District.objects.select_related("area"),
-        sorts=[(name, ordering.label) for name, ordering in selectors.CASE_SORTS.items()],
-    )
-    chosen = form.valid()
-    filters = selectors.CaseFilters(
-        status=chosen.get("status") or OPEN_STATUSES,
-        stage=chosen.get("stage"),
-        worker_id=chosen["worker"].pk if chosen.get("worker") else None,
-        district_id=chosen["district"].pk if chosen.get("district") else None,
-        overdue=bool(chosen.get("overdue")),
-        sort=chosen.get("sort") or selectors.CASE_SORT_DEFAULT,
-    )
+    form, filters = case_list_form(request.GET, user=request.user)
     today = timezone.localdate()
     page = selectors.case_list(user=request.user, filters=filters, params=request.GET, today=today)
     return render(request, "cases/list.html", {"rows": page, "page": page, "form": form, "today": today})

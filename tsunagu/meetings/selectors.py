@@ -3,11 +3,13 @@
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Q, QuerySet
+
 from tsunagu.agencies.models import TeamRole
 from tsunagu.agencies.selectors import staff_context
 from tsunagu.audit.models import Action
 from tsunagu.audit.services import Read, access_records
-from tsunagu.cases.access import cases_openable
+from tsunagu.cases.access import cases_seen_by
 from tsunagu.cases.models import Case, CaseAgency
 from tsunagu.core.types import User
 from tsunagu.meetings.access import MEETING_BASIS, MEETING_ROLES, decisions_read, shared_with_q
@@ -23,6 +25,17 @@ class CaseSummary:
     last_contact: Any
 
 
+def discussed_visible(*, user: User, meeting: Meeting) -> QuerySet[MeetingCase]:
+    """The cases on the meeting that the user may read through it: those shared with one of the
+    user's attending agencies under the basis as it holds today (:func:`meetings.access.shared_with_q`),
+    or that the user sees anyway (``cases.access.cases_seen_by``). Not yet read: the meeting page
+    (:func:`discussed_summaries`) and the export of the meeting's cases record their reads."""
+    agencies = staff_context(user).agency_ids(*MEETING_ROLES)
+    return MeetingCase.objects.filter(meeting=meeting).filter(
+        shared_with_q(agencies) | Q(case_id__in=cases_seen_by(user).values("pk"))
+    )
+
+
 def discussed_summaries(*, user: User, meeting: Meeting) -> list[CaseSummary]:
     """The coordination summary of each case on the meeting, recorded as a view under the
     meeting's basis (one access event per case, so each case's "who viewed" shows it; the events
@@ -33,15 +46,10 @@ def discussed_summaries(*, user: User, meeting: Meeting) -> list[CaseSummary]:
     no longer reads a consent meeting's case), or that the user sees anyway (``cases.access``)."""
     cases = [
         item.case
-        for item in meeting.discussed.select_related(
-            "case", "case__household", "case__household__district", "case__lead_worker"
-        ).order_by("added_at", "pk")
+        for item in discussed_visible(user=user, meeting=meeting)
+        .select_related("case", "case__household", "case__household__district", "case__lead_worker")
+        .order_by("added_at", "pk")
     ]
-    agencies = staff_context(user).agency_ids(*MEETING_ROLES)
-    visible = set(
-        MeetingCase.objects.filter(shared_with_q(agencies), meeting=meeting).values_list("case_id", flat=True)
-    ) | cases_openable(user, [c.pk for c in cases])
-    cases = [c for c in cases if c.pk in visible]
     if not cases:
         return []
     ids = [c.pk for c in cases]

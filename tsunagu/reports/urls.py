@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tsunagu.reports import estimate_views, snapshot_views, views
+from tsunagu.reports import estimate_views, list_exports, snapshot_views, views
 
 app_name = "reports"
 
@@ -11,6 +11,11 @@ urlpatterns = [
     path("estimates/<int:pk>/", estimate_views.estimate_edit, name="estimate_edit"),
     path("meetings/<int:pk>/", snapshot_views.snapshot_list, name="snapshots"),
     path("snapshots/<int:pk>/", snapshot_views.snapshot_detail, name="snapshot"),
+    # Lists with personal data (issue 13 item 5): only what the user may see, recorded as exports.
+    path("lists/cases.csv", list_exports.cases_csv, name="cases_csv"),
+    path("lists/cases.xlsx", list_exports.cases_xlsx, name="cases_xlsx"),
+    path("lists/meetings/<int:pk>/cases.csv", list_exports.meeting_cases_csv, name="meeting_cases_csv"),
+    path("lists/meetings/<int:pk>/cases.xlsx", list_exports.meeting_cases_xlsx, name="meeting_cases_xlsx"),
     path("<slug:section>/", views.section, name="section"),
     path("<slug:section>/print/", views.print_view, name="print"),
     path("<slug:section>/report.xlsx", views.xlsx, name="xlsx"),

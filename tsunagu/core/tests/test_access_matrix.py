@@ -88,6 +88,12 @@ MATRIX = [
     ("places:enrolment_end", lambda w: {"pk": enrolment_of(w).pk}, expect(404, 200, 404, 404)),
     # a person's disclosure: the central desk's supervisors only (decision 0030)
     ("disclosure:person", lambda w: {"pk": w.person.pk}, expect(404, 404, 404, 404)),
+    # exports of a meeting's cases (issue 13 item 5): the meeting door's rule; メルクマール
+    # organises, あんしん協働 (outsider's agency) attends the first meeting, nobody the second
+    ("reports:meeting_cases_csv", lambda w: {"pk": _meeting(["anshin-kyodo"]).pk}, expect(404, 200, 200, 404)),
+    ("reports:meeting_cases_xlsx", lambda w: {"pk": _meeting(["anshin-kyodo"]).pk}, expect(404, 200, 200, 404)),
+    ("reports:meeting_cases_csv", lambda w: {"pk": _meeting([]).pk}, expect(404, 200, 404, 404)),
+    ("reports:meeting_cases_xlsx", lambda w: {"pk": _meeting([]).pk}, expect(404, 200, 404, 404)),
     # events (issue 12): edited by the desk, caseworkers, supervisors and secretariat of the
     # organising agency only; the partner and the administrator role edit none
     ("events:edit", lambda w: {"pk": _event("merkmal").pk}, expect(404, 200, 404, 404)),
@@ -123,6 +129,28 @@ def _estimate():
     from tsunagu.reports.models import PrevalenceEstimate
 
     return PrevalenceEstimate.objects.create(label="15〜39歳", age_low=15, age_high=39, population=1000, rate_percent=1)
+
+
+def _meeting(agency_codes):
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from tsunagu.agencies.models import Agency
+    from tsunagu.cases.models import Case
+    from tsunagu.meetings.services import meeting_add_case, meeting_create
+
+    organiser = get_user_model().objects.get(username="lead_worker")
+    meeting, _created = meeting_create(
+        user=organiser,
+        organiser=Agency.objects.get(code="merkmal"),
+        kind="support_art9",
+        title="支援会議",
+        held_at=timezone.now(),
+        place="",
+        agencies=[Agency.objects.get(code=code) for code in agency_codes],
+    )
+    meeting_add_case(user=organiser, meeting=meeting, case=Case.objects.get(household__label="池尻の山田さん宅"))
+    return meeting
 
 
 def _event(agency_code):
@@ -172,6 +200,8 @@ def test_roles_without_personal_data_cannot_search_or_list(world, users, persona
     client = client_for(users[persona])
     assert client.post(reverse("people:search"), {"q": "山田"}).status_code == 403
     assert client.get(reverse("cases:list")).status_code == 403
+    assert client.get(reverse("reports:cases_csv")).status_code == 403
+    assert client.get(reverse("reports:cases_xlsx")).status_code == 403
     assert client.get(reverse("intake:queue")).status_code == 403
 
 
@@ -246,6 +276,9 @@ def test_the_desk_queue_is_for_the_desk(world, users):
         ("places:new", {"desk", "lead_worker", "supervisor", "outsider"}),
         # the survey's estimate parameters (issue 13): the secretariat only
         ("reports:estimates", {"secretariat"}),
+        # the case list's exports (issue 13 item 5): whoever has a case list
+        ("reports:cases_csv", {"desk", "lead_worker", "supervisor", "outsider"}),
+        ("reports:cases_xlsx", {"desk", "lead_worker", "supervisor", "outsider"}),
     ],
 )
 def test_coordination_lists_by_role(world, users, name, allowed):
