@@ -1,6 +1,7 @@
 """The demo ward, built subject by subject: households and consultations, cases and records (with
 plans and assessments), emergency access, referrals and meetings, and the network around the cases
-(places, family association, programmes, events, training, supervision)."""
+(places, family association, programmes, events, training, supervision) and the council's
+statistics."""
 
 from tsunagu.agencies.models import Agency, District
 from tsunagu.demo.cases import support
@@ -9,6 +10,7 @@ from tsunagu.demo.emergency import emergency_waiting_for_review
 from tsunagu.demo.households import fresh_consultations, household_and_consultation, triage
 from tsunagu.demo.network import network
 from tsunagu.demo.run import DemoRun
+from tsunagu.demo.statistics import statistics
 from tsunagu.intake.models import Screening
 
 
@@ -20,6 +22,7 @@ def build(run: DemoRun, *, households: int) -> int:
     emergency_waiting_for_review(run)
     coordination(run)
     network(run)
+    statistics(run)
     return households + fresh
 
 

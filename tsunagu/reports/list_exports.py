@@ -15,8 +15,8 @@ steps of ``EVENT_ROWS`` cases (their ids only), and each step is recorded as one
 to the recorded ids, so that the file holds nothing its events do not name. The CSV streams
 (``StreamingHttpResponse``) and its events are written as it goes, so a download broken off
 halfway has recorded what left and little more; the Excel file is built inside the request's
-transaction by ``reports.xlsx_stream`` (rows go into a temporary file as they come; openpyxl's
-write-only workbook took over 100 s for 100,000 rows) and then streamed from that file
+transaction by ``reports.xlsx_stream`` (XlsxWriter in constant-memory mode: rows go into a
+temporary file as they come) and then streamed from that file
 (``FileResponse``).
 
 Text cells that a spreadsheet would take for a formula (starting with ``=``, ``+``, ``-``, ``@``,
@@ -367,8 +367,8 @@ def csv_response(export: ListExport) -> StreamingHttpResponse:
 
 
 def xlsx_response(export: ListExport) -> FileResponse:
-    """The workbook written row by row (``reports.xlsx_stream``: flat memory, and fast enough
-    for 100,000 rows, which openpyxl's write-only workbook is not) into an anonymous temporary
+    """The workbook written row by row (``reports.xlsx_stream``: XlsxWriter, flat memory) into an
+    anonymous temporary
     file, then streamed from it. Row 1: the title (what, when, who); row 2: the bold headers;
     then the rows, numbers and dates as real cells."""
     columns = _columns(meeting=export.meeting is not None)
