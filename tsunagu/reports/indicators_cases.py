@@ -264,26 +264,21 @@ def _triage_within_a_day(period: Period, consultations: QuerySet[Consultation], 
 
 
 def _first_support(period: Period, scope: Scope, group: str) -> Table:
+    # ORDER BY … LIMIT 1 per case (not MIN … GROUP BY): read from the first entry of the
+    # (case, -occurred_on) and household indexes instead of every record of the case.
     first_consultation = (
-        Consultation.objects.filter(household_id=OuterRef("household_id"))
-        .order_by()
-        .values("household_id")
-        .annotate(first=Min("received_at"))
-        .values("first")
-    )
+        Consultation.objects.filter(household_id=OuterRef("household_id")).order_by("received_at").values("received_at")
+    )[:1]
     first_support = (
         ProgressRecord.objects.filter(case_id=OuterRef("pk"), reached=True, withdrawn=False)
-        .order_by()
-        .values("case_id")
-        .annotate(first=Min("occurred_on"))
-        .values("first")
-    )
+        .order_by("occurred_on")
+        .values("occurred_on")
+    )[:1]
     cases = _cases(scope, period.start, period.end).filter(opened_at__gte=period.start_at, opened_at__lt=period.end_at)
     grouped = (
         cases.annotate(
             consulted=TruncDate(Subquery(first_consultation), tzinfo=TOKYO), supported=Subquery(first_support)
         )
-        .filter(consulted__isnull=False, supported__isnull=False)
         .values("consulted", "supported")
         .annotate(n=Count("pk"))
         .order_by()
@@ -291,7 +286,8 @@ def _first_support(period: Period, scope: Scope, group: str) -> Table:
     histogram: Counter[int] = Counter()
     for row in grouped:
         consulted, supported = _as_date(row["consulted"]), _as_date(row["supported"])
-        assert consulted is not None and supported is not None
+        if consulted is None or supported is None:
+            continue  # no consultation, or nobody reached yet
         gap = (supported - consulted).days
         if gap >= 0:
             histogram[gap] += row["n"]
