@@ -1,3 +1,4 @@
+import datetime as dt
 from typing import Any
 
 from django.utils import timezone
@@ -10,7 +11,7 @@ def consultation_make(*, case=None, triaged_by=None, **fields: Any) -> Consultat
     """A consultation as the desk would have recorded it; triaged when ``case`` is given."""
     values: dict[str, Any] = {
         "reference_code": new_reference_code(),
-        "received_at": timezone.now() - timezone.timedelta(hours=2),
+        "received_at": timezone.now() - dt.timedelta(hours=2),
         "channel": Channel.PHONE,
         "contact_type": ContactType.FAMILY,
         "contact_relation": FamilyRelation.MOTHER,
