@@ -20,7 +20,7 @@ def fiscal_year_choices(today: dt.date) -> list[tuple[str, str]]:
     choices = []
     for year in range(fiscal_year_of(today), FIRST_FISCAL_YEAR - 1, -1):
         period = Period.fiscal_year(year)
-        choices.append((str(year), f"{period.label}（{year}年度）"))
+        choices.append((str(year), _("{label}（{year}年度）").format(label=period.label, year=year)))
     return choices
 
 
