@@ -208,7 +208,7 @@ def main() -> int:
     print(f"database: {args.database_url or work / 'tsunagu.sqlite3'}; shared cache: {store}")
 
     setup = base | {"TSUNAGU_PRODUCTION": "0", "SECRET_KEY": secrets.token_urlsafe(50)}
-    for command in (["migrate", "-v", "0"], ["load_reference"], ["seed_demo"]):
+    for command in (["migrate", "-v", "0"], ["load_reference"], ["seed_demo", "--households", "12"]):
         subprocess.run(  # noqa: S603 (manage.py with fixed arguments)
             [sys.executable, "manage.py", *command], cwd=ROOT, env=setup, check=True, stdout=subprocess.DEVNULL
         )

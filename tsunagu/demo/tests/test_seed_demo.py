@@ -250,3 +250,25 @@ def _network_checks():
     assert follow_up.assignee.username == "caseworker" and follow_up.done_at is None
     page = client_for(follow_up.assignee).get("/staff/cases/my-work/").content.decode()
     assert follow_up.text in page
+
+
+@pytest.mark.django_db
+def test_the_demo_statistics_show_real_tables_some_cells_withheld_and_a_council_snapshot(reference):
+    from django.conf import settings
+
+    from tsunagu.reports import compose
+    from tsunagu.reports.models import PrevalenceEstimate, ReportSnapshot
+    from tsunagu.reports.period import Period, Scope
+    from tsunagu.reports.tables import publish
+
+    call_command("seed_demo", households=60)
+    period = Period.fiscal_year_of(timezone.localdate())
+    tables = compose.section_tables("survey", period, Scope(), compose.as_of_for(period))
+    published = {t.key: publish(t, settings.TSUNAGU_REPORT_THRESHOLD) for t in tables}
+    # Non-trivial: a one-way table with at least two published counts of 5 or more …
+    assert sum(1 for (v,) in published["survey_sex"].cells if v and v >= 5) >= 2
+    # … and small cells withheld somewhere (the 28 districts cannot all be large).
+    assert published["survey_district"].withheld_count > 0
+    assert PrevalenceEstimate.objects.count() == 2
+    snapshot = ReportSnapshot.objects.get()
+    assert snapshot.meeting.kind == "liaison_council" and snapshot.section == "survey"
