@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.db import connection
 
-BUDGETS_MS = {"P1": 50.0, "P2": 60.0, "P3": 150.0}
+BUDGETS_MS = {"P1": 50.0, "P2": 60.0, "P3": 150.0, "P4": 2000.0}
 P5_FLATNESS = 1.5
 P6_RPS = 150.0
 P6_P95_MS = 200.0
@@ -88,7 +88,9 @@ def page_line(key: str, page: dict, floor: float | None) -> str:
     parts = []
     if budget in BUDGETS_MS:
         parts.append(f"{budget} p95 ≤ {BUDGETS_MS[budget]:.0f} ms {status(page['p95'] <= BUDGETS_MS[budget])}")
-    ratio = page["p95"] / floor if floor and key != "floor" else None
+    # P7 (a page costs at most 3× the floor) is for the pages of daily work, not the statistics
+    # (P4), which aggregate a year of the whole ward by design.
+    ratio = page["p95"] / floor if floor and key != "floor" and budget != "P4" else None
     if ratio is not None:
         parts.append(f"P7 ≤ {P7_RATIO:.0f}× floor {status(ratio <= P7_RATIO)}")
     if not page.get("queries_fixed", True):
@@ -150,7 +152,7 @@ def compare_lines(a: dict, b: dict) -> list[str]:
         if before is None:
             continue
         ratio = page["p95"] / before["p95"] if before["p95"] else float("inf")
-        judged = page["budget"] in BUDGETS_MS
+        judged = page["budget"] in ("P1", "P2", "P3")
         lines.append(
             f"  {page['label']:<38} {before['p95']:>7.1f} → {page['p95']:>7.1f} ms  ×{ratio:.2f}"
             + (f"  {status(ratio <= P5_FLATNESS)}" if judged else "")

@@ -36,6 +36,9 @@ class Page:
     why: str = ""
     # Sent by POST when given (the person search: no name in a URL, decision 0028).
     form: dict[str, str] | None = None
+    # At most this many measured requests (and 2 warm-ups): the statistics pages take a second or
+    # more each at national scale, and 200 of them would add minutes without a better figure.
+    most: int = 0
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,10 @@ PAGE_KEYS += ("household", "referral", "meeting")
 # Issue 12: the network around the case.
 PAGE_KEYS += ("places", "place", "place_session", "events", "training", "training_mine")
 PAGE_KEYS += ("supervision", "supervision_session", "public_places", "public_place")
+# Issue 13: the council's statistics (P4), for the ward and for the busiest agency.
+PAGE_KEYS += ("report_survey", "report_cases", "report_agency")
+SECRETARIAT = "bench-secretariat"
+REPORT_REQUESTS = 10
 # The write of the mixed workload: a caseworker's progress record, its form (GET) and its save (POST).
 RECORD_FORM, RECORD_SAVE = "record_form", "record_save"
 
@@ -172,6 +179,30 @@ def find_targets() -> Targets:
             ANONYMOUS,
             reverse("public:place", args=[public_place.pk]),
             "",
+        ),
+        Page(
+            "report_survey",
+            "statistics: survey, ward, this year (secretariat)",
+            SECRETARIAT,
+            reverse("reports:section", args=["survey"]),
+            "P4",
+            most=REPORT_REQUESTS,
+        ),
+        Page(
+            "report_cases",
+            "statistics: cases, ward, this year (secretariat)",
+            SECRETARIAT,
+            reverse("reports:section", args=["cases"]),
+            "P4",
+            most=REPORT_REQUESTS,
+        ),
+        Page(
+            "report_agency",
+            "statistics: cases, own agency (supervisor)",
+            SUPERVISOR,
+            reverse("reports:section", args=["cases"]),
+            "P4",
+            most=REPORT_REQUESTS,
         ),
     )
     own = visible.filter(OPEN, lead_worker=worker).order_by("pk").values_list("pk", flat=True)

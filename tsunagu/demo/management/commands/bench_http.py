@@ -196,13 +196,14 @@ class Command(BaseCommand):
             session = sessions[page.username]
             url = app.base_url + page.path
             mark = _last_event_id()
-            total = options["warmup"] + options["requests"]
+            warmup = min(options["warmup"], 2) if page.most else options["warmup"]
+            total = warmup + (min(options["requests"], page.most) if page.most else options["requests"])
             samples = [client.fetch(session, url, page.form) for _ in range(total)]
             events = AccessEvent.objects.filter(pk__gt=mark).count()
             bad = [s.status for s in samples if s.status != 200]
             if bad:
                 raise CommandError(f"{page.label}: HTTP {bad[0]} ({app.base_url + page.path} as {page.username})")
-            measured = samples[options["warmup"] :] or samples
+            measured = samples[warmup:] or samples
             server_ms = [s.server_ms if s.server_ms is not None else s.client_ms for s in measured]
             pages[page.key] = {
                 "label": page.label,
