@@ -137,3 +137,16 @@ def test_a_scope_with_a_non_ascii_digit_is_not_found(secretariat, raw):
     for kind in ("area", "district", "agency"):
         response = client.get(reverse("reports:section", args=["survey"]), {"scope": f"{kind}-{raw}"})
         assert response.status_code == 404
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.django_db
+@pytest.mark.parametrize(("start", "end"), [("9999-01-01", "9999-12-31"), ("2027-04-01", "2028-03-31")])
+def test_a_period_not_yet_begun_is_refused_on_the_field(secretariat, monkeypatch, start, end):
+    """9999-12-31 made the end instant overflow (a 500); a period after today has no figures."""
+    monkeypatch.setattr(compose, "section_tables", lambda section, period, scope, as_of: [AGE10])
+    response = client_for(secretariat).get(reverse("reports:section", args=["survey"]), {"start": start, "end": end})
+    assert response.status_code == 200
+    built = response.context["built"]
+    assert "start" in built.form.errors
+    assert (built.period.start, built.period.end) == (dt.date(2026, 4, 1), dt.date(2027, 3, 31))
