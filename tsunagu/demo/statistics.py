@@ -10,7 +10,7 @@ from tsunagu.reports.access import SECTIONS, SURVEY
 from tsunagu.reports.period import Period, Scope
 from tsunagu.reports.render import render
 from tsunagu.reports.survey import estimates_seed
-from tsunagu.reports.tables import publish
+from tsunagu.reports.tables import publish_all
 
 
 def statistics(run: DemoRun) -> None:
@@ -22,7 +22,7 @@ def statistics(run: DemoRun) -> None:
     period = Period.fiscal_year_of(today)
     scope = Scope()
     threshold = settings.TSUNAGU_REPORT_THRESHOLD
-    tables = [render(publish(t, threshold)) for t in compose.section_tables(SURVEY, period, scope, today)]
+    tables = [render(p) for p in publish_all(compose.section_tables(SURVEY, period, scope, today), threshold)]
     services.snapshot_take(
         user=run.users["secretariat"],
         meeting=council,

@@ -30,7 +30,7 @@ No library fits: the statistical-disclosure tools that do this (sdcTable, tau-AR
 Java programs outside a closed network's Python stack.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 DEFAULT_THRESHOLD = 5
@@ -70,8 +70,12 @@ def augmented(table: Sequence[Sequence[int]]) -> list[list[int]]:
     return out
 
 
-def suppress_table(table: Sequence[Sequence[int]], threshold: int = DEFAULT_THRESHOLD) -> Published:
-    """Suppress a two-way table of counts (rows × columns, 2 × 2 at least)."""
+def suppress_table(
+    table: Sequence[Sequence[int]], threshold: int = DEFAULT_THRESHOLD, forced: Iterable[Entry] = ()
+) -> Published:
+    """Suppress a two-way table of counts (rows × columns, 2 × 2 at least). ``forced``: entries
+    (augmented coordinates) to withhold as well, e.g. a margin another published table withholds;
+    they are protected like the small ones."""
     rows = len(table)
     columns = len(table[0]) if rows else 0
     if rows < 2 or columns < 2 or any(len(row) != columns for row in table):
@@ -86,7 +90,7 @@ def suppress_table(table: Sequence[Sequence[int]], threshold: int = DEFAULT_THRE
         for c in range(columns + 1)
         if (r, c) != grand and is_small(full[r][c], threshold)
     }
-    hidden = set(primary)
+    hidden = set(primary) | (set(forced) - {grand})
     while (bridge := _a_bridge(hidden)) is not None:
         hidden.add(_partner(full, hidden, bridge, grand))
     return Published(
@@ -99,13 +103,14 @@ def suppress_table(table: Sequence[Sequence[int]], threshold: int = DEFAULT_THRE
     )
 
 
-def suppress_list(values: Sequence[int], threshold: int = DEFAULT_THRESHOLD) -> Published:
+def suppress_list(values: Sequence[int], threshold: int = DEFAULT_THRESHOLD, forced: Iterable[Entry] = ()) -> Published:
     """A one-way table with its total: a lone withheld count would be the total minus the rest,
-    so the smallest other non-zero count is withheld with it."""
+    so the smallest other non-zero count is withheld with it. ``forced``: entries ``(0, c)`` to
+    withhold as well (another table withholds them)."""
     if any(v < 0 for v in values):
         raise ValueError("counts cannot be negative")
     primary = {(0, c) for c, v in enumerate(values) if is_small(v, threshold)}
-    hidden = set(primary)
+    hidden = set(primary) | {(0, c) for _r, c in forced}
     if len(hidden) == 1:
         others = [(v == 0, v, c) for c, v in enumerate(values) if (0, c) not in hidden]
         if others:

@@ -94,7 +94,7 @@ def scope_parse(value: str, audience: Audience) -> Scope:
     kind, _sep, raw = value.partition("-")
     if kind == WARD and not raw and audience.geographic:
         return Scope(WARD)
-    if not raw.isdigit() or len(raw) > 18:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:  # int() refuses ² and ①
         raise Http404
     pk = int(raw)
     if kind == AREA and audience.geographic:

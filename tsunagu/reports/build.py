@@ -15,7 +15,7 @@ from tsunagu.reports.forms import ReportForm, day_text, period_text
 from tsunagu.reports.period import Period, Scope
 from tsunagu.reports.render import RenderedTable
 from tsunagu.reports.render import render as render_table
-from tsunagu.reports.tables import publish
+from tsunagu.reports.tables import publish_all
 
 REPORT_ROLES = ("secretariat", "desk", "supervisor")
 
@@ -63,7 +63,7 @@ def build(request: AuthenticatedHttpRequest, section: str) -> Built:
     period = form.period()
     as_of = compose.as_of_for(period)
     threshold = settings.TSUNAGU_REPORT_THRESHOLD
-    tables = [render_table(publish(t, threshold)) for t in compose.section_tables(section, period, scope, as_of)]
+    tables = [render_table(p) for p in publish_all(compose.section_tables(section, period, scope, as_of), threshold)]
     return Built(section, period, scope, as_of, tables, form, audience)
 
 

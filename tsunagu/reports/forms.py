@@ -54,7 +54,10 @@ class ReportForm(forms.Form):
         if (start is None) != (end is None) and not self.has_error("start") and not self.has_error("end"):
             self.add_error("end" if end is None else "start", _("期間の初日と末日の両方を入力してください。"))
         elif start and end:
-            if end < start:
+            if start > timezone.localdate():
+                # Nothing to count yet (and a year like 9999 would overflow the period's end instant).
+                self.add_error("start", _("まだ始まっていない期間は集計できません。"))
+            elif end < start:
                 self.add_error("end", _("末日が初日より前になっています。"))
             elif (end - start).days >= LONGEST_DAYS:
                 self.add_error("end", _("期間は3年以内にしてください。"))

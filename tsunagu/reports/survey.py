@@ -322,7 +322,14 @@ def _sum(rows: Iterable[dict[str, Any]], *keys: str, count: str = "n") -> Counte
 
 
 def _one_way(
-    key: str, title: str, definition: str, row_header: str, rows: Sequence[tuple[Any, str]], counts: Counter[Any]
+    key: str,
+    title: str,
+    definition: str,
+    row_header: str,
+    rows: Sequence[tuple[Any, str]],
+    counts: Counter[Any],
+    dim: str = "",
+    **extra: Any,
 ) -> Table:
     return Table(
         key=key,
@@ -334,6 +341,8 @@ def _one_way(
         unit=_("人"),
         row_header=row_header,
         group=_("実態把握（把握している人）"),
+        dims=(dim, ""),
+        **extra,
     )
 
 
@@ -345,6 +354,7 @@ def _cross(
     rows: Sequence[tuple[Any, str]],
     columns: Sequence[tuple[Any, str]],
     counts: Counter[Any],
+    dims: tuple[str, str] = ("", ""),
 ) -> Table:
     return Table(
         key=key,
@@ -356,6 +366,7 @@ def _cross(
         unit=_("人"),
         row_header=row_header,
         group=_("実態把握（把握している人）"),
+        dims=dims,
     )
 
 
@@ -406,10 +417,12 @@ def survey_tables(as_of: dt.date, scope: Scope) -> list[Table]:
     base = _("{day}に支援ケースが開いている世帯の本人（支援の対象者）を数えています。").format(day=day)
 
     areas = list(Area.objects.values_list("pk", "name"))
-    districts = list(District.objects.values_list("pk", "name"))
+    districts = list(District.objects.values_list("pk", "name", "area_id"))
     no_district = _("地区未登録")
     area_rows = [*areas, (None, no_district)]
-    district_rows = [*districts, (None, no_district)]
+    district_rows = [*((pk, name) for pk, name, _area in districts), (None, no_district)]
+    area_names = dict(areas)
+    district_areas = (*(area_names[area] for _pk, _name, area in districts), no_district)
     sex_rows = _choice_rows(Sex.choices)
     age5, age10, duration = age5_rows(), age10_rows(), duration_rows()
 
@@ -433,8 +446,9 @@ def survey_tables(as_of: dt.date, scope: Scope) -> list[Table]:
             _("年代"),
             age10,
             _sum(main, "age10"),
+            "age10",
         ),
-        _one_way("survey_sex", _("性別"), base, _("性別"), sex_rows, _sum(main, "sex")),
+        _one_way("survey_sex", _("性別"), base, _("性別"), sex_rows, _sum(main, "sex"), "sex"),
         _one_way(
             "survey_area",
             _("地域"),
@@ -442,6 +456,7 @@ def survey_tables(as_of: dt.date, scope: Scope) -> list[Table]:
             _("地域"),
             area_rows,
             _sum(main, "household__district__area_id"),
+            "area",
         ),
         _one_way(
             "survey_district",
@@ -450,6 +465,9 @@ def survey_tables(as_of: dt.date, scope: Scope) -> list[Table]:
             _("地区"),
             district_rows,
             _sum(household, "household__district_id"),
+            "district",
+            parents=district_areas,
+            parent_dim="area",
         ),
     ]
     shared = _sum(household, "shared", "elderly")
@@ -478,6 +496,7 @@ def survey_tables(as_of: dt.date, scope: Scope) -> list[Table]:
             _("期間"),
             duration,
             _sum(main, "duration"),
+            "duration",
         )
     )
 
@@ -556,6 +575,7 @@ def survey_tables(as_of: dt.date, scope: Scope) -> list[Table]:
             age10,
             duration,
             _sum(main, "age10", "duration"),
+            ("age10", "duration"),
         )
     )
     tables.append(
@@ -567,6 +587,7 @@ def survey_tables(as_of: dt.date, scope: Scope) -> list[Table]:
             area_rows,
             age10,
             _sum(main, "household__district__area_id", "age10"),
+            ("area", "age10"),
         )
     )
     tables.append(
@@ -578,6 +599,7 @@ def survey_tables(as_of: dt.date, scope: Scope) -> list[Table]:
             sex_rows,
             age10,
             _sum(main, "sex", "age10"),
+            ("sex", "age10"),
         )
     )
     tables.append(_estimate_table(estimates, household, base))

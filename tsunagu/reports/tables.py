@@ -52,6 +52,14 @@ class Table:
     row_header: str = ""  # heading of the label column: 「年齢」
     group: str = ""  # section the table belongs to: 「相談の受付」
     months: tuple[dt.date, ...] = ()  # when monthly: the first day of each row's month
+    # Shared margins (see ``publish_all``): the dimension the rows and the columns count by
+    # ("age10", "area", …; "" for none). A one-way table's cells are its rows' margin; a cross
+    # table's row and column totals are. Tables of one report naming the same dimension share it.
+    dims: tuple[str, str] = ("", "")
+    # Rows that sum up to the rows of another table (the districts of an area): each row's parent
+    # label in the dimension ``parent_dim``.
+    parents: tuple[str, ...] = ()
+    parent_dim: str = ""
 
     def __post_init__(self) -> None:
         if len(self.cells) != len(self.rows) or any(len(row) != len(self.columns) for row in self.cells):
@@ -74,7 +82,14 @@ class PublishedTable:
     title = property(lambda self: self.table.title)
 
 
-def publish(table: Table, threshold: int = DEFAULT_THRESHOLD) -> PublishedTable:
+Margin = tuple[str, str]  # (dimension, label)
+
+
+def publish(
+    table: Table, threshold: int = DEFAULT_THRESHOLD, shared: frozenset[Margin] = frozenset()
+) -> PublishedTable:
+    """The table as it may leave the system. ``shared``: margins (dimension, label) that another
+    table of the same report withholds; they are withheld here too (``publish_all``)."""
     if table.kind == MEASURE:
         measures: Sequence[Sequence[Measure]] = table.cells  # type: ignore[assignment]
         cells = tuple(
@@ -89,14 +104,84 @@ def publish(table: Table, threshold: int = DEFAULT_THRESHOLD) -> PublishedTable:
         return PublishedTable(table, cells, None, None, table.total, withheld, threshold)
     if not table.rows:
         return PublishedTable(table, (), (), tuple(0 for _ in table.columns), 0, 0, threshold)
+    row_dim, column_dim = table.dims
     if len(table.columns) == 1:
-        done = suppress_list([row[0] for row in counts], threshold)
+        forced = [(0, r) for r, label in enumerate(table.rows) if (row_dim, label) in shared]
+        done = suppress_list([row[0] for row in counts], threshold, forced)
         cells = tuple((value,) for value in done.cells[0])
         return PublishedTable(table, cells, None, None, done.total, len(done.withheld), threshold)
-    done = suppress_table(counts, threshold)
+    forced_entries = [(r, len(table.columns)) for r, label in enumerate(table.rows) if (row_dim, label) in shared]
+    forced_entries += [(len(table.rows), c) for c, label in enumerate(table.columns) if (column_dim, label) in shared]
+    done = suppress_table(counts, threshold, forced_entries)
     return PublishedTable(
         table, done.cells, done.row_totals, done.column_totals, done.total, len(done.withheld), threshold
     )
+
+
+def _withheld_margins(published: PublishedTable) -> set[Margin]:
+    table = published.table
+    if table.kind == MEASURE or not table.additive or not table.rows:
+        return set()
+    row_dim, column_dim = table.dims
+    found: set[Margin] = set()
+    if len(table.columns) == 1:
+        if row_dim:
+            found |= {
+                (row_dim, label) for label, row in zip(table.rows, published.cells, strict=True) if row[0] is None
+            }
+    else:
+        if row_dim and published.row_totals is not None:
+            found |= {(row_dim, label) for label, v in zip(table.rows, published.row_totals, strict=True) if v is None}
+        if column_dim and published.column_totals is not None:
+            found |= {
+                (column_dim, label)
+                for label, v in zip(table.columns, published.column_totals, strict=True)
+                if v is None
+            }
+    return found
+
+
+def _parts_to_withhold(published: PublishedTable, withheld: set[Margin]) -> set[Margin]:
+    """For a table whose rows add up to the rows of another (districts to areas): a lone withheld
+    row under a published parent is the parent minus the rest, so a second row of that parent is
+    withheld too (the smallest non-zero); when there is none, the parent is."""
+    table = published.table
+    if not table.parents or len(table.columns) != 1 or not table.dims[0]:
+        return set()
+    counts: Sequence[Sequence[int]] = table.cells  # type: ignore[assignment]
+    more: set[Margin] = set()
+    for parent in dict.fromkeys(table.parents):
+        rows = [r for r, p in enumerate(table.parents) if p == parent]
+        hidden = [r for r in rows if published.cells[r][0] is None]
+        if len(hidden) != 1 or (table.parent_dim, parent) in withheld:
+            continue
+        others = sorted((counts[r][0], r) for r in rows if r not in hidden and counts[r][0] > 0)
+        if others:
+            more.add((table.dims[0], table.rows[others[0][1]]))
+        else:
+            more.add((table.parent_dim, parent))
+    return more
+
+
+def publish_all(tables: Sequence[Table], threshold: int = DEFAULT_THRESHOLD) -> list[PublishedTable]:
+    """Publish the tables of one report together, so that no table gives away what another one
+    withholds: a margin (``Table.dims``) withheld in one table (e.g. the 20代 total of 年代×期間) is
+    withheld in every table that shows it (the one-way 年代 table), and so are the further entries
+    that then protect it; rows adding up to another table's rows (``Table.parents``) never leave a
+    lone withheld row under a published parent. Repeated until nothing more is withheld (each
+    round only adds, so it ends)."""
+    withheld: set[Margin] = set()
+    while True:
+        frozen = frozenset(withheld)
+        published = [publish(table, threshold, frozen) for table in tables]
+        found = set(withheld)
+        for item in published:
+            found |= _withheld_margins(item)
+        for item in published:
+            found |= _parts_to_withhold(item, found)
+        if found == withheld:
+            return published
+        withheld = found
 
 
 @dataclass(frozen=True)
