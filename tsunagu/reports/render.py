@@ -114,12 +114,12 @@ def render(published: PublishedTable) -> RenderedTable:
         rows.append(Row(label, tuple(cells)))
     if has_row_totals:
         columns.append(_("計"))
-    if published.column_totals is not None and published.total is not None:
+    if published.column_totals is not None and has_row_totals:
         totals = [_cell(v) for v in published.column_totals]
         if has_row_totals:
             totals.append(_cell(published.total))
         rows.append(Row(_("計"), tuple(totals), is_total=True))
-    elif published.total is not None and not measure:
+    elif not measure and (table.additive or table.total is not None):
         # A one-column table (its total) or a multiple-answer table (the people answering).
         label = _("計") if table.additive else _("回答した人数（実数）")
         cells = [_cell(published.total)] + [Cell("", None) for _c in columns[1:]]

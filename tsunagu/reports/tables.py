@@ -89,7 +89,34 @@ def publish(
     table: Table, threshold: int = DEFAULT_THRESHOLD, shared: frozenset[Margin] = frozenset()
 ) -> PublishedTable:
     """The table as it may leave the system. ``shared``: margins (dimension, label) that another
-    table of the same report withholds; they are withheld here too (``publish_all``)."""
+    table of the same report withholds; they are withheld here too (``publish_all``). A table
+    whose grand total is itself small (a district with three people known) is withheld whole:
+    its total is a small count like any other."""
+    return _small_total_withheld(_publish(table, threshold, shared))
+
+
+def _small_total_withheld(published: PublishedTable) -> PublishedTable:
+    total = published.total
+    if total is None or not 0 < total < published.threshold:
+        return published
+
+    def hide(values):
+        return None if values is None else tuple(None if v else v for v in values)
+
+    cells = tuple(hide(row) for row in published.cells)
+    withheld = sum(1 for row in published.cells for v in row if v) + 1
+    return PublishedTable(
+        published.table,
+        cells,  # type: ignore[arg-type]
+        hide(published.row_totals),
+        hide(published.column_totals),
+        None,
+        withheld,
+        published.threshold,
+    )
+
+
+def _publish(table: Table, threshold: int, shared: frozenset[Margin]) -> PublishedTable:
     if table.kind == MEASURE:
         measures: Sequence[Sequence[Measure]] = table.cells  # type: ignore[assignment]
         cells = tuple(

@@ -337,3 +337,34 @@ def test_a_bad_period_is_answered_on_the_field_and_the_default_is_shown(people, 
     assert 'role="alert"' in response.content.decode()
     assert message in response.content.decode()
     assert fixed_tables[-1][1] == Period.fiscal_year(2026)
+
+
+def test_a_table_whose_grand_total_is_small_is_withheld_whole():
+    from tsunagu.reports.render import render
+    from tsunagu.reports.tables import publish
+
+    small = Table(
+        key="small",
+        title="地区の人数",
+        definition="基準日に支援中のケースの本人。",
+        rows=("男性", "女性", "その他"),
+        columns=("人数",),
+        cells=((2,), (1,), (0,)),
+        unit="人",
+    )
+    published = publish(small, 5)
+    assert published.total is None and published.cells == ((None,), (None,), (0,))
+    rows = render(published).rows
+    assert [[c.text for c in row.cells] for row in rows] == [["＊"], ["＊"], ["0"], ["＊"]]
+    two_way = Table(
+        key="small2",
+        title="年齢と性別",
+        definition="…",
+        rows=("20代", "30代"),
+        columns=("男性", "女性"),
+        cells=((1, 0), (2, 1)),
+    )
+    published = publish(two_way, 5)
+    assert published.total is None and published.row_totals == (None, None)
+    assert published.column_totals == (None, None) and published.cells == ((None, 0), (None, None))
+    assert render(published).rows[-1].cells[-1].text == "＊"
