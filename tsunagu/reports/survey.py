@@ -19,16 +19,22 @@ retention job kept (``retained_age``: the age on the day the household's first c
 as it is, not advanced to D; decision 0031), else from the approximate decade (10-year table only;
 in the 5-year table a decade is 不明), else 不明.
 
-All tables together take three grouped queries over the people known (plus small reads of the
-areas, districts, the instrument and the estimates): the one-way tables are sums of the grouped
-rows, never a query per row. Speed (not yet proved at national scale): the first query is a hash
-join of the persons of concern with the open cases; the second and third evaluate correlated
-subqueries per person known (another member, the latest complete assessment, the first
-consultation), each an index probe. At ward scale (10,000 persons, 1,201 known) all of it took
-0.36–0.7 s on the shared, loaded machine; at 1,000,000 persons the per-person probes of the third
-query are the risk. If it is too slow there, read the latest assessments with a window function
-(``RowNumber`` partitioned by person, filtered to 1) grouped by stage and pathway, and the first
-consultations likewise, instead of the per-person subqueries.
+All tables together take three statements over the people known (plus small reads of the areas,
+districts, the instrument and the estimates); the one-way tables are sums of the grouped rows, never
+a query per row, and no query evaluates a subquery per person known (PostgreSQL runs a correlated
+subquery in the SELECT list as a SubPlan per row: at national scale, 117,000 people known in the
+ward, those probes took seconds). (1) One grouped query of the people known by every per-person
+dimension (age bands, sex, district, duration, disability, the estimate ranges): a hash semi-join of
+the persons of concern with the open cases; the area is added from the districts in Python. (2) The
+household situation: the members of the known households grouped once per household (of concern, in
+all, aged 65+) and summed by the two flags over that grouping. (3) In one UNION ALL: the latest
+complete assessment of each person known (none later by date, then id: an anti-join), grouped by
+stage and pathway; and the first consultation of each known household (none earlier by time, then
+id), weighted by the household's people of concern. The people with no assessment, and those whose
+household has no consultation, are the rest of the people known. For an agency scope (a few
+thousand people) the two correlated subqueries per person are cheaper and are kept. Measured on a national database
+(1,000,000 persons; ward 2026-11-29) on the shared, loaded machine: 8.8 s before, 3.9 s after
+(2.5 s with PostgreSQL's JIT off: JIT compilation alone costs 0.2–0.4 s per query here).
 """
 
 import datetime as dt
@@ -47,6 +53,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     TextField,
     Value,
     When,
@@ -183,6 +190,20 @@ def people_known(as_of: dt.date, scope: Scope) -> QuerySet[Person]:
     return Person.objects.filter(Exists(open_case), is_concerned=True, **scope.household_filter("household__"))
 
 
+def known_households(as_of: dt.date, scope: Scope) -> QuerySet[Any]:
+    """The ids of the households whose people of concern are known on ``as_of`` in ``scope`` (a
+    values queryset to use as a subquery; may repeat an id)."""
+    if scope.kind == AGENCY:
+        assert scope.id is not None, "an agency scope names its agency"
+        return CaseAgency.objects.filter(
+            Q(until__isnull=True) | Q(until__gte=as_of),
+            _open_on(as_of, "case__"),
+            agency_id=scope.id,
+            since__lte=as_of,
+        ).values("case__household_id")
+    return SupportCase.objects.filter(_open_on(as_of), **scope.household_filter("household__")).values("household_id")
+
+
 # --- band expressions, computed by the database ------------------------------------------------
 
 
@@ -258,59 +279,140 @@ def _grouped(queryset: QuerySet[Any], keys: Sequence[str], **counts: Any) -> lis
 
 
 def survey_counts(as_of: dt.date, scope: Scope, estimates: Sequence[PrevalenceEstimate] = ()) -> dict[str, Any]:
-    """The grouped counts every table is summed from: three queries over the people known."""
+    """The grouped counts every table is summed from: three statements over the people known."""
     people = people_known(as_of, scope)
-    end = _end_of(as_of)
     age5 = _age_expression([(code, low) for code, _label, low, _high in AGE_BANDS], as_of, decades=False)
     age10 = _age_expression([(code, low) for code, low, _high in AGE10_BANDS], as_of, decades=True)
-    main = _grouped(
-        people.annotate(age5=age5, age10=age10, duration=_duration_expression(as_of)),
-        ["age5", "age10", "sex", "household__district__area_id", "duration"],
-    )
-
-    others = Person.objects.filter(household_id=OuterRef("household_id")).exclude(pk=OuterRef("pk"))
-    elderly = Person.objects.filter(_aged_65_on(as_of), household_id=OuterRef("household_id"))
     in_range = {
         f"e{index}": Count("pk", filter=_age_range(estimate.age_low, estimate.age_high, as_of))
         for index, estimate in enumerate(estimates)
     }
-    household = _grouped(
-        people.annotate(
-            shared=Exists(others),
-            elderly=Exists(elderly),
-        ),
-        ["household__district_id", "shared", "elderly", "disability"],
+    # One grouped query for every per-person dimension (the area is the district's, added by
+    # ``survey_tables`` from the districts it reads: one pass over the people known, not two).
+    main = _grouped(
+        people.annotate(age5=age5, age10=age10, duration=_duration_expression(as_of)),
+        ["age5", "age10", "sex", "household__district_id", "duration", "disability"],
         **in_range,
     )
 
-    latest = (
-        Assessment.objects.filter(
-            person_id=OuterRef("pk"),
-            status=AssessmentStatus.COMPLETE,
-            instrument__in=Instrument.objects.filter(code=SURVEY_INSTRUMENT).values("pk"),
-            assessed_on__lte=as_of,
-        )
-        .order_by("-assessed_on", "-pk")
+    # The household situation: the members of the known households grouped once per household
+    # (how many are of concern, how many in all, how many aged 65+), then summed by the two flags.
+    # A correlated EXISTS per person known was a SubPlan per row on PostgreSQL (2 s at 117,000
+    # people); this is a semi-join and one hash aggregate.
+    households = known_households(as_of, scope)
+    per_household = (
+        Person.objects.filter(household_id__in=households)
+        .values("household_id")
         .annotate(
-            summary=Concat(
-                Coalesce(Cast("support_stage", output_field=TextField()), Value("0"), output_field=TextField()),
-                Value("|", output_field=TextField()),
-                Coalesce(KeyTextTransform(PATHWAY_ITEM, "answers"), Value(""), output_field=TextField()),
-                output_field=TextField(),
-            )
+            concerned=Count("pk", filter=Q(is_concerned=True)),
+            members=Count("pk"),
+            aged=Count("pk", filter=_aged_65_on(as_of)),
         )
-        .values("summary")[:1]
+        .order_by()
     )
-    first_contact = (
-        Consultation.objects.filter(household_id=OuterRef("household_id"), received_at__lt=end)
+    situation = per_household.aggregate(
+        shared_elderly=Coalesce(Sum("concerned", filter=Q(members__gt=1, aged__gt=0)), 0),
+        shared=Coalesce(Sum("concerned", filter=Q(members__gt=1, aged=0)), 0),
+        alone_elderly=Coalesce(Sum("concerned", filter=Q(members=1, aged__gt=0)), 0),
+        alone=Coalesce(Sum("concerned", filter=Q(members=1, aged=0)), 0),
+    )
+
+    if scope.kind == AGENCY:
+        # An agency knows a few thousand people: one index probe per person is cheaper than the
+        # anti-joins over every assessment and consultation (measured at national scale).
+        assessed, first_contact = _assessed_per_person(people, as_of)
+    else:
+        assessed, first_contact = _assessed_by_anti_joins(people, households, as_of)
+    return {
+        "main": main,
+        "situation": situation,
+        "assessed": assessed,
+        "first_contact": first_contact,
+    }
+
+
+def _summary() -> Concat:
+    """The stage and the pathway answer of an assessment as one text (``stage|pathway``)."""
+    return Concat(
+        Coalesce(Cast("support_stage", output_field=TextField()), Value("0"), output_field=TextField()),
+        Value("|", output_field=TextField()),
+        Coalesce(KeyTextTransform(PATHWAY_ITEM, "answers"), Value(""), output_field=TextField()),
+        output_field=TextField(),
+    )
+
+
+def _complete_sheets(as_of: dt.date) -> QuerySet[Assessment]:
+    return Assessment.objects.filter(
+        status=AssessmentStatus.COMPLETE,
+        instrument__in=Instrument.objects.filter(code=SURVEY_INSTRUMENT).values("pk"),
+        assessed_on__lte=as_of,
+    )
+
+
+def _assessed_by_anti_joins(
+    people: QuerySet[Person], households: QuerySet[Any], as_of: dt.date
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(rows of summary and n, rows of contact_type and n) for the people known that have a
+    latest assessment / whose household has a first consultation, in one statement."""
+    end = _end_of(as_of)
+    # The latest complete assessment of each person known: the one with no later one (by date,
+    # then id), an anti-join over the assessments of the people known (a correlated LIMIT 1
+    # subquery per person was 117,000 index probes).
+    complete = _complete_sheets(as_of)
+    later = complete.filter(person_id=OuterRef("person_id")).filter(
+        Q(assessed_on__gt=OuterRef("assessed_on")) | Q(assessed_on=OuterRef("assessed_on"), pk__gt=OuterRef("pk"))
+    )
+    latest = (
+        complete.filter(~Exists(later), person_id__in=people.values("pk"))
+        .annotate(summary=_summary())
+        .values("summary")
+        .annotate(first_contact=Value(False), n=Count("pk"))
+        .order_by()
+    )
+
+    # The first consultation of each known household (none earlier by time, then id), counted once
+    # for every person known in the household.
+    received = Consultation.objects.filter(received_at__lt=end)
+    earlier = received.filter(household_id=OuterRef("household_id")).filter(
+        Q(received_at__lt=OuterRef("received_at")) | Q(received_at=OuterRef("received_at"), pk__lt=OuterRef("pk"))
+    )
+    first_contacts = (
+        received.filter(~Exists(earlier), household_id__in=households)
+        .values("contact_type")
+        .annotate(
+            first_contact=Value(True),
+            n=Count("household__members", filter=Q(household__members__is_concerned=True)),
+        )
+        .order_by()
+    )
+    # Both in one statement (UNION ALL), told apart by ``first_contact``.
+    both = list(latest.union(first_contacts, all=True))
+    assessed = [{"summary": row["summary"], "n": row["n"]} for row in both if not row["first_contact"]]
+    first_contact = [{"contact_type": row["summary"], "n": row["n"]} for row in both if row["first_contact"]]
+    return assessed, first_contact
+
+
+def _assessed_per_person(people: QuerySet[Person], as_of: dt.date) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The same rows as ``_assessed_by_anti_joins`` (including the people without), by a
+    correlated subquery per person known: the latest assessment and the household's first
+    consultation."""
+    latest = _complete_sheets(as_of).filter(person_id=OuterRef("pk")).order_by("-assessed_on", "-pk")
+    first = (
+        Consultation.objects.filter(household_id=OuterRef("household_id"), received_at__lt=_end_of(as_of))
         .order_by("received_at", "pk")
         .values("contact_type")[:1]
     )
-    assessed = _grouped(
-        people.annotate(summary=Subquery(latest, output_field=TextField()), first_contact=Subquery(first_contact)),
+    rows = _grouped(
+        people.annotate(
+            summary=Subquery(latest.annotate(summary=_summary()).values("summary")[:1], output_field=TextField()),
+            first_contact=Subquery(first),
+        ),
         ["summary", "first_contact"],
     )
-    return {"main": main, "household": household, "assessed": assessed}
+    return (
+        [{"summary": row["summary"], "n": row["n"]} for row in rows],
+        [{"contact_type": row["first_contact"], "n": row["n"]} for row in rows],
+    )
 
 
 def _sum(rows: Iterable[dict[str, Any]], *keys: str, count: str = "n") -> Counter[Any]:
@@ -411,13 +513,17 @@ def survey_tables(as_of: dt.date, scope: Scope) -> list[Table]:
     """
     estimates = list(PrevalenceEstimate.objects.all())
     counts = survey_counts(as_of, scope, estimates)
-    main, household, assessed = counts["main"], counts["household"], counts["assessed"]
+    main, assessed = counts["main"], counts["assessed"]
+    situation = counts["situation"]
     known = sum(row["n"] for row in main)
     day = wareki.format_wareki(as_of)
     base = _("{day}に支援ケースが開いている世帯の本人（支援の対象者）を数えています。").format(day=day)
 
     areas = list(Area.objects.values_list("pk", "name"))
     districts = list(District.objects.values_list("pk", "name", "area_id"))
+    area_of = {pk: area for pk, _name, area in districts}
+    for row in main:
+        row["household__district__area_id"] = area_of.get(row["household__district_id"])
     no_district = _("地区未登録")
     area_rows = [*areas, (None, no_district)]
     district_rows = [*((pk, name) for pk, name, _area in districts), (None, no_district)]
@@ -464,13 +570,12 @@ def survey_tables(as_of: dt.date, scope: Scope) -> list[Table]:
             base + _("世帯の地区で数えます。"),
             _("地区"),
             district_rows,
-            _sum(household, "household__district_id"),
+            _sum(main, "household__district_id"),
             "district",
             parents=district_areas,
             parent_dim="area",
         ),
     ]
-    shared = _sum(household, "shared", "elderly")
     tables.append(
         _cross(
             "survey_household",
@@ -482,7 +587,14 @@ def survey_tables(as_of: dt.date, scope: Scope) -> list[Table]:
             _("世帯"),
             [(False, _("単身")), (True, _("同居"))],
             [(True, _("65歳以上の世帯員あり")), (False, _("65歳以上の世帯員なし"))],
-            Counter({(bool(s), bool(e)): n for (s, e), n in shared.items()}),
+            Counter(
+                {
+                    (True, True): situation["shared_elderly"],
+                    (True, False): situation["shared"],
+                    (False, True): situation["alone_elderly"],
+                    (False, False): situation["alone"],
+                }
+            ),
         )
     )
     tables.append(
@@ -505,7 +617,8 @@ def survey_tables(as_of: dt.date, scope: Scope) -> list[Table]:
     pathway_counts: Counter[str] = Counter()
     contact_counts: Counter[str | None] = Counter()
     option_values = {value for value, _label in pathway_options}
-    for row in assessed:
+    unassessed = known - sum(row["n"] for row in assessed)
+    for row in [*assessed, {"summary": None, "n": unassessed}]:
         stage, values = _parse_summary(row["summary"])
         stage_counts[stage] += row["n"]
         chosen = values & option_values
@@ -513,7 +626,9 @@ def survey_tables(as_of: dt.date, scope: Scope) -> list[Table]:
             pathway_counts[value] += row["n"]
         if not chosen:
             pathway_counts[UNKNOWN] += row["n"]
-        contact_counts[row["first_contact"]] += row["n"]
+    for row in counts["first_contact"]:
+        contact_counts[row["contact_type"]] += row["n"]
+    contact_counts[None] += known - sum(row["n"] for row in counts["first_contact"])
     latest_note = _("各人の、その日までに完了した標準アセスメントシートのうち最新のものによります。")
     pathway_rows = [*pathway_options, (UNKNOWN, _("不明・未評価"))]
     tables.append(
@@ -542,7 +657,7 @@ def survey_tables(as_of: dt.date, scope: Scope) -> list[Table]:
             base + _("本人の記録の「障害」の欄によります。"),
             _("障害"),
             _choice_rows(Disability.choices),
-            _sum(household, "disability"),
+            _sum(main, "disability"),
         )
     )
     stage_rows = [(str(value), str(label)) for value, label in SupportStage.choices] + [(NONE, _("未評価"))]
@@ -602,14 +717,14 @@ def survey_tables(as_of: dt.date, scope: Scope) -> list[Table]:
             ("sex", "age10"),
         )
     )
-    tables.append(_estimate_table(estimates, household, base))
+    tables.append(_estimate_table(estimates, main, base))
     return tables
 
 
-def _estimate_table(estimates: Sequence[PrevalenceEstimate], household: Sequence[dict[str, Any]], base: str) -> Table:
+def _estimate_table(estimates: Sequence[PrevalenceEstimate], main: Sequence[dict[str, Any]], base: str) -> Table:
     cells = []
     for index, estimate in enumerate(estimates):
-        known = sum(row[f"e{index}"] for row in household)
+        known = sum(row[f"e{index}"] for row in main)
         estimated = estimate.estimated
         cells.append(
             (
