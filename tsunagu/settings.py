@@ -179,6 +179,13 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # PostgreSQL's JIT compiles a large aggregate for 0.2–0.6 s before running it: the
+        # council's statistics paid that on every table, and the short queries of daily work gain
+        # nothing from it (decision 0036). A DATABASE_URL that sets jit itself wins.
+        _options = DATABASES["default"].setdefault("OPTIONS", {})
+        if "jit" not in str(_options.get("options", "")):
+            _options["options"] = (str(_options.get("options", "")) + " -c jit=off").strip()
 else:
     DATABASES = {
         "default": {
