@@ -162,26 +162,38 @@ def desk_tables(period: Period, scope: Scope) -> list[Table]:
         if scope.kind == "ward"
         else _("地域・地区別には相談に結び付いた世帯の地区で数え、世帯のない相談は区全体にだけ数えます。")
     )
+    rows = _consultation_groups(consultations)
     return [
-        _consultations_by_month(period, consultations, group, where),
-        _consultations_by_contact(consultations, group, where),
-        _triage_within_a_day(period, consultations, group, where),
+        _consultations_by_month(period, rows, group, where),
+        _consultations_by_contact(rows, group, where),
+        _triage_within_a_day(period, rows, group, where),
         _first_support(period, scope, group),
     ]
 
 
-def _consultations_by_month(period: Period, consultations: QuerySet[Consultation], group: str, where: str) -> Table:
-    months = period.months()
-    channels = list(Channel.choices)
-    counts: dict[tuple[dt.date | None, str], int] = {}
+def _consultation_groups(consultations: QuerySet[Consultation]) -> list[dict[str, Any]]:
+    """The consultations counted per (Tokyo day received, Tokyo day triaged, channel, contact):
+    one pass over them for the desk's first three tables, which sum these groups."""
     grouped = (
-        consultations.annotate(month=TruncMonth("received_at", tzinfo=TOKYO))
-        .values("month", "channel")
+        consultations.annotate(
+            received_day=TruncDate("received_at", tzinfo=TOKYO), triaged_day=TruncDate("triaged_at", tzinfo=TOKYO)
+        )
+        .values("received_day", "triaged_day", "channel", "contact_type")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    for row in grouped:
-        counts[(_as_date(row["month"]), row["channel"])] = row["n"]
+    return [
+        {**row, "received_day": _as_date(row["received_day"]), "triaged_day": _as_date(row["triaged_day"])}
+        for row in grouped
+    ]
+
+
+def _consultations_by_month(period: Period, rows: list[dict[str, Any]], group: str, where: str) -> Table:
+    months = period.months()
+    channels = list(Channel.choices)
+    counts: Counter[tuple[dt.date, str]] = Counter()
+    for row in rows:  # the Tokyo month of the Tokyo day received
+        counts[(row["received_day"].replace(day=1), row["channel"])] += row["n"]
     return Table(
         key="consultations_by_month_channel",
         title=_("月別・方法別の相談受付件数"),
@@ -198,8 +210,10 @@ def _consultations_by_month(period: Period, consultations: QuerySet[Consultation
     )
 
 
-def _consultations_by_contact(consultations: QuerySet[Consultation], group: str, where: str) -> Table:
-    counts = _counts(consultations, "contact_type")
+def _consultations_by_contact(rows: list[dict[str, Any]], group: str, where: str) -> Table:
+    counts: Counter[str] = Counter()
+    for row in rows:
+        counts[row["contact_type"]] += row["n"]
     return _one_way(
         "consultations_by_contact",
         _("相談者別の相談受付件数"),
@@ -213,23 +227,15 @@ def _consultations_by_contact(consultations: QuerySet[Consultation], group: str,
     )
 
 
-def _triage_within_a_day(period: Period, consultations: QuerySet[Consultation], group: str, where: str) -> Table:
+def _triage_within_a_day(period: Period, rows: list[dict[str, Any]], group: str, where: str) -> Table:
     today = timezone.localdate()
     months = period.months()
     on_time: Counter[dt.date] = Counter()
     base: Counter[dt.date] = Counter()
     deadlines: dict[dt.date, dt.date] = {}
-    grouped = (
-        consultations.annotate(
-            received_day=TruncDate("received_at", tzinfo=TOKYO), triaged_day=TruncDate("triaged_at", tzinfo=TOKYO)
-        )
-        .values("received_day", "triaged_day")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for row in grouped:
-        received = _as_date(row["received_day"])
-        triaged = _as_date(row["triaged_day"])
+    for row in rows:
+        received = row["received_day"]
+        triaged = row["triaged_day"]
         assert received is not None
         if received not in deadlines:
             deadlines[received] = add_business_days(received, 1)
@@ -326,12 +332,13 @@ def case_tables(period: Period, scope: Scope, *, as_of: dt.date) -> list[Table]:
     in_period = _cases(scope, period.start, period.end)
     on_day = _cases(scope, as_of, as_of)
     open_then = _open_on(on_day, as_of)
+    open_counts, quiet_counts = _open_and_quiet(open_then, as_of)
     return [
         _opened_by_month(period, in_period, group),
-        _open_by_status(open_then, as_of, group),
+        _open_by_status(open_counts, as_of, group),
         _open_by_stage(open_then, as_of, group),
         _closed_by_reason(period, in_period, group),
-        _no_contact(open_then, as_of, group),
+        _no_contact(quiet_counts, as_of, group),
         _unanswered(scope, group),
         _handoffs(period, in_period, group),
     ]
@@ -362,8 +369,15 @@ def _opened_by_month(period: Period, cases: QuerySet[Case], group: str) -> Table
     )
 
 
-def _open_by_status(open_then: QuerySet[Case], as_of: dt.date, group: str) -> Table:
-    counts = _counts(open_then, "status")
+def _open_and_quiet(open_then: QuerySet[Case], as_of: dt.date) -> tuple[dict[str, int], dict[str, int]]:
+    """``{status: count}`` of the cases open on ``as_of``, and of those of them with no contact for
+    60 days (:func:`_quiet`): one pass over the cases for both tables."""
+    grouped = open_then.values("status").annotate(n=Count("pk"), quiet=Count("pk", filter=_quiet(as_of))).order_by()
+    rows = list(grouped)
+    return {row["status"]: row["n"] for row in rows}, {row["status"]: row["quiet"] for row in rows}
+
+
+def _open_by_status(counts: dict[str, int], as_of: dt.date, group: str) -> Table:
     return _one_way(
         "cases_open_by_status",
         _("状態別の継続中のケース数"),
@@ -419,13 +433,26 @@ def _closed_by_reason(period: Period, cases: QuerySet[Case], group: str) -> Tabl
     )
 
 
-def _no_contact(open_then: QuerySet[Case], as_of: dt.date, group: str) -> Table:
+def _quiet(as_of: dt.date) -> Q:
+    """The open case had no contact in the 60 days up to ``as_of``: its last reached, not withdrawn
+    record up to that day is 60 or more days old, or it has none and opened 60 or more days before."""
     since = as_of - dt.timedelta(days=NO_CONTACT_DAYS - 1)  # a contact on or after this day is recent
+    # The kept work state ``Case.last_contact_on`` is the day of the case's last reached, not
+    # withdrawn record (decision 0017). When it is on or before ``as_of`` it is also the last
+    # contact up to ``as_of``: no record to read. Only the cases reached after ``as_of`` (a past
+    # day) are probed on the records (index ``record_case_date``).
     contacts = ProgressRecord.objects.filter(case_id=OuterRef("pk"), reached=True, withdrawn=False)
-    quiet = open_then.filter(~Exists(contacts.filter(occurred_on__gte=since, occurred_on__lte=as_of))).filter(
-        Exists(contacts.filter(occurred_on__lte=as_of)) | Q(opened_at__lt=_day_start(since))
+    recent = Exists(contacts.filter(occurred_on__gte=since, occurred_on__lte=as_of))
+    earlier = Exists(contacts.filter(occurred_on__lte=as_of))
+    probed = Q(last_contact_on__gt=as_of) & ~Q(recent) & (Q(earlier) | Q(opened_at__lt=_day_start(since)))
+    return (
+        Q(last_contact_on__lt=since)  # since <= as_of: the last contact, and before ``since``
+        | Q(last_contact_on__isnull=True, opened_at__lt=_day_start(since))  # never reached
+        | probed
     )
-    counts = _counts(quiet, "status")
+
+
+def _no_contact(counts: dict[str, int], as_of: dt.date, group: str) -> Table:
     return _one_way(
         "cases_no_contact_60_days",
         _("60日以上連絡が取れていないケース数"),
