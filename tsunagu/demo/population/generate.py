@@ -68,6 +68,7 @@ from tsunagu.plans.work_state import plan_review_set
 from tsunagu.records.models import Method, ProgressRecord
 from tsunagu.records.work_state import rebuild_work_state
 from tsunagu.referrals.models import DeclineReason, Referral, ReferralEvent, ReferralEventKind, ReferralStatus
+from tsunagu.reports.survey import estimates_seed
 
 SCALES = {"tiny": 200, "ward": 10_000, "national": 1_000_000}
 
@@ -264,6 +265,8 @@ class Population(AroundTheCase):
             call_command("load_reference", verbosity=0)
         if not Instrument.objects.exists():
             call_command("load_instruments", verbosity=0)
+        # The survey's 「把握率」 divides by the secretariat's estimates (issue 13; never overwritten).
+        estimates_seed()
         agencies = list(Agency.objects.filter(active=True).order_by("code"))
         self.agencies = {a.pk: AgencyInfo(a) for a in agencies}
         self.districts = list(District.objects.order_by("code"))

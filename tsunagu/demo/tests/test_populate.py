@@ -91,6 +91,9 @@ def test_the_tiny_scale_fills_every_table_in_proportion(population):
     assert set(Referral.objects.values_list("status", flat=True)) == set(ReferralStatus.values)
     assert Meeting.objects.exists() and MeetingCase.objects.exists()
     assert AccessEvent.objects.count() > ProgressRecord.objects.count()
+    from tsunagu.reports.models import PrevalenceEstimate
+
+    assert PrevalenceEstimate.objects.count() == 2  # the survey's 「把握率」 has its estimates
 
 
 @pytest.mark.django_db
