@@ -252,8 +252,16 @@ def _network_checks():
     assert follow_up.text in page
 
 
+@pytest.mark.parametrize("moment", [DAYS[2], DAYS[3]], ids=lambda moment: moment.strftime("%Y-%m-%d_%H%M"))
 @pytest.mark.django_db
-def test_the_demo_statistics_show_real_tables_some_cells_withheld_and_a_council_snapshot(reference):
+def test_the_demo_statistics_show_real_tables_some_cells_withheld_and_a_council_snapshot(reference, moment):
+    """Made on the eve of Golden Week, a month into a fiscal year, and on the eve of the
+    year-end closure."""
+    with time_machine.travel(moment, tick=False):
+        _statistics_checks()
+
+
+def _statistics_checks():
     from django.conf import settings
 
     from tsunagu.reports import compose
