@@ -407,3 +407,11 @@ RETENTION_AUDIT_YEARS = env_int("RETENTION_AUDIT_YEARS", 10)
 TSUNAGU_REPORT_THRESHOLD = env_int("TSUNAGU_REPORT_THRESHOLD", 5)
 if TSUNAGU_REPORT_THRESHOLD < 2:
     raise ImproperlyConfigured("TSUNAGU_REPORT_THRESHOLD は2以上にしてください（小さな数の保護）。")
+# Parallel workers per statement for the statistics on PostgreSQL (reports.compose): the server
+# may keep 0 for the daily pages (docs/scaling.md) while the statistics' large aggregates use
+# these. Empty: the server's own setting.
+TSUNAGU_REPORT_PARALLEL_WORKERS = (
+    env_int("TSUNAGU_REPORT_PARALLEL_WORKERS", 2) if os.environ.get("TSUNAGU_REPORT_PARALLEL_WORKERS", "2") else None
+)
+if TSUNAGU_REPORT_PARALLEL_WORKERS is not None and TSUNAGU_REPORT_PARALLEL_WORKERS < 0:
+    raise ImproperlyConfigured("TSUNAGU_REPORT_PARALLEL_WORKERS は0以上にしてください。")

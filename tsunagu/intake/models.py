@@ -133,6 +133,11 @@ class Consultation(BaseModel):
                 name="consultation_untriaged",
             ),
             models.Index(fields=["-received_at", "-id"], name="consultation_received_id"),
+            # A household's first consultation (the statistics' first contact and "consultation to
+            # first support"): one index-only probe per household on PostgreSQL.
+            models.Index(
+                fields=["household", "received_at", "id"], include=["contact_type"], name="consultation_household_first"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -39,7 +39,16 @@ class ProgressRecord(BaseModel):
     class Meta:
         verbose_name = _("支援経過記録")
         verbose_name_plural = _("支援経過記録")
-        indexes = [models.Index(fields=["case", "-occurred_on"], name="record_case_date")]
+        indexes = [
+            models.Index(fields=["case", "-occurred_on"], name="record_case_date"),
+            # A case's first contact (the statistics' "consultation to first support"): the records
+            # that reached the person and stand, so the probe reads the index only.
+            models.Index(
+                fields=["case", "occurred_on"],
+                condition=models.Q(reached=True, withdrawn=False),
+                name="record_case_first_contact",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.occurred_on} {self.get_method_display()}"

@@ -1,8 +1,11 @@
 """Which tables make each section of a report (issue 13 items 2 and 3)."""
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 
 from tsunagu.reports.access import CASES, DESK, NETWORK, REFERRALS, SURVEY
@@ -28,5 +31,22 @@ SECTION_TABLES: dict[str, Callable[[Period, Scope, dt.date], list[Table]]] = {
 }
 
 
+@contextmanager
+def statistics_session() -> Iterator[None]:
+    """On PostgreSQL, let the section's statements use ``TSUNAGU_REPORT_PARALLEL_WORKERS`` parallel
+    workers each (``SET LOCAL``, for this transaction only). The daily pages are short indexed
+    reads, for which docs/scaling.md advises ``max_parallel_workers_per_gather = 0`` on the
+    server; the statistics' large aggregates are the one place where parallel scans pay
+    (decision 0036). SQLite, or the setting None: the server's own setting."""
+    workers = settings.TSUNAGU_REPORT_PARALLEL_WORKERS
+    if connection.vendor != "postgresql" or workers is None:
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = %s", [int(workers)])
+        yield
+
+
 def section_tables(section: str, period: Period, scope: Scope, as_of: dt.date) -> list[Table]:
-    return SECTION_TABLES[section](period, scope, as_of)
+    with statistics_session():
+        return SECTION_TABLES[section](period, scope, as_of)

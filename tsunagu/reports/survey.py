@@ -21,20 +21,21 @@ in the 5-year table a decade is 不明), else 不明.
 
 All tables together take three statements over the people known (plus small reads of the areas,
 districts, the instrument and the estimates); the one-way tables are sums of the grouped rows, never
-a query per row, and no query evaluates a subquery per person known (PostgreSQL runs a correlated
-subquery in the SELECT list as a SubPlan per row: at national scale, 117,000 people known in the
-ward, those probes took seconds). (1) One grouped query of the people known by every per-person
-dimension (age bands, sex, district, duration, disability, the estimate ranges): a hash semi-join of
-the persons of concern with the open cases; the area is added from the districts in Python. (2) The
-household situation: the members of the known households grouped once per household (of concern, in
-all, aged 65+) and summed by the two flags over that grouping. (3) In one UNION ALL: the latest
-complete assessment of each person known (none later by date, then id: an anti-join), grouped by
-stage and pathway; and the first consultation of each known household (none earlier by time, then
-id), weighted by the household's people of concern. The people with no assessment, and those whose
-household has no consultation, are the rest of the people known. For an agency scope (a few
-thousand people) the two correlated subqueries per person are cheaper and are kept. Measured on a national database
-(1,000,000 persons; ward 2026-11-29) on the shared, loaded machine: 8.8 s before, 3.9 s after
-(2.5 s with PostgreSQL's JIT off: JIT compilation alone costs 0.2–0.4 s per query here).
+a query per row. (1) One grouped query of the people known by every per-person dimension (age
+bands, sex, district, duration, disability, the estimate ranges): a hash semi-join of the persons
+of concern with the open cases; the area is added from the districts in Python. (2) The household
+situation: the members of the known households grouped once per household (of concern, in all,
+aged 65+) and summed by the two flags over that grouping. (3) The latest complete assessment of
+each person known (latest date, then id) and the household's first consultation (earliest time,
+then id), as two correlated probes per person, grouped by both.
+
+Indexes made for these statements (PostgreSQL; SQLite ignores the included columns):
+``person_concerned_survey`` (the persons of concern with every column they are banded by, so the
+people known are read from a narrow index, about a fifth of the persons), ``person_household_ages``
+(each household's members with what decides "aged 65 or over") and
+``consultation_household_first`` (a household's first consultation and its contact type, from the
+index alone). Measured on a national database (1,000,000 persons; 117,000 people known in the
+ward): docs/benchmarks.md, P4.
 """
 
 import datetime as dt
@@ -317,12 +318,10 @@ def survey_counts(as_of: dt.date, scope: Scope, estimates: Sequence[PrevalenceEs
         alone=Coalesce(Sum("concerned", filter=Q(members=1, aged=0)), 0),
     )
 
-    if scope.kind == AGENCY:
-        # An agency knows a few thousand people: one index probe per person is cheaper than the
-        # anti-joins over every assessment and consultation (measured at national scale).
-        assessed, first_contact = _assessed_per_person(people, as_of)
-    else:
-        assessed, first_contact = _assessed_by_anti_joins(people, households, as_of)
+    # The latest assessment and the household's first consultation of each person known: one
+    # index probe each per person (``consultation_household_first`` answers the second from the
+    # index alone), grouped together.
+    assessed, first_contact = _assessed_per_person(people, as_of)
     return {
         "main": main,
         "situation": situation,
@@ -349,53 +348,11 @@ def _complete_sheets(as_of: dt.date) -> QuerySet[Assessment]:
     )
 
 
-def _assessed_by_anti_joins(
-    people: QuerySet[Person], households: QuerySet[Any], as_of: dt.date
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(rows of summary and n, rows of contact_type and n) for the people known that have a
-    latest assessment / whose household has a first consultation, in one statement."""
-    end = _end_of(as_of)
-    # The latest complete assessment of each person known: the one with no later one (by date,
-    # then id), an anti-join over the assessments of the people known (a correlated LIMIT 1
-    # subquery per person was 117,000 index probes).
-    complete = _complete_sheets(as_of)
-    later = complete.filter(person_id=OuterRef("person_id")).filter(
-        Q(assessed_on__gt=OuterRef("assessed_on")) | Q(assessed_on=OuterRef("assessed_on"), pk__gt=OuterRef("pk"))
-    )
-    latest = (
-        complete.filter(~Exists(later), person_id__in=people.values("pk"))
-        .annotate(summary=_summary())
-        .values("summary")
-        .annotate(first_contact=Value(False), n=Count("pk"))
-        .order_by()
-    )
-
-    # The first consultation of each known household (none earlier by time, then id), counted once
-    # for every person known in the household.
-    received = Consultation.objects.filter(received_at__lt=end)
-    earlier = received.filter(household_id=OuterRef("household_id")).filter(
-        Q(received_at__lt=OuterRef("received_at")) | Q(received_at=OuterRef("received_at"), pk__lt=OuterRef("pk"))
-    )
-    first_contacts = (
-        received.filter(~Exists(earlier), household_id__in=households)
-        .values("contact_type")
-        .annotate(
-            first_contact=Value(True),
-            n=Count("household__members", filter=Q(household__members__is_concerned=True)),
-        )
-        .order_by()
-    )
-    # Both in one statement (UNION ALL), told apart by ``first_contact``.
-    both = list(latest.union(first_contacts, all=True))
-    assessed = [{"summary": row["summary"], "n": row["n"]} for row in both if not row["first_contact"]]
-    first_contact = [{"contact_type": row["summary"], "n": row["n"]} for row in both if row["first_contact"]]
-    return assessed, first_contact
-
-
 def _assessed_per_person(people: QuerySet[Person], as_of: dt.date) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The same rows as ``_assessed_by_anti_joins`` (including the people without), by a
-    correlated subquery per person known: the latest assessment and the household's first
-    consultation."""
+    """(rows of summary and n, rows of contact_type and n) for the people known, including those
+    without (summary / contact_type None), by a correlated subquery per person known: the latest
+    complete assessment (latest date, then id) and the household's first consultation (earliest
+    time, then id)."""
     latest = _complete_sheets(as_of).filter(person_id=OuterRef("pk")).order_by("-assessed_on", "-pk")
     first = (
         Consultation.objects.filter(household_id=OuterRef("household_id"), received_at__lt=_end_of(as_of))
