@@ -90,6 +90,10 @@ class Case(BaseModel):
             # LAST" cannot be declared on SQLite.
             models.Index(fields=["-opened_at", "-id"], name="case_list_opened", condition=OPEN),
             models.Index(fields=["next_action_on", "id"], name="case_list_next_action", condition=OPEN),
+            # Every status in the default order: the list filtered to 「すべて」 and its exports
+            # (reports.list_exports), which walk it by keyset steps of 10,000; without it each step
+            # sorted every case (1 s a step at 195,000 cases, 0.27 s with it).
+            models.Index(fields=["-opened_at", "-id"], name="case_list_opened_all"),
         ]
 
     def __str__(self) -> str:
