@@ -343,7 +343,7 @@ def csv_response(export: ListExport) -> StreamingHttpResponse:
     headers = [column.header for column in _columns(meeting=export.meeting is not None)]
     info = current_request.get()  # the event's address and path, kept for the steps written later
 
-    def record(export: ListExport, step: list[dict[str, Any]]) -> None:
+    def record(export: ListExport, step: Sequence[Sequence[Any]]) -> None:
         token = current_request.set(info)
         try:
             _record(export, step)
