@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from tsunagu.core.services import ConflictError
 
@@ -44,7 +45,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             {"detail": _("ほかの職員が先にこの記録を更新しました。内容を確かめてからもう一度操作してください。")},
             status=status.HTTP_409_CONFLICT,
         )
-        exceptions.set_rollback()
+        set_rollback()
         return response
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(_("見つかりません。"))

@@ -10,6 +10,7 @@
    same service. Bad input answers 400 with the field named; a stale ``version`` 409.
 """
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -93,7 +94,13 @@ def _key(request: Request) -> uuid.UUID:
 
 
 def _drop_none(data: dict[str, Any]) -> dict[str, Any]:
-    return {name: value for name, value in data.items() if value is not None}
+    """The serializer's data as the screen's form takes it: a day as typed (ISO), so that the
+    form's own checks of a day (not in the future, ...) run as they do on the screen."""
+    return {
+        name: value.isoformat() if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else value
+        for name, value in data.items()
+        if value is not None
+    }
 
 
 class ConsultationCreateView(APIView):

@@ -80,3 +80,30 @@ def api(users, accounts):
 @pytest.fixture
 def agency():
     return lambda code: Agency.objects.get(code=code)
+
+
+@pytest.fixture
+def referral(world, users, agency):
+    """A referral of ``world.case`` from メルクマール (its lead) to the central desk, unanswered."""
+    from tsunagu.referrals.services import referral_send
+
+    sent, _created = referral_send(
+        user=users["lead_worker"],
+        case=world.case,
+        from_agency=agency("merkmal"),
+        to_agency=agency("link"),
+        person=world.person,
+        reason="家族会の紹介",
+        summary="母親が家族会に関心。",
+        basis="meeting_art9",
+    )
+    return sent
+
+
+@pytest.fixture
+def place(users, agency):
+    from tsunagu.places.models import Place
+
+    return Place.objects.create(
+        name="たまりば池尻", code="tamariba", kind="ibasho", agency=agency("merkmal"), is_public=True
+    )
