@@ -73,3 +73,10 @@ class TokenRateThrottle(SimpleRateThrottle):
         if not isinstance(token, ApiToken):
             return None
         return f"api-throttle-{token.pk}"
+
+
+class TokenOnly(ScopePermission):
+    """Any valid token (the API's own "not found", which names no resource)."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return isinstance(request.auth, ApiToken)

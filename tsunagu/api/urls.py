@@ -9,7 +9,7 @@ package (no outside assets) and no inline script, under the site's CSP.
 
 from typing import Any
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from tsunagu.api import views
@@ -45,4 +45,6 @@ urlpatterns = [
     path("events/", token_only(views.EventListView.as_view()), name="events"),
     path("schema/", login_only(SpectacularAPIView.as_view()), name="schema"),
     path("docs/", login_only(DocsView.as_view()), name="docs"),
+    # Last: any other path answers the API's JSON 404 (a generated or mistyped id included).
+    re_path(r"^(?P<rest>.*)$", token_only(views.NotFoundView.as_view()), name="not_found"),
 ]

@@ -27,6 +27,7 @@ from rest_framework.views import APIView
 from tsunagu.agencies.models import CASE_ROLES, Agency, Role
 from tsunagu.agencies.selectors import staff_context
 from tsunagu.api import serializers as s
+from tsunagu.api.drf import TokenOnly
 from tsunagu.api.scopes import Scope
 from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
@@ -415,3 +416,16 @@ class EventListView(APIView):
     def get(self, request: Request) -> Response:
         events = public_events().select_related("agency")[:PAGE_PLACES]
         return Response(s.EventSerializer(events, many=True).data)
+
+
+class NotFoundView(APIView):
+    """Any other path under /api/v1/: the API's JSON 404 (after the token, like every endpoint),
+    never the screens' HTML page."""
+
+    permission_classes = [TokenOnly]
+
+    @extend_schema(exclude=True)
+    def get(self, request: Request, rest: str = "") -> Response:
+        raise Http404
+
+    post = put = patch = delete = get

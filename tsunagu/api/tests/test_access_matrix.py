@@ -130,7 +130,7 @@ def _call(api: Api, name: str, world, referral, place):
 
 
 def test_the_matrix_names_every_endpoint():
-    names = {pattern.name for _route, pattern, _ns in api_patterns()}
+    names = {pattern.name for _route, pattern, _ns in api_patterns()} - {"not_found"}
     assert set(ENDPOINTS) == names
     for system in EXPECTED.values():
         assert set(system) <= names
