@@ -434,7 +434,7 @@ API_TOKEN_RATE = env_str("API_TOKEN_RATE", "120/min")
 # The longest a token may be issued for; it is then issued anew (and the old one left to expire).
 API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
 SPECTACULAR_SETTINGS = {
-    "TITLE": "つなぐ API",
+    "TITLE": "Tsunagu API",
     "DESCRIPTION": "The agencies' systems' API: consultations, persons, cases, progress records, referrals, "
     "places and events. Every call acts as the token's system account, through the same access rules as the "
     "screens (docs/access.md); what the caller may not see answers 404. See docs/api.md.",

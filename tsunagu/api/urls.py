@@ -27,7 +27,7 @@ def token_only(view: Any) -> Any:
 class DocsView(SpectacularSwaggerSplitView):
     template_name = "api/swagger_ui.html"
     url_name = "api:schema"
-    title = "つなぐ API v1"
+    title = "Tsunagu API v1"
 
 
 urlpatterns = [

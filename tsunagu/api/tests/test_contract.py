@@ -24,12 +24,30 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 
 @pytest.fixture
-def contract(world, referral, place, api):
+def wsgi():
+    """The project's WSGI application, as a server runs it, inside the test's transaction: like
+    Django's test client, without closing the database connection at each request's start and end
+    (on PostgreSQL that would close the test's own transaction)."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield get_wsgi_application()
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def contract(world, referral, place, api, wsgi):
     """The desk's system (it reaches every endpoint: consultations, summaries, a referral it
     received) and the ids of real objects, so that generated calls reach them and not only 404s."""
     return {
         "token": api["link"].token,
         "ids": [world.case.pk, world.other_case.pk, referral.pk, place.pk],
+        "app": wsgi,
     }
 
 
@@ -53,7 +71,7 @@ def test_the_api_keeps_its_schema(case, contract):
         if isinstance(generated, int) and generated % 5:
             case.path_parameters["id"] = ids[generated % len(ids)]
     case.call_and_validate(
-        app=get_wsgi_application(),
+        app=contract["app"],
         headers={"Authorization": f"Bearer {contract['token']}"},
         checks=CHECKS,
     )
