@@ -107,9 +107,10 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp_webauthn",
-    # The agencies' systems' API (issue 14, decision 0037): DRF, its OpenAPI schema, and the
-    # Swagger UI files served from the package (no outside assets).
-    "rest_framework",
+    # The agencies' systems' API (issue 14, decision 0037): DRF's OpenAPI schema and the Swagger
+    # UI files served from the package (no outside assets). DRF itself is used but not installed
+    # as an app: its translation catalogue would take precedence over Django's own and change the
+    # messages of every form (tsunagu/api/errors.py gives the API's messages).
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "tsunagu.core",

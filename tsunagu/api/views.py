@@ -64,6 +64,13 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 PAGE_PLACES = 200
 
 
+class Endpoint(APIView):
+    """An endpoint answers the methods it has (GET and HEAD, or POST) and 405 to any other,
+    OPTIONS included (the schema describes the API)."""
+
+    http_method_names = ["get", "post", "head"]
+
+
 def _roles(request: Request, roles: tuple[str, ...], *, object_page: bool) -> None:
     """The screen's role rule (``core.access.staff``): a list or form the role may not use answers
     403 (no secret), an object 404 (its existence is not revealed)."""
@@ -104,7 +111,7 @@ def _drop_none(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class ConsultationCreateView(APIView):
+class ConsultationCreateView(Endpoint):
     scopes = {"POST": Scope.CONSULTATIONS_WRITE}
 
     @extend_schema(
@@ -136,7 +143,7 @@ class ConsultationCreateView(APIView):
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
-class PersonSearchView(APIView):
+class PersonSearchView(Endpoint):
     scopes = {"GET": Scope.PERSONS_READ}
 
     @extend_schema(
@@ -162,7 +169,7 @@ class PersonSearchView(APIView):
         )
 
 
-class CaseSummaryView(APIView):
+class CaseSummaryView(Endpoint):
     scopes = {"GET": Scope.CASES_READ}
 
     @extend_schema(
@@ -181,7 +188,7 @@ class CaseSummaryView(APIView):
 RECORDS_SHOWN = 20
 
 
-class CaseDetailsView(APIView):
+class CaseDetailsView(Endpoint):
     scopes = {"GET": Scope.CASES_READ}
 
     @extend_schema(
@@ -227,7 +234,7 @@ class CaseDetailsView(APIView):
         return Response(s.CaseDetailsSerializer(case).data)
 
 
-class RecordCreateView(APIView):
+class RecordCreateView(Endpoint):
     scopes = {"POST": Scope.RECORDS_WRITE}
 
     @extend_schema(
@@ -263,7 +270,7 @@ def _referral_body(referral: Any, side: str) -> dict[str, Any]:
     return s.ReferralSerializer(referral).data  # type: ignore[return-value]
 
 
-class ReferralSendView(APIView):
+class ReferralSendView(Endpoint):
     scopes = {"POST": Scope.REFERRALS_WRITE}
 
     @extend_schema(
@@ -307,7 +314,7 @@ class ReferralSendView(APIView):
         )
 
 
-class ReferralListView(APIView):
+class ReferralListView(Endpoint):
     scopes = {"GET": Scope.REFERRALS_READ}
 
     @extend_schema(
@@ -340,7 +347,7 @@ class ReferralListView(APIView):
         return Response(s.ReferralListSerializer(body).data)
 
 
-class ReferralDetailView(APIView):
+class ReferralDetailView(Endpoint):
     scopes = {"GET": Scope.REFERRALS_READ}
 
     @extend_schema(
@@ -354,7 +361,7 @@ class ReferralDetailView(APIView):
         return Response(_referral_body(referral, side))
 
 
-class ReferralAnswerView(APIView):
+class ReferralAnswerView(Endpoint):
     scopes = {"POST": Scope.REFERRALS_WRITE}
 
     @extend_schema(
@@ -384,7 +391,7 @@ class ReferralAnswerView(APIView):
         return Response(_referral_body(referral, side))
 
 
-class PlaceListView(APIView):
+class PlaceListView(Endpoint):
     scopes = {"GET": Scope.PLACES_READ}
 
     @extend_schema(
@@ -397,7 +404,7 @@ class PlaceListView(APIView):
         return Response(s.PlaceSerializer(places, many=True).data)
 
 
-class PlaceDetailView(APIView):
+class PlaceDetailView(Endpoint):
     scopes = {"GET": Scope.PLACES_READ}
 
     @extend_schema(operation_id="place_read", summary="A place", responses={200: s.PlaceSerializer, **ERRORS})
@@ -405,7 +412,7 @@ class PlaceDetailView(APIView):
         return Response(s.PlaceSerializer(place_get_for_user(request.user, pk)).data)
 
 
-class EventListView(APIView):
+class EventListView(Endpoint):
     scopes = {"GET": Scope.PLACES_READ}
 
     @extend_schema(
@@ -418,7 +425,7 @@ class EventListView(APIView):
         return Response(s.EventSerializer(events, many=True).data)
 
 
-class NotFoundView(APIView):
+class NotFoundView(Endpoint):
     """Any other path under /api/v1/: the API's JSON 404 (after the token, like every endpoint),
     never the screens' HTML page."""
 
