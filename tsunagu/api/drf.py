@@ -22,7 +22,7 @@ from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
 from tsunagu.api.models import ApiToken
-from tsunagu.api.services import token_find
+from tsunagu.api.services import token_named, token_valid
 
 
 class TokenAuthentication(BaseAuthentication):
@@ -38,11 +38,13 @@ class TokenAuthentication(BaseAuthentication):
             text = header[1].decode("ascii")
         except UnicodeError:
             raise exceptions.AuthenticationFailed(_("トークンが正しくありません。")) from None
-        token = token_find(text)
-        if token is None:
+        token = token_named(text)
+        if token is not None:
+            # For the call log (tsunagu.api.middleware), which runs outside DRF's request: a call
+            # with a known token is recorded against it, refused (revoked, expired) or not.
+            request._request.api_token_id = token.pk  # type: ignore[attr-defined]
+        if token is None or not token_valid(token, text):
             raise exceptions.AuthenticationFailed(_("トークンが正しくないか、有効期限が切れているか、失効しています。"))
-        # For the call log (tsunagu.api.middleware), which runs outside DRF's request.
-        request._request.api_token_id = token.pk  # type: ignore[attr-defined]
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:
@@ -61,7 +63,7 @@ class ScopePermission(BasePermission):
         method = (request.method or "").lower()
         if method not in view.http_method_names or not hasattr(view, method):
             return True  # a method the view does not have: DRF answers 405 after this
-        needed = getattr(view, "scopes", {}).get(request.method)
+        needed = getattr(view, "scopes", {}).get("GET" if request.method == "HEAD" else request.method)
         return needed is not None and needed in token.scopes
 
 

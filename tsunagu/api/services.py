@@ -97,20 +97,23 @@ def token_revoke(*, user: User, token: ApiToken) -> ApiToken:
     return token
 
 
-def token_find(text: str, *, now: dt.datetime | None = None) -> ApiToken | None:
-    """The usable token ``text`` is, or None (malformed, unknown, wrong secret, revoked, expired,
-    or its account or membership switched off). Each of these answers the same."""
+def token_named(text: str) -> ApiToken | None:
+    """The token whose prefix ``text`` carries, whatever its state and secret (for the call log:
+    a call with a revoked, expired or forged token of a known prefix is recorded against it)."""
     parts = text.split("_", 2)
     if len(parts) != 3 or parts[0] != MARK or not parts[1] or not parts[2]:
         return None
-    token = ApiToken.objects.select_related("user", "agency").filter(prefix=parts[1][:16]).first()
-    if token is None or not hmac.compare_digest(token.secret_hash, _hash(parts[2])):
-        return None
+    return ApiToken.objects.select_related("user", "agency").filter(prefix=parts[1][:16]).first()
+
+
+def token_valid(token: ApiToken, text: str, *, now: dt.datetime | None = None) -> bool:
+    """Whether ``text`` is the usable ``token``: the right secret, not revoked, not expired, its
+    account active and its membership and agency switched on. Each failure answers the same."""
+    if not hmac.compare_digest(token.secret_hash, _hash(text.split("_", 2)[2])):
+        return False
     if not token.usable(now) or not token.user.is_active:
-        return None
-    if not Membership.objects.filter(user=token.user, agency=token.agency, active=True, agency__active=True).exists():
-        return None
-    return token
+        return False
+    return Membership.objects.filter(user=token.user, agency=token.agency, active=True, agency__active=True).exists()
 
 
 def token_used(*, token_id: int, at: dt.datetime) -> None:

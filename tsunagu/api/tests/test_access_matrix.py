@@ -260,3 +260,14 @@ def test_a_role_that_may_not_use_a_list_gets_403(world, users, accounts, api):
     assert api["link"].get("/api/v1/persons/", {"q": "山田"}).status_code == 403
     assert api["link"].get(f"/api/v1/cases/{world.case.pk}/").status_code == 404
     assert api["link"].get("/api/v1/events/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_head_needs_the_scope_of_get(world, users, accounts):
+    from django.test import Client
+
+    def head(scopes):
+        token = issue(users["admin_user"], accounts["merkmal"], scopes=scopes)
+        return Client().head(f"/api/v1/cases/{world.case.pk}/", HTTP_AUTHORIZATION=f"Bearer {token}").status_code
+
+    assert (head(["cases:read"]), head(["places:read"])) == (200, 403)

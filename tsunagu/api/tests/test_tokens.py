@@ -48,6 +48,8 @@ def test_a_revoked_token_is_refused_at_once_and_kept(world, users, accounts):
     assert api.get(f"/api/v1/cases/{world.case.pk}/").status_code == 401
     token = ApiToken.objects.get()
     assert token.revoked_by == users["admin_user"] and token.revoked_at is not None
+    # The refused call is recorded against the revoked token.
+    assert list(token.calls.order_by("id").values_list("status", flat=True)) == [200, 401]
 
 
 @pytest.mark.django_db
@@ -140,6 +142,7 @@ def test_an_administrator_issues_a_token_in_the_admin_and_sees_it_once(users, ac
     admin.is_superuser = True
     admin.save()
     client = client_for(admin)
+    assert client.get("/admin/api/apitoken/add/").status_code == 200
     response = client.post(
         "/admin/api/apitoken/add/",
         {
@@ -170,6 +173,10 @@ def test_an_administrator_issues_a_token_in_the_admin_and_sees_it_once(users, ac
     token.refresh_from_db()
     assert token.revoked_by == admin
     assert Api(text).get(f"/api/v1/cases/{world.case.pk}/").status_code == 401
+    # The calls, read-only: the one refused after the revocation is there too.
+    calls = client.get("/admin/api/apicall/")
+    assert calls.status_code == 200 and calls.context["cl"].result_count == 2
+    assert client.get(f"/admin/api/apitoken/{token.pk}/delete/").status_code == 403
 
 
 @pytest.mark.django_db
