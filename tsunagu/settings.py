@@ -107,6 +107,12 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp_webauthn",
+    # The agencies' systems' API (issue 14, decision 0037): DRF's OpenAPI schema and the Swagger
+    # UI files served from the package (no outside assets). DRF itself is used but not installed
+    # as an app: its translation catalogue would take precedence over Django's own and change the
+    # messages of every form (tsunagu/api/errors.py gives the API's messages).
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "tsunagu.core",
     "tsunagu.audit",
     "tsunagu.agencies",
@@ -123,6 +129,7 @@ INSTALLED_APPS = [
     "tsunagu.public",
     "tsunagu.reports",
     "tsunagu.work",
+    "tsunagu.api",
     "tsunagu.demo",
 ]
 
@@ -146,6 +153,8 @@ MIDDLEWARE = [
     "tsunagu.core.middleware.request_context_middleware",
     # After the view's ATOMIC_REQUESTS block: a refused read is logged even though it rolled back.
     "tsunagu.audit.middleware.security_log_middleware",
+    # Likewise after it: every call with an API token is recorded, refused ones included.
+    "tsunagu.api.middleware.api_call_middleware",
     "tsunagu.core.middleware.no_store_middleware",
     # Last, as django-axes asks: it turns a sign-in refused during a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -415,3 +424,44 @@ TSUNAGU_REPORT_PARALLEL_WORKERS = (
 )
 if TSUNAGU_REPORT_PARALLEL_WORKERS is not None and TSUNAGU_REPORT_PARALLEL_WORKERS < 0:
     raise ImproperlyConfigured("TSUNAGU_REPORT_PARALLEL_WORKERS は0以上にしてください。")
+
+# --- The agencies' systems' API (issue 14, decision 0037, docs/api.md) ---------------------------
+# Token authentication only (no session, no browsable API): a token's scope per method, deny by
+# default; one error shape; a rate per token counted in the shared cache (decision 0011).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["tsunagu.api.drf.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["tsunagu.api.drf.ScopePermission"],
+    "DEFAULT_THROTTLE_CLASSES": ["tsunagu.api.drf.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "tsunagu.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# Calls per token (DRF's "N/second|minute|hour|day"); beyond it, 429 until the window passes.
+API_TOKEN_RATE = env_str("API_TOKEN_RATE", "120/min")
+# The longest a token may be issued for; it is then issued anew (and the old one left to expire).
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Tsunagu API",
+    "DESCRIPTION": "The agencies' systems' API: consultations, persons, cases, progress records, referrals, "
+    "places and events. Every call acts as the token's system account, through the same access rules as the "
+    "screens (docs/access.md); what the caller may not see answers 404. See docs/api.md.",
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": "/api/v1/",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its documentation page are for signed-in staff (core.access.login_only).
+    "SERVE_PUBLIC": True,
+    "SERVE_AUTHENTICATION": ["rest_framework.authentication.SessionAuthentication"],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "tsunagu.cases.models.CaseStatus",
+        "ReferralStatusEnum": "tsunagu.referrals.models.ReferralStatus",
+        "ConcernEnum": "tsunagu.intake.models.Concern",
+        "SharingBasisEnum": "tsunagu.cases.models.SharingBasis",
+    },
+}

@@ -33,6 +33,8 @@ urlpatterns = [
     path("staff/reports/", include("tsunagu.reports.urls")),
     path("staff/audit/", include("tsunagu.audit.urls")),
     path("staff/audit/security/", include("tsunagu.audit.security_urls")),
+    # The agencies' systems (issue 14, decision 0037): token-authenticated, versioned.
+    path("api/v1/", include("tsunagu.api.urls")),
     # Before the admin's own: an administrator changes their password on the account page too.
     path("admin/password_change/", core_views.admin_password_change_view, name="admin_password_change"),
     path("admin/", admin.site.urls),

@@ -32,6 +32,9 @@ PERSONAL_DATA_NAMESPACES = frozenset(
         "disclosure",
         "supervision",
         "places",
+        # The agencies' systems' API (issue 14, decision 0037): a refused call of a token is
+        # logged like a refused page (its account is the request's user once the token is found).
+        "api",
         # Statistics hold no person, but a refused look at another agency's figures is worth a
         # line in the security log, and the personal-list exports live here too.
         "reports",

@@ -29,13 +29,52 @@ def walk(resolver: URLResolver, prefix: str = "", namespace: str | None = None):
             yield prefix + str(entry.pattern), entry, namespace
 
 
-def own_patterns():
+def _rule(pattern):
+    return getattr(pattern.callback, "access_rule", None)
+
+
+def all_patterns():
     return [(route, p, ns) for route, p, ns in walk(get_resolver()) if ns not in FRAMEWORK_NAMESPACES]
 
 
+def own_patterns():
+    """The URLs of the screens. The API's endpoints (``access_rule == "api_token"``, decision 0037)
+    take no session: they answer 401 without a token instead of sending anybody to the login page,
+    and are walked by the tests below and by tsunagu/api/tests/test_access_matrix.py."""
+    return [
+        (route, p, ns) for route, p, ns in all_patterns() if getattr(p.callback, "access_rule", None) != "api_token"
+    ]
+
+
+def api_patterns():
+    return [
+        (route, p, ns) for route, p, ns in all_patterns() if getattr(p.callback, "access_rule", None) == "api_token"
+    ]
+
+
 def test_every_view_declares_an_access_rule():
-    missing = [route for route, pattern, _ns in own_patterns() if not hasattr(pattern.callback, "access_rule")]
+    missing = [route for route, pattern, _ns in all_patterns() if not hasattr(pattern.callback, "access_rule")]
     assert missing == []
+
+
+def test_token_endpoints_are_the_api_and_only_the_api():
+    assert api_patterns()
+    assert {ns for _route, _p, ns in api_patterns()} == {"api"}
+    assert all(route.startswith("api/v1/") for route, _p, _ns in api_patterns())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", [r for r, _p, _ns in api_patterns()])
+@pytest.mark.parametrize("method", ["get", "post", "put", "patch", "delete"])
+@pytest.mark.parametrize("who", ["anonymous", "staff session", "bad token"])
+def test_every_api_url_refuses_a_call_without_a_valid_token(route, method, who, users):
+    """Deny by default: without a token (a signed-in staff session is no token) every method of
+    every endpoint answers 401, before anything is looked up."""
+    client = client_for(users["desk"] if who == "staff session" else None)
+    headers = {"HTTP_AUTHORIZATION": "Bearer tsg_000000000000_nothing"} if who == "bad token" else {}
+    response = getattr(client, method)(_url(route), **headers)
+    assert response.status_code == 401, (route, method, who)
+    assert response["WWW-Authenticate"].startswith("Bearer")
 
 
 def test_only_the_public_pages_and_login_are_public():
