@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "tsunagu.training",
     "tsunagu.public",
     "tsunagu.reports",
+    "tsunagu.imports",
     "tsunagu.work",
     "tsunagu.demo",
 ]

@@ -31,6 +31,7 @@ urlpatterns = [
     path("staff/supervision/", include("tsunagu.training.supervision_urls")),
     path("staff/places/", include("tsunagu.places.urls")),
     path("staff/reports/", include("tsunagu.reports.urls")),
+    path("staff/imports/", include("tsunagu.imports.urls")),
     path("staff/audit/", include("tsunagu.audit.urls")),
     path("staff/audit/security/", include("tsunagu.audit.security_urls")),
     # Before the admin's own: an administrator changes their password on the account page too.
