@@ -186,19 +186,31 @@ def read_cells(
     problem at its line and column."""
     placed = [(c, mapping[c.key]) for c in columns if c.key in mapping]
     missing_required = [c for c in columns if c.required and c.key not in mapping]
-    example = {c.key: c.example for c in columns}
+    example = [(i, c.example) for c, i in placed]
+    # A reader is a pure function of the cell: its answer for a value is kept per column (sex,
+    # relation, district, dates repeat on many rows). Lists are not kept (they are mutable).
+    memo: dict[str, dict[tuple[type, Any], tuple[bool, Any]]] = {c.key: {} for c, _i in placed}
     for line, values in rows:
-        texts = {c.key: cells.text_of(values[i] if i < len(values) else None) for c, i in placed}
-        if texts and texts == {key: example[key] for key in texts}:
+        width = len(values)
+        if example and all(cells.text_of(values[i] if i < width else None) == text for i, text in example):
             continue  # the template's example row, left in place
         result.rows_total += 1
         row: dict[str, Any] = {"_line": line}
         for column, index in placed:
-            raw = values[index] if index < len(values) else None
-            try:
-                value = readers[column.key](raw)
-            except cells.CellError as exc:
-                result.problems.append(Problem(line, column.heading, str(exc)))
+            raw = values[index] if index < width else None
+            known = memo[column.key]
+            key = (type(raw), raw)
+            outcome = known.get(key)
+            if outcome is None:
+                try:
+                    outcome = (True, readers[column.key](raw))
+                except cells.CellError as exc:
+                    outcome = (False, str(exc))
+                if len(known) < 50_000 and not isinstance(outcome[1], list):
+                    known[key] = outcome
+            ok, value = outcome
+            if not ok:
+                result.problems.append(Problem(line, column.heading, value))
                 row["_bad"] = True
                 continue
             if column.required and value in (None, "", []):

@@ -170,8 +170,10 @@ def run_check(batch_id: int) -> None:
     batch = ImportBatch.objects.select_related("created_by").get(pk=batch_id)
     started = time.perf_counter()
     try:
+        # Read and checked outside a transaction: on SQLite (transactions IMMEDIATE) a transaction
+        # would hold the one writer's lock for the whole check. Only its outcome is written at once.
+        checked = _checked(batch, "check")
         with transaction.atomic():
-            checked = _checked(batch, "check")
             _keep_problems(batch, checked)
             ImportBatch.objects.filter(pk=batch_id).update(
                 status=Status.INVALID if checked.problems else Status.VALID,

@@ -100,8 +100,8 @@ def progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@require_POST
 @staff(roles=SUPERVISORS)
+@require_POST
 def mapping(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     found = batch_get_for_user(request.user, pk)
     form = MappingForm(request.POST, kind=found.kind, headings=found.headings, initial_mapping=found.mapping)
@@ -115,8 +115,8 @@ def mapping(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "imports/batch.html", _context(request, found, mapping_form=form), status=400)
 
 
-@require_POST
 @staff(roles=SUPERVISORS)
+@require_POST
 def run(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     found = batch_get_for_user(request.user, pk)
     if not services.batch_import_start(user=request.user, batch=found):
@@ -124,8 +124,8 @@ def run(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect("imports:batch", pk=found.pk)
 
 
-@require_POST
 @staff(roles=SUPERVISORS)
+@require_POST
 def undo(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     found = batch_get_for_user(request.user, pk)
     try:
@@ -136,8 +136,8 @@ def undo(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect("imports:batch", pk=found.pk)
 
 
-@require_POST
 @staff(roles=SUPERVISORS)
+@require_POST
 def discard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     found = batch_get_for_user(request.user, pk)
     try:
@@ -147,8 +147,8 @@ def discard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect("imports:batch", pk=found.pk)
 
 
-@require_POST
 @staff(roles=SUPERVISORS)
+@require_POST
 def reupload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A corrected file for a batch with errors: a new batch of the same kind and mapping; the old
     one is discarded."""

@@ -522,3 +522,13 @@ def test_every_template_downloads(client, kind):
     response = client.get(reverse("imports:template") + f"?kind={kind}")
     assert response.status_code == 200
     assert response["Content-Disposition"] == f'attachment; filename="tsunagu-template-{kind}.xlsx"'
+
+
+def test_the_raw_inserts_write_every_column_of_households_and_persons():
+    """The person import writes its rows column by column (write.py): a column added to the models
+    must be added there too, or the import would leave it to a default the database lacks."""
+    from tsunagu.imports.write import HOUSEHOLD_COLUMNS, PERSON_COLUMNS
+
+    for model, columns in ((Household, HOUSEHOLD_COLUMNS), (Person, PERSON_COLUMNS)):
+        expected = {f.column for f in model._meta.concrete_fields if not f.primary_key}
+        assert set(columns) == expected, model
