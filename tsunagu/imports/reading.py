@@ -174,6 +174,11 @@ def _refuse_declarations(*_args: Any) -> None:
     raise FileRefused(_("Excelのファイルとして読めません。ファイルが壊れていないか確かめてください。"))
 
 
+def _refuse_external(*_args: Any) -> int:
+    _refuse_declarations()
+    return 0
+
+
 class _SheetReader:
     """A sheet's XML through expat's callbacks (no element objects): a DOCTYPE, an entity
     declaration or an external entity is refused, as defusedxml refuses them."""
@@ -186,7 +191,7 @@ class _SheetReader:
         self.parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
         self.parser.StartDoctypeDeclHandler = _refuse_declarations
         self.parser.EntityDeclHandler = _refuse_declarations
-        self.parser.ExternalEntityRefHandler = _refuse_declarations
+        self.parser.ExternalEntityRefHandler = _refuse_external
         self.parser.buffer_text = True
         self.parser.StartElementHandler = self.start
         self.parser.EndElementHandler = self.end

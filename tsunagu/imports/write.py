@@ -62,10 +62,29 @@ def _insert(table: str, columns: tuple[str, ...], rows: int, returning: str = ""
     return statement.as_string()
 
 
+def _copy(table: str, columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> None:
+    """PostgreSQL: COPY … FROM STDIN, rows formatted by psycopg (as the population generator
+    writes, ``demo/population/writer.py``): Django's client-side binding formats every parameter
+    of an INSERT in Python, and ``executemany`` sends one statement per row."""
+    from psycopg import sql
+
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(c) for c in columns)
+    )
+    with connection.cursor() as cursor:
+        raw = cursor.connection.cursor()
+        with raw.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
 def insert_many(model: Any, columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> None:
     """Plain INSERTs of many small rows that need no id back (name keys, the batch's list of what
     it wrote): ``bulk_create`` builds a model instance and compiles every value of every row, which
     took four fifths of a person import's time; the values here are ints and short strings."""
+    if connection.vendor == "postgresql":
+        _copy(model._meta.db_table, columns, rows)
+        return
     statement = _insert(model._meta.db_table, columns, 1)
     with connection.cursor() as cursor:
         chunk: list[tuple[Any, ...]] = []
@@ -117,9 +136,25 @@ def _events(user: User, object_type: str, pairs: list[tuple[int, list[int], int 
 def insert_returning(
     model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]], progress: Progress
 ) -> list[int]:
-    """Multi-row INSERT … RETURNING id, the statement ``bulk_create`` itself sends on PostgreSQL and
-    SQLite (the ids come back in the order of the rows), without building a model instance per
-    row: values are given ready for the database (dates adapted by the backend's own operations)."""
+    """Rows that need their ids back. SQLite: multi-row INSERT … RETURNING id, the statement
+    ``bulk_create`` itself sends (the ids come back in the order of the rows), without building a
+    model instance per row. PostgreSQL: ids from the sequence, then COPY. Values are given ready
+    for the database (dates adapted by the backend's own operations)."""
+    if connection.vendor == "postgresql":
+        # Ids drawn from the table's own sequence, then the rows COPied with them.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [model._meta.db_table, model._meta.pk.column, len(rows)],
+            )
+            new_ids = sorted(pk for (pk,) in cursor.fetchall())
+        _copy(
+            model._meta.db_table,
+            (model._meta.pk.column, *columns),
+            ((pk, *row) for pk, row in zip(new_ids, rows, strict=True)),
+        )
+        progress(len(new_ids))
+        return new_ids
     per_statement = max(1, min(500, 30_000 // len(columns)))  # SQLite: at most 32,766 parameters
     ids: list[int] = []
     with connection.cursor() as cursor:

@@ -158,3 +158,64 @@ def test_formulas_are_read_as_their_stored_values_never_evaluated(reference):
     client.post(reverse("imports:run", args=[batch.pk]))
     person = Person.objects.get()
     assert person.family_name == "" and person.given_name == "一"
+
+
+WORKBOOK = (
+    b'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    b'<sheets><sheet name="s" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+
+
+@pytest.mark.parametrize(
+    "sheet",
+    [
+        # Billion laughs: an entity that expands into gigabytes.
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        b'<row r="1"><c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c></row></sheetData></worksheet>',
+        # An external entity (XXE) reading a local file.
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        b'<row r="1"><c r="A1" t="inlineStr"><is><t>&e;</t></is></c></row></sheetData></worksheet>',
+    ],
+    ids=["entity-expansion", "external-entity"],
+)
+def test_xml_declarations_in_a_sheet_are_refused(reference, sheet):
+    content = _zip({"[Content_Types].xml": b"<x/>", "xl/workbook.xml": WORKBOOK, "xl/worksheets/sheet1.xml": sheet})
+    client = client_for(ward_importer())
+    response = post_file(client, Kind.PERSONS, content)
+    assert response.status_code == 400
+    assert "Excelのファイルとして読めません" in response.content.decode()
+    assert "root:" not in response.content.decode()
+    assert ImportBatch.objects.count() == 0
+
+
+def test_a_sheet_is_read_with_strings_numbers_dates_and_booleans():
+    from tsunagu.imports.reading import read_headings, read_rows
+
+    book = __import__("openpyxl").Workbook()
+    sheet = book.active
+    sheet.append(["世帯番号", "生年月日", "電話番号", "支援の対象者"])
+    sheet.append(["H-1", dt.datetime(1990, 5, 10), 312345678, True])
+    sheet.append([None, None, None, None])
+    sheet.append(["H-2", "平成2年5月10日", 3.5, False])
+    out = io.BytesIO()
+    book.save(out)
+    assert read_headings(out.getvalue()) == ["世帯番号", "生年月日", "電話番号", "支援の対象者"]
+    assert list(read_rows(out.getvalue())) == [
+        (2, ("H-1", dt.datetime(1990, 5, 10), 312345678, True)),
+        (4, ("H-2", "平成2年5月10日", 3.5, False)),
+    ]
+
+
+def test_the_furigana_excel_keeps_beside_a_name_is_not_part_of_it():
+    from defusedxml.ElementTree import fromstring
+
+    from tsunagu.imports.reading import _text_of
+
+    item = fromstring(
+        '<si xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><r><t>見本</t></r><r><t>一郎</t></r>'
+        '<rPh sb="0" eb="2"><t>ミホン</t></rPh></si>'
+    )
+    assert _text_of(item) == "見本一郎"
