@@ -90,3 +90,17 @@ def test_a_ward_importer_downloads_the_template_uploads_errors_fixes_them_and_im
     assert axe_violations(page) == []
     assert sorted(Person.objects.values_list("family_name_kana", flat=True)) == ["ミホン", "ミホン"]
     assert ImportBatch.objects.filter(status=Status.DISCARDED).count() == 1
+
+    # A long import as the page shows it: a progress bar polled with htmx, the page reloaded when
+    # the import has ended (here the state is set by hand: the tests run imports inline).
+    from tsunagu.imports.services import progress_set
+
+    batch = ImportBatch.objects.get(status=Status.IMPORTED)
+    ImportBatch.objects.filter(pk=batch.pk).update(status=Status.IMPORTING)
+    progress_set(batch.pk, "import", 1)
+    page.reload()
+    expect(page.locator("#import-progress progress")).to_have_attribute("value", "1")
+    assert axe_violations(page) == []
+    ImportBatch.objects.filter(pk=batch.pk).update(status=Status.IMPORTED)
+    expect(page.locator("#batch-status")).to_have_text("取り込み済み", timeout=8_000)
+    expect(page.locator("#import-progress progress")).to_have_count(0)
