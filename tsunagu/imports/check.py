@@ -28,6 +28,7 @@ from tsunagu.audit.services import Read, access_records
 from tsunagu.cases.models import Case, CaseStatus
 from tsunagu.core.types import User
 from tsunagu.imports import cells
+from tsunagu.imports import kinds as k
 from tsunagu.imports.kinds import COLUMNS, Column, heading_key
 from tsunagu.imports.models import ImportedObject, Kind, Status
 from tsunagu.lib import kana
@@ -127,7 +128,6 @@ class Lookups:
 
 def _readers(lookups: Lookups) -> dict[str, Callable[[Any], Any]]:
     today = lookups.today
-    k = __import__("tsunagu.imports.kinds", fromlist=["x"])
     return {
         # persons
         "household_ref": cells.ledger_number,
