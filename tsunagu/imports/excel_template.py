@@ -10,6 +10,7 @@ from openpyxl.styles import Font, PatternFill
 
 from tsunagu.agencies.models import Agency, District
 from tsunagu.imports.kinds import COLUMNS
+from tsunagu.imports.models import ImportBatch
 
 REQUIRED_FILL = PatternFill("solid", fgColor="FFF2CC")
 
@@ -68,4 +69,25 @@ def template_xlsx(kind: str) -> bytes:
     notes.column_dimensions["C"].width = 70
     out = io.BytesIO()
     workbook.save(out)
+    return out.getvalue()
+
+
+def problems_workbook(batch: ImportBatch) -> bytes:
+    """Every problem of a checked file: line, column, reason (headings in Japanese, like the file)."""
+    import xlsxwriter
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"constant_memory": True, "in_memory": True})
+    sheet = book.add_worksheet("誤り")
+    bold = book.add_format({"bold": True})
+    sheet.write_row(0, 0, ["行", "列", "理由"], bold)
+    sheet.set_column(1, 1, 24)
+    sheet.set_column(2, 2, 90)
+    for row, (line, column, message) in enumerate(
+        batch.problems.order_by("line", "pk").values_list("line", "column", "message").iterator(), start=1
+    ):
+        sheet.write_number(row, 0, line)
+        sheet.write_string(row, 1, column)
+        sheet.write_string(row, 2, message)
+    book.close()
     return out.getvalue()

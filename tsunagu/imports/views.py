@@ -13,7 +13,7 @@ from tsunagu.core.access import staff
 from tsunagu.core.types import AuthenticatedHttpRequest
 from tsunagu.imports import services
 from tsunagu.imports.access import batch_get_for_user, batches_visible_to, kinds_for
-from tsunagu.imports.excel_template import template_xlsx
+from tsunagu.imports.excel_template import problems_workbook, template_xlsx
 from tsunagu.imports.forms import MappingForm, ReuploadForm, UploadForm
 from tsunagu.imports.kinds import COLUMNS
 from tsunagu.imports.models import ImportBatch, Kind, Status
@@ -87,6 +87,17 @@ def _context(request: AuthenticatedHttpRequest, batch: ImportBatch, **extra) -> 
 def batch(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     found = batch_get_for_user(request.user, pk)
     return render(request, "imports/batch.html", _context(request, found))
+
+
+@staff(roles=SUPERVISORS)
+def problems_xlsx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Every problem of a checked file (the page shows the first 1,000), as Excel."""
+    found = batch_get_for_user(request.user, pk)
+    if found.status != Status.INVALID:
+        raise Http404
+    response = HttpResponse(problems_workbook(found), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="tsunagu-import-{found.pk}-problems.xlsx"'
+    return response
 
 
 @staff(roles=SUPERVISORS)

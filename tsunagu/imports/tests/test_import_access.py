@@ -39,6 +39,8 @@ def test_roles_that_do_not_import_get_403_on_the_list_and_404_on_a_batch(users, 
     assert client.get(reverse("imports:index")).status_code == 403
     assert client.get(reverse("imports:template") + "?kind=persons").status_code == 403
     assert client.get(reverse("imports:batch", args=[batch.pk])).status_code == 404
+    assert client.get(reverse("imports:problems", args=[batch.pk])).status_code == 404
+    assert client.get(reverse("imports:progress", args=[batch.pk])).status_code == 404
     assert client.post(reverse("imports:run", args=[batch.pk])).status_code == 404
     assert client.post(reverse("imports:discard", args=[batch.pk])).status_code == 404
     assert SecurityEvent.objects.filter(url_name__startswith="imports:").exists()

@@ -532,3 +532,23 @@ def test_the_raw_inserts_write_every_column_of_households_and_persons():
     for model, columns in ((Household, HOUSEHOLD_COLUMNS), (Person, PERSON_COLUMNS)):
         expected = {f.column for f in model._meta.concrete_fields if not f.primary_key}
         assert set(columns) == expected, model
+
+
+def test_every_bad_row_of_a_long_file_is_in_the_problems_download(client):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    rows = [{"household_ref": f"H-{i}", "label": f"呼び名{i}", "birth_date": "令和9年13月1日"} for i in range(1, 1_206)]
+    post_file(client, P, ledger(P, rows))
+    batch = last_batch()
+    assert batch.problem_count == 1_205
+    page = client.get(reverse("imports:batch", args=[batch.pk])).content.decode()
+    assert "ほかに205件あります" in page
+    response = client.get(reverse("imports:problems", args=[batch.pk]))
+    assert response.status_code == 200
+    sheet = load_workbook(BytesIO(response.content)).worksheets[0]
+    lines = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert len(lines) == 1_205
+    assert lines[0][:2] == (2, "生年月日") and lines[-1][:2] == (1_206, "生年月日")
+    assert Person.objects.count() == 0
