@@ -552,3 +552,45 @@ def test_every_bad_row_of_a_long_file_is_in_the_problems_download(client):
     assert len(lines) == 1_205
     assert lines[0][:2] == (2, "生年月日") and lines[-1][:2] == (1_206, "生年月日")
     assert Person.objects.count() == 0
+
+
+CONSULTATION = {"received_on": "R7.4.1", "channel": "電話", "contact_type": "家族", "summary": "相談の概要。"}
+BAD_CONSULTATIONS = [
+    ("received_time", "25:00", "受付時刻", "時刻は「14:30」"),
+    ("channel", "伝書鳩", "相談の方法", "選べる値ではありません"),
+    ("contact_agency", "架空の相談所", "相談元の機関", "機関「架空の相談所」は登録されていません。"),
+    ("main_concern", "債務", "主な相談内容", "主な相談内容は、相談内容に書いた項目から選んでください。"),
+    ("household_ref", "H-404", "世帯番号", "取り込まれていません"),
+    ("summary", "", "相談の概要", "必須の項目です"),
+    ("contact_phone", "abc", "相談者の電話番号", "電話番号は数字とハイフン"),
+]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "column", "message"), BAD_CONSULTATIONS, ids=[b[0] for b in BAD_CONSULTATIONS]
+)
+def test_bad_values_of_a_consultation_ledger_are_reported_with_line_and_column(client, key, value, column, message):
+    rows = [dict(CONSULTATION), dict(CONSULTATION, concerns="ひきこもり・不登校", **{key: value})]
+    post_file(client, Kind.CONSULTATIONS, ledger(Kind.CONSULTATIONS, rows))
+    batch = last_batch()
+    found = list(batch.problems.values_list("line", "column", "message"))
+    assert [(line, col) for line, col, _m in found] == [(3, column)]
+    assert message in found[0][2]
+    assert Consultation.objects.count() == 0
+
+
+def test_bad_values_of_a_record_ledger_are_reported_with_line_and_column(client, world):
+    case = f"K-{world.case.pk:06d}"
+    good = {"case_ref": case, "occurred_on": "R7.5.1", "method": "電話", "reached": "はい", "summary": "話せた。"}
+    rows = [
+        good,
+        dict(good, reached="たぶん"),
+        dict(good, method="テレパシー"),
+        dict(good, occurred_on="令和99年1月1日"),
+        dict(good, persons="P-404"),
+        dict(good, case_ref="C-404"),
+    ]
+    post_file(client, Kind.RECORDS, ledger(Kind.RECORDS, rows))
+    batch = last_batch()
+    assert problems(batch) == [(3, "会えた"), (4, "方法"), (5, "日付"), (6, "対象者"), (7, "ケース番号")]
+    assert ProgressRecord.objects.count() == 1  # world.record only
