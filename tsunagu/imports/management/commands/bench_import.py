@@ -6,9 +6,10 @@ rows/s").
 Writes a ledger of households and persons (「世帯と人」, two persons a household) of invented data
 to a temporary .xlsx with XlsxWriter, then runs the dry run and the import through the import's
 own code (``imports.services.batch_upload``, ``run_check``, ``run_import``: the same reading,
-checks, bulk writes and access events) inline, and prints rows per second for each; then undoes the import (``batch_undo``) and prints its time. The import
-checks the whole file again before it writes (R5), so its time includes a second dry run; the
-figure "import" is the confirmation's whole time, as a user waits for it. Everything runs in a
+checks, bulk writes and access events) inline, and prints rows per second for each; then it
+undoes the import (``batch_undo``) and prints that time. The import checks the whole file again
+before it writes (R5), so its time includes a second dry run; the figure "import" is the
+confirmation's whole time, as a user waits for it. Everything runs in a
 transaction that is rolled back, so the benchmark leaves nothing behind. Run it on a scratch
 database, not the production one.
 """
