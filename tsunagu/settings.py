@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "tsunagu.training",
     "tsunagu.public",
     "tsunagu.reports",
+    "tsunagu.imports",
     "tsunagu.work",
     "tsunagu.api",
     "tsunagu.demo",

@@ -31,6 +31,7 @@ urlpatterns = [
     path("staff/supervision/", include("tsunagu.training.supervision_urls")),
     path("staff/places/", include("tsunagu.places.urls")),
     path("staff/reports/", include("tsunagu.reports.urls")),
+    path("staff/imports/", include("tsunagu.imports.urls")),
     path("staff/audit/", include("tsunagu.audit.urls")),
     path("staff/audit/security/", include("tsunagu.audit.security_urls")),
     # The agencies' systems (issue 14, decision 0037): token-authenticated, versioned.

@@ -38,6 +38,8 @@ PERSONAL_DATA_NAMESPACES = frozenset(
         # Statistics hold no person, but a refused look at another agency's figures is worth a
         # line in the security log, and the personal-list exports live here too.
         "reports",
+        # Imports of the ward's Excel ledgers (issue 14): files of persons, consultations, cases.
+        "imports",
     }
 )
 REFUSED_STATUSES = frozenset({403, 404})

@@ -14,4 +14,6 @@ def staff(request):
         "attends_meetings": context.has_role(*MEETING_ROLES),
         # The statistics pages (reports.access): the secretariat, the desk and supervisors.
         "reads_reports": context.has_role("secretariat", "desk", "supervisor"),
+        # The Excel imports (imports.access): supervisors (the central desk's: every ledger).
+        "imports_ledgers": context.has_role("supervisor"),
     }
