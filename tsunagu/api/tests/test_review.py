@@ -176,3 +176,17 @@ def test_a_throttled_call_is_recorded(api):
         statuses = [api["link"].get("/api/v1/places/").status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
     assert list(ApiCall.objects.filter(path="/api/v1/places/").values_list("status", flat=True)) == [200, 200, 429]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/v1/%00/", "/api/v1/cases/1/%00"])
+def test_a_nul_in_the_path_is_a_recorded_404(path, api):
+    """PostgreSQL refuses NUL in text: the call log's (and the security log's) row of a path with
+    %00 was a server error, and the call went unrecorded (on PostgreSQL only)."""
+    from tsunagu.audit.models import SecurityEvent
+
+    response = Client(raise_request_exception=False).get(path, HTTP_AUTHORIZATION=f"Bearer {api['link'].token}")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert ApiCall.objects.get().status == 404
+    assert SecurityEvent.objects.get().status == 404
