@@ -17,6 +17,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
@@ -65,6 +66,17 @@ class ScopePermission(BasePermission):
             return True  # a method the view does not have: DRF answers 405 after this
         needed = getattr(view, "scopes", {}).get("GET" if request.method == "HEAD" else request.method)
         return needed is not None and needed in token.scopes
+
+
+class JsonBodyParser(JSONParser):
+    """DRF's JSON parser, with deep nesting refused like any unreadable body (400): ``json.load``
+    raises RecursionError, not ValueError, on ``[[[[…``, which DRF let through as a 500."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError() from None
 
 
 class TokenRateThrottle(SimpleRateThrottle):

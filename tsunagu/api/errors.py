@@ -10,6 +10,7 @@ precedence over Django's own, does not change the messages of the screens' forms
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -43,6 +44,15 @@ FIELD_MESSAGES = {
     "null_characters_not_allowed": gettext_lazy("使えない文字が含まれています。"),
     "surrogate_characters_not_allowed": gettext_lazy("使えない文字が含まれています。"),
 }
+
+
+class BodyTooBig(exceptions.APIException):
+    """A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (Django's RequestDataTooBig, which DRF does not
+    handle: it answered the screens' HTML page)."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+
+
 # DRF's refusals of the whole call.
 CALL_MESSAGES: dict[type[Exception], Any] = {
     exceptions.NotAuthenticated: gettext_lazy("トークンがありません（Authorization: Bearer …）。"),
@@ -50,6 +60,7 @@ CALL_MESSAGES: dict[type[Exception], Any] = {
     exceptions.ParseError: gettext_lazy("本文を JSON として読めません。"),
     exceptions.UnsupportedMediaType: gettext_lazy("本文は application/json で送ってください。"),
     exceptions.NotAcceptable: gettext_lazy("応答は application/json だけです。"),
+    BodyTooBig: gettext_lazy("本文が大きすぎます。"),
     exceptions.Throttled: gettext_lazy("呼び出しが多すぎます。しばらく待ってからもう一度呼び出してください。"),
 }
 
@@ -85,6 +96,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     """One body for every refusal: ``detail`` always, ``errors`` (by field) for bad input."""
     if isinstance(exc, DjangoValidationError):
         exc = FormErrors(_django_errors(exc))
+    if isinstance(exc, RequestDataTooBig):
+        exc = BodyTooBig()
     if isinstance(exc, ConflictError):
         response = Response(
             {"detail": _("ほかの職員が先にこの記録を更新しました。内容を確かめてからもう一度操作してください。")},

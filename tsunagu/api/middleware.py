@@ -26,7 +26,7 @@ def api_call_middleware(get_response: Any) -> Any:
                     token_id=token_id,
                     at=now,
                     method=request.method[:10],
-                    path=request.path[:300],
+                    path=request.path[:300].replace("\x00", "\ufffd"),  # PostgreSQL refuses NUL (%00)
                     status=response.status_code,
                     ip=client_ip(request) or None,
                 )

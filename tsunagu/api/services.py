@@ -108,12 +108,21 @@ def token_named(text: str) -> ApiToken | None:
 
 def token_valid(token: ApiToken, text: str, *, now: dt.datetime | None = None) -> bool:
     """Whether ``text`` is the usable ``token``: the right secret, not revoked, not expired, its
-    account active and its membership and agency switched on. Each failure answers the same."""
+    account active and its membership and agency switched on. The account rules of the issue
+    (:func:`token_check_issue`) are asked again at every call: an account that was given a
+    password or made staff, or a second agency, after the token was issued would act beyond what
+    was issued. Each failure answers the same."""
     if not hmac.compare_digest(token.secret_hash, _hash(text.split("_", 2)[2])):
         return False
-    if not token.usable(now) or not token.user.is_active:
+    account = token.user
+    if not token.usable(now) or not account.is_active:
         return False
-    return Membership.objects.filter(user=token.user, agency=token.agency, active=True, agency__active=True).exists()
+    if account.is_staff or account.is_superuser or account.has_usable_password():
+        return False
+    agencies = list(
+        Membership.objects.filter(user=account, active=True, agency__active=True).values_list("agency_id", flat=True)
+    )
+    return agencies == [token.agency_id]
 
 
 def token_used(*, token_id: int, at: dt.datetime) -> None:

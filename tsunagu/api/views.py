@@ -89,8 +89,10 @@ def _valid(form: Any) -> dict[str, Any]:
 
 
 def _key(request: Request) -> uuid.UUID:
-    """The submission key of a create: the caller's Idempotency-Key (kept apart per token, so one
-    system cannot reach what another made with the same key), else a new one."""
+    """The submission key of a create: the caller's Idempotency-Key, else a new one. It is kept
+    apart per token (one system cannot reach what another made with the same key) and per method
+    and path (the same key sent to another endpoint or another case makes its own record instead
+    of answering with the first one: another kind of object, or another case's record)."""
     text = request.headers.get("Idempotency-Key")
     if text is None:
         return uuid.uuid4()
@@ -98,7 +100,7 @@ def _key(request: Request) -> uuid.UUID:
         given = uuid.UUID(text.strip())
     except ValueError:
         raise ValidationError({"Idempotency-Key": _("UUID の形で指定してください。")}) from None
-    return uuid.uuid5(uuid.UUID(int=request.auth.pk), str(given))
+    return uuid.uuid5(uuid.UUID(int=request.auth.pk), f"{request.method} {request.path} {given}")
 
 
 def _drop_none(data: dict[str, Any]) -> dict[str, Any]:

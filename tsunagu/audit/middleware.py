@@ -86,7 +86,7 @@ def security_record(
             method=request.method[:10],
             status=status,
             ip=client_ip(request),
-            path=request.path[:300],
+            path=request.path[:300].replace("\x00", "\ufffd"),  # PostgreSQL refuses NUL (%00 in a path)
         )
 
 
