@@ -70,6 +70,19 @@ class Endpoint(APIView):
 
     http_method_names = ["get", "post", "head"]
 
+    def check_permissions(self, request: Request) -> None:
+        # Every call of a valid token counts toward its rate, a refused one (403: a scope it lacks)
+        # too: DRF checks the rate after the permissions, so a system looping on a refused call
+        # was never slowed while each call wrote the call log and the security log.
+        self.check_throttles(request)
+        super().check_permissions(request)
+
+    def check_throttles(self, request: Request) -> None:
+        if getattr(request, "_throttle_checked", False):
+            return
+        request._throttle_checked = True  # type: ignore[attr-defined]
+        super().check_throttles(request)
+
 
 def _roles(request: Request, roles: tuple[str, ...], *, object_page: bool) -> None:
     """The screen's role rule (``core.access.staff``): a list or form the role may not use answers
