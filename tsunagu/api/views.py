@@ -24,7 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tsunagu.agencies.models import CASE_ROLES, Agency, Role
+from tsunagu.agencies.models import CASE_ROLES, Role
 from tsunagu.agencies.selectors import staff_context
 from tsunagu.api import serializers as s
 from tsunagu.api.drf import TokenOnly
@@ -41,7 +41,7 @@ from tsunagu.records import services as record_services
 from tsunagu.records.forms import RecordCreateForm
 from tsunagu.referrals import selectors as referral_selectors
 from tsunagu.referrals import services as referral_services
-from tsunagu.referrals.access import RECEIVER_ROLES, referral_get_for_user
+from tsunagu.referrals.access import RECEIVER_ROLES, referral_get_for_user, sending_agencies
 from tsunagu.referrals.forms import AnswerForm, ReferralForm
 
 ERROR = s.ErrorSerializer
@@ -300,14 +300,10 @@ class ReferralSendView(Endpoint):
         case, _access = case_get_for_user(request.user, pk, write=True)
         given = s.ReferralInSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        mine = staff_context(request.user).case_agency_ids
-        from_agencies = Agency.objects.filter(
-            pk__in=case.team.filter(until__isnull=True, agency_id__in=mine).values("agency_id")
-        )
         form = ReferralForm(
             _drop_none({**given.validated_data, "submission_key": _key(request)}),
             case=case,
-            from_agencies=from_agencies,
+            from_agencies=sending_agencies(request.user, case),
         )
         data = _valid(form)
         referral, created = referral_services.referral_send(

@@ -5,10 +5,12 @@ agency's staff see a referral; nobody else does (404). Until it answers, the rec
 referral's summary, never the case; accepting makes its agency a member of the case team.
 """
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from tsunagu.agencies.models import CASE_ROLES, REFERRAL_ROLES
+from tsunagu.agencies.models import CASE_ROLES, REFERRAL_ROLES, Agency
 from tsunagu.agencies.selectors import staff_context
 from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
@@ -63,3 +65,11 @@ def referral_get_for_user(user: User, pk: int, *, side: str | None = None) -> tu
         basis="referral",
     )
     return referral, found
+
+
+def sending_agencies(user: User, case: Any) -> QuerySet[Agency]:
+    """The agencies a referral from ``case`` may be sent on behalf of by ``user``: those of the
+    user's agencies that are on the case's current team (the referral form's choices, for the
+    screen and the API alike)."""
+    mine = staff_context(user).case_agency_ids
+    return Agency.objects.filter(pk__in=case.team.filter(until__isnull=True, agency_id__in=mine).values("agency_id"))

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tsunagu.agencies.models import CASE_ROLES, Agency
-from tsunagu.agencies.selectors import staff_context
 from tsunagu.cases.access import case_get_for_user, cases_openable
 from tsunagu.core.access import staff
 from tsunagu.core.conflict import Stale, rebased, stale
@@ -17,7 +16,7 @@ from tsunagu.core.editing import apply_errors
 from tsunagu.core.services import ConflictError
 from tsunagu.core.types import AuthenticatedHttpRequest
 from tsunagu.referrals import selectors, services
-from tsunagu.referrals.access import RECEIVER_ROLES, referral_get_for_user
+from tsunagu.referrals.access import RECEIVER_ROLES, referral_get_for_user, sending_agencies
 from tsunagu.referrals.forms import (
     AnswerForm,
     FirstMetForm,
@@ -52,11 +51,7 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
 @staff(CASE_ROLES)
 def referral_new(request: AuthenticatedHttpRequest, case_pk: int) -> HttpResponse:
     case, _access = case_get_for_user(request.user, case_pk, write=True)
-    mine = staff_context(request.user).case_agency_ids
-    from_agencies = Agency.objects.filter(
-        pk__in=case.team.filter(until__isnull=True, agency_id__in=mine).values("agency_id")
-    )
-    form = ReferralForm(request.POST or None, case=case, from_agencies=from_agencies)
+    form = ReferralForm(request.POST or None, case=case, from_agencies=sending_agencies(request.user, case))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
