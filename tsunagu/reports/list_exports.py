@@ -16,8 +16,8 @@ nothing its events do not name. (Reading ids first and then the rows by ``IN`` l
 about half of the export's time at 100,000 rows.) The CSV streams
 (``StreamingHttpResponse``) and its events are written as it goes, so a download broken off
 halfway has recorded what left and little more; the Excel file is built inside the request's
-transaction by ``reports.xlsx_stream`` (XlsxWriter in constant-memory mode: rows go into a
-temporary file as they come) and then streamed from that file
+transaction by ``reports.xlsx_stream`` (rows are deflated into a temporary file as they come)
+and then streamed from that file
 (``FileResponse``).
 
 Text cells that a spreadsheet would take for a formula (starting with ``=``, ``+``, ``-``, ``@``,
@@ -364,9 +364,8 @@ def csv_response(export: ListExport) -> StreamingHttpResponse:
 
 
 def xlsx_response(export: ListExport) -> FileResponse:
-    """The workbook written row by row (``reports.xlsx_stream``: XlsxWriter, flat memory) into an
-    anonymous temporary
-    file, then streamed from it. Row 1: the title (what, when, who); row 2: the bold headers;
+    """The workbook written row by row (``reports.xlsx_stream``, flat memory) into an anonymous
+    temporary file, then streamed from it. Row 1: the title (what, when, who); row 2: the bold headers;
     then the rows, numbers and dates as real cells."""
     columns = _columns(meeting=export.meeting is not None)
     file = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
