@@ -245,9 +245,20 @@ class _Row:
         self.wareki: dict[dt.date, str] = {}
         self.unnamed = str(_("世帯 #{number}"))  # people.Household.display_name without a label
         self.dash = "—"
+        self.tz = timezone.get_current_timezone()  # once: looking it up costs a context lookup a row
+        self.repeated: dict[str, str] = {}  # districts, agencies and staff names, made safe once
 
     def household(self, pk: int, label: str) -> str:
-        return label or self.unnamed.format(number=pk)
+        return safe_text(label) if label else self.unnamed.format(number=pk)
+
+    def safe(self, text: str) -> str:
+        """``safe_text`` of a text that repeats from row to row (a bounded cache)."""
+        made = self.repeated.get(text)
+        if made is None:
+            if len(self.repeated) >= 4096:
+                self.repeated.clear()
+            made = self.repeated[text] = safe_text(text)
+        return made
 
     def cells(self, row: Sequence[Any], names: str = "", decisions: int = 0) -> list[Any]:
         (
@@ -266,15 +277,17 @@ class _Row:
             in_full,
             lead_agency,
         ) = row[: len(FIELDS)]
-        opened = timezone.localtime(opened_at).date()
-        worker = (f"{last_name} {first_name}".strip() or username) if worker_id is not None else self.dash
+        # Text cells leave made safe (``safe_text``); the case number, the status and the 和暦 day
+        # are the system's own and never start like a formula.
+        opened = opened_at.astimezone(self.tz).date()
+        worker = self.safe(f"{last_name} {first_name}".strip() or username) if worker_id is not None else self.dash
         cells: list[Any] = [f"K-{pk:06d}", self.household(household_id, label)]
         if self.meeting:
-            cells.append(names or self.dash)
+            cells.append(safe_text(names) if names else self.dash)
         cells += [
-            district or self.dash,
+            self.safe(district) if district else self.dash,
             self.statuses.get(status, status),
-            lead_agency or self.dash,
+            self.safe(lead_agency) if lead_agency else self.dash,
             worker,
             self.wareki.get(opened) or self.wareki.setdefault(opened, format_wareki(opened)),
             opened,
@@ -315,17 +328,12 @@ def safe_text(value: str) -> str:
 
 
 def _csv_value(value: Any) -> Any:
+    """A cell of ``_Row.cells`` (its texts already made safe) as CSV text."""
     if value is None:
         return ""
-    if isinstance(value, str):
-        return safe_text(value)
-    if isinstance(value, dt.date):
+    if type(value) is dt.date:
         return value.isoformat()
     return value
-
-
-def _xlsx_value(value: Any) -> Any:
-    return safe_text(value) if isinstance(value, str) else value
 
 
 class _Echo:
@@ -375,7 +383,7 @@ def xlsx_response(export: ListExport) -> FileResponse:
         sheet.row([column.header for column in columns], style=BOLD)
         for chunk in _rows(export, _Row(export)):
             for cells in chunk:
-                sheet.row([_xlsx_value(v) for v in cells])
+                sheet.row(cells)  # texts made safe by _Row
         sheet.close()
     except BaseException:
         file.close()
