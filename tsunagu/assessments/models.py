@@ -36,6 +36,9 @@ class Instrument(models.Model):
         return f"{self.name}（第{self.version}版）"
 
 
+PATHWAY_ITEM = "pathway"  # the standard sheet's 「きっかけ（複数可）」 item (instruments/)
+
+
 class AssessmentStatus(models.TextChoices):
     DRAFT = "draft", _("下書き")
     COMPLETE = "complete", _("完了")
@@ -60,10 +63,21 @@ class Assessment(BaseModel):
     # Denormalised from the answers for charts and statistics.
     going_out = models.PositiveSmallIntegerField(_("外出の状況"), null=True, blank=True)
     support_stage = models.PositiveSmallIntegerField(_("支援段階"), null=True, blank=True)
+    # The answer to the 「きっかけ」 item as text (what SQL's ``answers ->> 'pathway'`` gives: a JSON
+    # list; empty without an answer), kept beside the answers so that the survey reads it from the index below.
+    pathway = models.TextField(_("きっかけ（集計用）"), blank=True, default="")
 
     class Meta:
         ordering = ["-assessed_on", "-pk"]
-        indexes = [models.Index(fields=["person", "assessed_on"], name="assessment_person_date")]
+        indexes = [
+            # A person's sheets newest first; covering what the survey reads of the latest complete
+            # one (docs/benchmarks.md P4): an index-only probe per person known, no table read.
+            models.Index(
+                fields=["person", "assessed_on", "id"],
+                include=["status", "instrument", "support_stage", "pathway"],
+                name="assessment_person_latest",
+            )
+        ]
         verbose_name = _("アセスメント")
         verbose_name_plural = _("アセスメント")
 

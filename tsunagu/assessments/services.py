@@ -1,6 +1,7 @@
 """Writes of instruments and assessments."""
 
 import datetime as dt
+import json
 import uuid
 from typing import Any
 
@@ -9,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tsunagu.assessments import definition as spec
-from tsunagu.assessments.models import Assessment, AssessmentStatus, Instrument, Target
+from tsunagu.assessments.models import PATHWAY_ITEM, Assessment, AssessmentStatus, Instrument, Target
 from tsunagu.audit.models import Action
 from tsunagu.audit.services import access_record
 from tsunagu.cases.models import Case, TimelineKind
@@ -59,7 +60,18 @@ def _derived(instrument: Instrument, answers: dict[str, Any]) -> dict[str, Any]:
         "scores": spec.score(instrument.definition, answers),
         "going_out": as_int(answers.get("going_out")),
         "support_stage": as_int(answers.get("support_stage")),
+        "pathway": answer_text(answers.get(PATHWAY_ITEM)),
     }
+
+
+def answer_text(value: Any) -> str:
+    """An answer as SQL's JSON ``->>`` operator gives it: a text as it is, anything else as JSON
+    (a list ``["school", "illness"]``); no answer as an empty text."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _check_complete(instrument: Instrument, answers: dict[str, Any], status: str) -> None:

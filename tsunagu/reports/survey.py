@@ -60,12 +60,11 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils.translation import gettext as _
 
 from tsunagu.agencies.models import Area, District
-from tsunagu.assessments.models import Assessment, AssessmentStatus, Instrument
+from tsunagu.assessments.models import PATHWAY_ITEM, Assessment, AssessmentStatus, Instrument
 from tsunagu.cases.models import Case as SupportCase
 from tsunagu.cases.models import CaseAgency
 from tsunagu.intake.models import Consultation, ContactType
@@ -77,7 +76,6 @@ from tsunagu.reports.period import AGENCY, Period, Scope
 from tsunagu.reports.tables import MEASURE, Measure, Table
 
 SURVEY_INSTRUMENT = "tsunagu-standard"  # the standard sheet (assessments/instruments/)
-PATHWAY_ITEM = "pathway"
 UNKNOWN = "unknown"
 NONE = "none"  # no district / no assessment
 
@@ -336,7 +334,7 @@ def _summary() -> Concat:
     return Concat(
         Coalesce(Cast("support_stage", output_field=TextField()), Value("0"), output_field=TextField()),
         Value("|", output_field=TextField()),
-        Coalesce(KeyTextTransform(PATHWAY_ITEM, "answers"), Value(""), output_field=TextField()),
+        Coalesce("pathway", Value(""), output_field=TextField()),
         output_field=TextField(),
     )
 

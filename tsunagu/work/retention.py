@@ -26,7 +26,8 @@ from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tsunagu.assessments.models import Assessment
+from tsunagu.assessments.models import PATHWAY_ITEM, Assessment
+from tsunagu.assessments.services import answer_text
 from tsunagu.cases.models import (
     Case,
     CaseAgency,
@@ -200,7 +201,9 @@ class Anonymiser:
             }
             answers = {key: value for key, value in assessment.answers.items() if key in kept_ids}
             if self.apply:
-                Assessment.objects.filter(pk=assessment.pk).update(answers=answers)
+                Assessment.objects.filter(pk=assessment.pk).update(
+                    answers=answers, pathway=answer_text(answers.get(PATHWAY_ITEM))
+                )
             self.counts["assessments"] += 1
 
     def household(self, household_id: int) -> None:

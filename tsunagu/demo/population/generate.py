@@ -37,7 +37,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tsunagu.agencies.models import Agency, AgencyKind, District, Membership, PostalCode, Role, TeamRole
 from tsunagu.assessments import definition as spec
-from tsunagu.assessments.models import Assessment, AssessmentStatus, Instrument, Target
+from tsunagu.assessments.models import PATHWAY_ITEM, Assessment, AssessmentStatus, Instrument, Target
+from tsunagu.assessments.services import answer_text
 from tsunagu.audit.models import AccessEvent, Action
 from tsunagu.audit.partitions import create_month, ensure_partitions, is_partitioned, month_start, next_month
 from tsunagu.cases.models import (
@@ -434,6 +435,7 @@ class Population(AroundTheCase):
                 "scores",
                 "going_out",
                 "support_stage",
+                "pathway",
             ],
         )
         self.t_plan = t(
@@ -1324,7 +1326,7 @@ class Population(AroundTheCase):
                 continue
             day = start + dt.timedelta(days=min(span, 7 + int(rnd.random() * 50) + n * int(span / 2)))
             day = min(day, self.as_of)
-            answers, scores, going_out, stage = self._answers(instrument)
+            answers, scores, going_out, stage, pathway = self._answers(instrument)
             status = AssessmentStatus.COMPLETE if rnd.random() < 0.9 else AssessmentStatus.DRAFT
             aid = self._next(self.t_assessment)
             at = self._office(day)
@@ -1349,6 +1351,7 @@ class Population(AroundTheCase):
                     scores,
                     going_out,
                     stage,
+                    pathway,
                 ),
             )
             who = person.name if target == Target.PERSON else _("家族")
@@ -1373,8 +1376,9 @@ class Population(AroundTheCase):
                 else f"/staff/assessments/cases/{case_id}/persons/{pid}/new/",
             )
 
-    def _answers(self, instrument: Instrument) -> tuple[str, str, int | None, int | None]:
-        """Complete answers to ``instrument`` from a pool of 64, scored by the instrument's rules."""
+    def _answers(self, instrument: Instrument) -> tuple[str, str, int | None, int | None, str]:
+        """Complete answers to ``instrument`` from a pool of 64, scored by the instrument's rules,
+        with the fields ``assessments.services`` derives from them."""
         pool = self._answer_pools.get(instrument.code)
         if pool is None:
             pool = []
@@ -1397,6 +1401,7 @@ class Population(AroundTheCase):
                         json.dumps(scores, ensure_ascii=False),
                         as_int(answers.get("going_out")),
                         as_int(answers.get("support_stage")),
+                        answer_text(answers.get(PATHWAY_ITEM)),
                     )
                 )
             self._answer_pools[instrument.code] = pool

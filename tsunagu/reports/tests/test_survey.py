@@ -28,7 +28,7 @@ from django.urls import reverse
 
 from tsunagu.agencies.models import Agency, Area, District, Role
 from tsunagu.assessments.models import Assessment
-from tsunagu.assessments.services import current_instrument
+from tsunagu.assessments.services import answer_text, current_instrument
 from tsunagu.cases.models import Case, CaseAgency, CaseStatus
 from tsunagu.core.tests.personas import client_for, make_user
 from tsunagu.intake.models import ContactType
@@ -82,6 +82,7 @@ def assess(case, person, user, day: str, answers: dict, stage: int | None, statu
         assessed_by=user,
         answers=answers,
         support_stage=stage,
+        pathway=answer_text(answers.get("pathway")),  # as assessments.services derives it
     )
 
 
