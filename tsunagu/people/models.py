@@ -34,7 +34,11 @@ class Household(BaseModel):
     class Meta:
         verbose_name = _("世帯")
         verbose_name_plural = _("世帯")
-        indexes = [models.Index(fields=["district"], name="household_district")]
+        indexes = [
+            # The households of a district or an area by the index alone (the statistics' area
+            # and district scopes join it: docs/quality.md P4).
+            models.Index(fields=["district", "id"], name="household_district_ids")
+        ]
 
     def __str__(self) -> str:
         return self.display_name
