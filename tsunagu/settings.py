@@ -427,6 +427,11 @@ TSUNAGU_REPORT_PARALLEL_WORKERS = (
 )
 if TSUNAGU_REPORT_PARALLEL_WORKERS is not None and TSUNAGU_REPORT_PARALLEL_WORKERS < 0:
     raise ImproperlyConfigured("TSUNAGU_REPORT_PARALLEL_WORKERS は0以上にしてください。")
+# Sections computed at once for the report of every section (年次報告), each on its own database
+# connection (PostgreSQL only; reports.compose.sections_tables, decision 0036). 1: one after another.
+TSUNAGU_REPORT_CONCURRENCY = env_int("TSUNAGU_REPORT_CONCURRENCY", 2)
+if TSUNAGU_REPORT_CONCURRENCY < 1:
+    raise ImproperlyConfigured("TSUNAGU_REPORT_CONCURRENCY は1以上にしてください。")
 
 # --- The agencies' systems' API (issue 14, decision 0037, docs/api.md) ---------------------------
 # Token authentication only (no session, no browsable API): a token's scope per method, deny by

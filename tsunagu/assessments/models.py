@@ -71,7 +71,7 @@ class Assessment(BaseModel):
         ordering = ["-assessed_on", "-pk"]
         indexes = [
             # A person's sheets newest first; covering what the survey reads of the latest complete
-            # one (docs/benchmarks.md P4): an index-only probe per person known, no table read.
+            # one (docs/quality.md P4): an index-only probe per person known, no table read.
             models.Index(
                 fields=["person", "assessed_on", "id"],
                 include=["status", "instrument", "support_stage", "pathway"],

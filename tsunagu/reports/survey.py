@@ -41,7 +41,7 @@ ward): docs/benchmarks.md, P4.
 import datetime as dt
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from operator import itemgetter
 from typing import Any
@@ -278,27 +278,48 @@ def _grouped(queryset: QuerySet[Any], keys: Sequence[str], **counts: Any) -> lis
     return list(queryset.values(*keys).annotate(n=Count("pk"), **counts).order_by())
 
 
-def survey_counts(as_of: dt.date, scope: Scope, estimates: Sequence[PrevalenceEstimate] = ()) -> dict[str, Any]:
-    """The grouped counts every table is summed from: three statements over the people known."""
+def survey_parts(
+    as_of: dt.date, scope: Scope, estimates: Sequence[PrevalenceEstimate] = ()
+) -> dict[str, Callable[[], Any]]:
+    """The statements every survey table is summed from, each over the people known and
+    independent of the others, so that ``reports.compose`` may run them at once: call each."""
     people = people_known(as_of, scope)
+    return {
+        "assessed": lambda: _latest_sheets(people, as_of),
+        "main": lambda: _main_counts(people, as_of, estimates),
+        "situation": lambda: _situation(as_of, scope),
+        "first_contact": lambda: _first_contacts(people, as_of),
+    }
+
+
+def survey_counts(as_of: dt.date, scope: Scope, estimates: Sequence[PrevalenceEstimate] = ()) -> dict[str, Any]:
+    """The grouped counts every table is summed from, one statement after another."""
+    return {name: part() for name, part in survey_parts(as_of, scope, estimates).items()}
+
+
+def _main_counts(
+    people: QuerySet[Person], as_of: dt.date, estimates: Sequence[PrevalenceEstimate]
+) -> list[dict[str, Any]]:
+    """One grouped query for every per-person dimension (the area is the district's, added by
+    ``survey_tables`` from the districts it reads: one pass over the people known, not two)."""
     age5 = _age_expression([(code, low) for code, _label, low, _high in AGE_BANDS], as_of, decades=False)
     age10 = _age_expression([(code, low) for code, low, _high in AGE10_BANDS], as_of, decades=True)
     in_range = {
         f"e{index}": Count("pk", filter=_age_range(estimate.age_low, estimate.age_high, as_of))
         for index, estimate in enumerate(estimates)
     }
-    # One grouped query for every per-person dimension (the area is the district's, added by
-    # ``survey_tables`` from the districts it reads: one pass over the people known, not two).
-    main = _grouped(
+    return _grouped(
         people.annotate(age5=age5, age10=age10, duration=_duration_expression(as_of)),
         ["age5", "age10", "sex", "household__district_id", "duration", "disability"],
         **in_range,
     )
 
-    # The household situation: the members of the known households grouped once per household
-    # (how many are of concern, how many in all, how many aged 65+), then summed by the two flags.
-    # A correlated EXISTS per person known was a SubPlan per row on PostgreSQL (2 s at 117,000
-    # people); this is a semi-join and one hash aggregate.
+
+def _situation(as_of: dt.date, scope: Scope) -> dict[str, int]:
+    """The household situation: the members of the known households grouped once per household
+    (how many are of concern, how many in all, how many aged 65+), then summed by the two flags.
+    A correlated EXISTS per person known was a SubPlan per row on PostgreSQL (2 s at 117,000
+    people); this is a semi-join and one hash aggregate."""
     households = known_households(as_of, scope)
     per_household = (
         Person.objects.filter(household_id__in=households)
@@ -310,23 +331,12 @@ def survey_counts(as_of: dt.date, scope: Scope, estimates: Sequence[PrevalenceEs
         )
         .order_by()
     )
-    situation = per_household.aggregate(
+    return per_household.aggregate(
         shared_elderly=Coalesce(Sum("concerned", filter=Q(members__gt=1, aged__gt=0)), 0),
         shared=Coalesce(Sum("concerned", filter=Q(members__gt=1, aged=0)), 0),
         alone_elderly=Coalesce(Sum("concerned", filter=Q(members=1, aged__gt=0)), 0),
         alone=Coalesce(Sum("concerned", filter=Q(members=1, aged=0)), 0),
     )
-
-    # The latest assessment and the household's first consultation of each person known: one
-    # index probe each per person (``consultation_household_first`` answers the second from the
-    # index alone), grouped together.
-    assessed, first_contact = _assessed_per_person(people, as_of)
-    return {
-        "main": main,
-        "situation": situation,
-        "assessed": assessed,
-        "first_contact": first_contact,
-    }
 
 
 def _summary() -> Concat:
@@ -347,28 +357,30 @@ def _complete_sheets(as_of: dt.date) -> QuerySet[Assessment]:
     )
 
 
-def _assessed_per_person(people: QuerySet[Person], as_of: dt.date) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(rows of summary and n, rows of contact_type and n) for the people known, including those
-    without (summary / contact_type None), by a correlated subquery per person known: the latest
-    complete assessment (latest date, then id) and the household's first consultation (earliest
-    time, then id)."""
+def _latest_sheets(people: QuerySet[Person], as_of: dt.date) -> list[dict[str, Any]]:
+    """Rows of summary (``stage|pathway``) and n for the people known, those without a complete
+    sheet under None: the latest complete sheet (latest date, then id) by one index-only probe per
+    person (``assessment_person_latest`` covers what is read)."""
     latest = _complete_sheets(as_of).filter(person_id=OuterRef("pk")).order_by("-assessed_on", "-pk")
+    return _grouped(
+        people.annotate(
+            summary=Subquery(latest.annotate(summary=_summary()).values("summary")[:1], output_field=TextField())
+        ),
+        ["summary"],
+    )
+
+
+def _first_contacts(people: QuerySet[Person], as_of: dt.date) -> list[dict[str, Any]]:
+    """Rows of contact_type and n: who made the household's first consultation (earliest time,
+    then id) for the people known, None without one; one probe per person answered from the index
+    ``consultation_household_first`` alone."""
     first = (
         Consultation.objects.filter(household_id=OuterRef("household_id"), received_at__lt=_end_of(as_of))
         .order_by("received_at", "pk")
         .values("contact_type")[:1]
     )
-    rows = _grouped(
-        people.annotate(
-            summary=Subquery(latest.annotate(summary=_summary()).values("summary")[:1], output_field=TextField()),
-            first_contact=Subquery(first),
-        ),
-        ["summary", "first_contact"],
-    )
-    return (
-        [{"summary": row["summary"], "n": row["n"]} for row in rows],
-        [{"contact_type": row["first_contact"], "n": row["n"]} for row in rows],
-    )
+    rows = _grouped(people.annotate(first_contact=Subquery(first)), ["first_contact"])
+    return [{"contact_type": row["first_contact"], "n": row["n"]} for row in rows]
 
 
 def _sum(rows: Iterable[dict[str, Any]], *keys: str, count: str = "n") -> Counter[Any]:
@@ -461,15 +473,23 @@ def share_percent(known: int, estimated: int) -> Decimal | None:
     return (Decimal(known) * 100 / Decimal(estimated)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def survey_tables(as_of: dt.date, scope: Scope) -> list[Table]:
+def survey_tables(
+    as_of: dt.date,
+    scope: Scope,
+    *,
+    counts: dict[str, Any] | None = None,
+    estimates: Sequence[PrevalenceEstimate] | None = None,
+) -> list[Table]:
     """Every table of the survey for the people known on ``as_of`` in ``scope`` (true figures).
 
     People known on D: persons of concern (``is_concerned``) whose household has a case open on D
     (opened before the end of D, Tokyo time, and not closed by then); an agency scope also needs
     the agency on the case's team on D, an area or district scope the household's district.
     """
-    estimates = list(PrevalenceEstimate.objects.all())
-    counts = survey_counts(as_of, scope, estimates)
+    if estimates is None:
+        estimates = list(PrevalenceEstimate.objects.all())
+    if counts is None:  # else computed by ``survey_parts`` (with these ``estimates``)
+        counts = survey_counts(as_of, scope, estimates)
     main, assessed = counts["main"], counts["assessed"]
     situation = counts["situation"]
     known = sum(row["n"] for row in main)

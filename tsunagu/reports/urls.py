@@ -16,6 +16,10 @@ urlpatterns = [
     path("lists/cases.xlsx", list_exports.cases_xlsx, name="cases_xlsx"),
     path("lists/meetings/<int:pk>/cases.csv", list_exports.meeting_cases_csv, name="meeting_cases_csv"),
     path("lists/meetings/<int:pk>/cases.xlsx", list_exports.meeting_cases_xlsx, name="meeting_cases_xlsx"),
+    # Every section the user may open, for the council's yearly papers.
+    path("all/print/", views.all_print, name="all_print"),
+    path("all/report.xlsx", views.all_xlsx, name="all_xlsx"),
+    path("all/report.csv", views.all_csv, name="all_csv"),
     path("<slug:section>/", views.section, name="section"),
     path("<slug:section>/print/", views.print_view, name="print"),
     path("<slug:section>/report.xlsx", views.xlsx, name="xlsx"),

@@ -1,7 +1,13 @@
 """The council's statistics pages (issue 13): one page per section, its Excel and CSV files and
-its print layout, all made from the same published tables (``render``). Who may open what is in
-``access.py``; no page here shows or stores a person."""
+its print layout, all made from the same published tables (``render``); and the report of every
+section the user may open (全項目), in print and as files, for the council's yearly papers. Who
+may open what is in ``access.py``; no page here shows or stores a person.
 
+The views that compute figures only read: they run without a transaction of their own
+(``ATOMIC_REQUESTS`` is lifted), so that ``compose.sections_tables`` may run several statements at
+once on their own connections (decision 0036, "Statements at once")."""
+
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -9,7 +15,7 @@ from django.urls import reverse
 from tsunagu.core.access import staff
 from tsunagu.core.types import AuthenticatedHttpRequest
 from tsunagu.reports import access, excel
-from tsunagu.reports.build import REPORT_ROLES, Built, build, check_section
+from tsunagu.reports.build import REPORT_ROLES, Built, build, build_all, check_section
 from tsunagu.reports.snapshot_views import snapshot_form
 
 
@@ -33,6 +39,7 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     return redirect("reports:section", first)
 
 
+@transaction.non_atomic_requests
 @staff(roles=REPORT_ROLES)
 def section(request: AuthenticatedHttpRequest, section: str) -> HttpResponse:
     check_section(section)
@@ -48,12 +55,15 @@ def section(request: AuthenticatedHttpRequest, section: str) -> HttpResponse:
             "xlsx_url": reverse("reports:xlsx", args=[section]) + suffix,
             "csv_url": reverse("reports:csv", args=[section]) + suffix,
             "print_url": reverse("reports:print", args=[section]) + suffix,
+            "all_print_url": reverse("reports:all_print") + suffix,
+            "all_xlsx_url": reverse("reports:all_xlsx") + suffix,
             "snapshot_form": snapshot_form(request.user),
             "snapshot_url": reverse("reports:snapshot_create", args=[section]) + suffix,
         },
     )
 
 
+@transaction.non_atomic_requests
 @staff(roles=REPORT_ROLES)
 def print_view(request: AuthenticatedHttpRequest, section: str) -> HttpResponse:
     check_section(section)
@@ -70,6 +80,7 @@ def _filename(built: Built, extension: str) -> str:
     return f"tsunagu-{built.section}-{built.period.start:%Y%m%d}-{built.period.end:%Y%m%d}.{extension}"
 
 
+@transaction.non_atomic_requests
 @staff(roles=REPORT_ROLES)
 def xlsx(request: AuthenticatedHttpRequest, section: str) -> HttpResponse:
     check_section(section)
@@ -80,10 +91,47 @@ def xlsx(request: AuthenticatedHttpRequest, section: str) -> HttpResponse:
     return response
 
 
+@transaction.non_atomic_requests
 @staff(roles=REPORT_ROLES)
 def csv(request: AuthenticatedHttpRequest, section: str) -> StreamingHttpResponse:
     check_section(section)
     built = build(request, section)
+    response = StreamingHttpResponse(
+        excel.csv_lines(built.heading, built.tables, built.threshold), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename(built, "csv")}"'
+    return response
+
+
+# The report of every section the user may open.
+
+
+@transaction.non_atomic_requests
+@staff(roles=REPORT_ROLES)
+def all_print(request: AuthenticatedHttpRequest) -> HttpResponse:
+    built = build_all(request)
+    query = request.GET.urlencode()
+    return render(
+        request,
+        "reports/print.html",
+        {"built": built, "back_url": reverse("reports:index") + (f"?{query}" if query else "")},
+    )
+
+
+@transaction.non_atomic_requests
+@staff(roles=REPORT_ROLES)
+def all_xlsx(request: AuthenticatedHttpRequest) -> HttpResponse:
+    built = build_all(request)
+    content = excel.workbook_bytes(built.heading, built.tables, built.threshold)
+    response = HttpResponse(content, content_type=excel.XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{_filename(built, "xlsx")}"'
+    return response
+
+
+@transaction.non_atomic_requests
+@staff(roles=REPORT_ROLES)
+def all_csv(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
+    built = build_all(request)
     response = StreamingHttpResponse(
         excel.csv_lines(built.heading, built.tables, built.threshold), content_type="text/csv; charset=utf-8"
     )

@@ -1,5 +1,5 @@
 """The 「きっかけ」 answer kept beside the answers (``Assessment.pathway``) for the survey's index-only
-probe (docs/benchmarks.md P4): written by every path that writes answers, and the same as what the
+probe (docs/quality.md P4): written by every path that writes answers, and the same as what the
 migration filled in from the answers."""
 
 import datetime as dt

@@ -36,7 +36,7 @@ def test_the_secretariat_reads_the_year_changes_period_and_area_downloads_and_pr
 
     # Excel: the same period, scope and figures.
     with page.expect_download() as download:
-        page.get_by_role("link", name="Excelで出力").click()
+        page.get_by_role("link", name="Excelで出力", exact=True).click()
     book = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()))
     sheet = book.worksheets[0]
     lines = [row[0] for row in sheet.iter_rows(values_only=True) if row and row[0]]
@@ -59,3 +59,12 @@ def test_the_secretariat_reads_the_year_changes_period_and_area_downloads_and_pr
     expect(page.get_by_role("button", name="印刷（A4）")).to_be_hidden()
     pdf = page.pdf(format="A4", prefer_css_page_size=True)
     assert pdf.startswith(b"%PDF")
+
+    # Every section at once, for the council's papers: the same survey figure among the others.
+    page.emulate_media(media="screen")
+    page.go_back()
+    page.get_by_role("link", name="全項目を印刷（A4）").click()
+    expect(page.get_by_role("heading", name="ひきこもり支援 進行管理 ─ 全項目", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="相談の受付", level=2)).to_be_visible()
+    expect(page.locator("table[data-key=survey_sex] tr.total td").last).to_have_text(screen_total)
+    assert axe_violations(page) == []

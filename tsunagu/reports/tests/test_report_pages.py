@@ -14,8 +14,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from tsunagu.agencies.models import Agency, Area, District, Role
-from tsunagu.core.tests.personas import client_for, make_user
+from tsunagu.agencies.models import Agency, Area, District
+from tsunagu.core.tests.personas import client_for
 from tsunagu.reports import compose
 from tsunagu.reports.period import AGENCY, Period
 from tsunagu.reports.tables import MEASURE, Measure, Table
@@ -86,18 +86,6 @@ def fixed_tables(monkeypatch):
 
     monkeypatch.setattr(compose, "section_tables", tables)
     return seen
-
-
-@pytest.fixture
-def people(reference):
-    return {
-        "secretariat": make_user("r-sec", "ward-seikatsu-fukushi", Role.SECRETARIAT),
-        "desk": make_user("r-desk", "link", Role.DESK),
-        "supervisor": make_user("r-sv", "merkmal", Role.SUPERVISOR),
-        "caseworker": make_user("r-cw", "merkmal", Role.CASEWORKER),
-        "partner": make_user("r-partner", "kyoiku-iinkai", Role.PARTNER),
-        "admin": make_user("r-admin", "ward-seikatsu-fukushi", Role.ADMIN),
-    }
 
 
 class Tables(HTMLParser):
