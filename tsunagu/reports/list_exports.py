@@ -377,6 +377,7 @@ def xlsx_response(export: ListExport) -> FileResponse:
     then the rows, numbers and dates as real cells."""
     columns = _columns(meeting=export.meeting is not None)
     file = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
+    sheet = None
     try:
         sheet = SheetWriter(file, sheet=export.sheet, widths=[c.width for c in columns], frozen=2)
         sheet.row([safe_text(export.title)], style=BOLD)
@@ -386,6 +387,8 @@ def xlsx_response(export: ListExport) -> FileResponse:
                 sheet.row(cells)  # texts made safe by _Row
         sheet.close()
     except BaseException:
+        if sheet is not None:
+            sheet.abandon()
         file.close()
         raise
     file.seek(0)

@@ -13,6 +13,7 @@ personal-list exports need; the statistics' small workbooks keep using openpyxl,
 every file written here back in the tests.
 """
 
+import contextlib
 import datetime as dt
 import math
 import re
@@ -33,9 +34,11 @@ FIRST_SERIAL_DAY = dt.date(1900, 3, 1)  # before it Excel's serials count a 29 F
 CACHE_SIZE = 4_096  # escaped texts kept (districts, statuses, agencies, staff and 和暦 days repeat)
 FLUSH_ROWS = 500  # rows joined before they go to the deflater
 
-# Characters XML 1.0 cannot carry (Excel writes them as _xHHHH_), lone surrogates (not UTF-8), and
-# a literal _xHHHH_ in the text (which Excel would read as an escape: its underscore is escaped).
-_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]|_x[0-9A-Fa-f]{4}_")
+# Characters XML 1.0 cannot carry, and the carriage return (which an XML reader turns into a line
+# feed): Excel writes them as _xHHHH_; lone surrogates (not UTF-8); and the underscore that starts
+# a literal _xHHHH_ in the text, which Excel would read as an escape (a look-ahead, so that
+# sequences sharing an underscore, "_x0041_x0042_", are each escaped).
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff\ud800-\udfff]|_(?=x[0-9A-Fa-f]{4}_)")
 _SHEET_NAME_UNSAFE = re.compile(r"[\[\]:*?/\\]")
 
 XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -100,11 +103,22 @@ def column_letter(index: int) -> str:
 
 def _unsafe(match: re.Match[str]) -> str:
     found = match.group()
-    if len(found) > 1:
-        return "_x005F" + found  # a literal _xHHHH_: its underscore escaped
+    if found == "_":
+        return "_x005F_"  # the underscore of a literal _xHHHH_
     if "\ud800" <= found <= "\udfff":
         return "\ufffd"
     return f"_x{ord(found):04X}_"
+
+
+def _cut(value: str) -> str:
+    """At most ``MAX_TEXT`` characters as Excel counts them (UTF-16 units: a character outside the
+    basic plane, 𠮷, counts two), never half a character."""
+    if len(value) <= MAX_TEXT // 2:
+        return value
+    units = value.encode("utf-16-le")
+    if len(units) <= MAX_TEXT * 2:
+        return value
+    return units[: MAX_TEXT * 2].decode("utf-16-le", errors="ignore")
 
 
 def sheet_name(name: str) -> str:
@@ -116,7 +130,9 @@ def sheet_name(name: str) -> str:
 class SheetWriter:
     """Writes a workbook of one worksheet into ``file`` (a binary file open for writing): call
     :meth:`row` for each row, then :meth:`close`. Cells: ``str`` (text, never a formula), ``int``
-    and ``float`` (numbers), ``bool``, ``datetime.date`` (a date cell), None (no cell)."""
+    and ``float`` (numbers), ``bool``, ``datetime.date`` (a date cell; before 1900-03-01, which
+    Excel cannot hold as a date, the ISO day as text), None (no cell). After an error, call
+    :meth:`abandon`."""
 
     def __init__(self, file: IO[bytes], *, sheet: str, widths: Sequence[int], frozen: int) -> None:
         self.zip = zipfile.ZipFile(file, "w", compression=zipfile.ZIP_DEFLATED)
@@ -172,7 +188,7 @@ class SheetWriter:
         """The end of a text cell (after its reference and style), escaped once per distinct text."""
         cell = self.texts.get(value)
         if cell is None:
-            text = escape(value[:MAX_TEXT])
+            text = escape(_cut(value))
             if _UNSAFE.search(text):
                 text = _UNSAFE.sub(_unsafe, text)
             space = ' xml:space="preserve"' if text != text.strip() else ""
@@ -205,7 +221,10 @@ class SheetWriter:
             elif kind is int:
                 parts.append(f'<c r="{letters[column]}{n}{styled}"><v>{value}</v></c>')
             elif kind is dt.date:
-                parts.append(f'<c r="{letters[column]}{n}" s="{DATE}"><v>{self._serial(value)}</v></c>')
+                if value >= FIRST_SERIAL_DAY:
+                    parts.append(f'<c r="{letters[column]}{n}" s="{DATE}"><v>{(value - EXCEL_EPOCH).days}</v></c>')
+                else:  # no Excel date: the day as text (a record may be dated back to 明治)
+                    parts.append(f'<c r="{letters[column]}{n}{styled}{self._text(value.isoformat())}')
             elif kind is bool:
                 parts.append(f'<c r="{letters[column]}{n}{styled}" t="b"><v>{int(value)}</v></c>')
             elif kind is float:
@@ -221,12 +240,6 @@ class SheetWriter:
         if len(self.pending) >= FLUSH_ROWS:
             self._flush()
 
-    @staticmethod
-    def _serial(day: dt.date) -> int:
-        if day < FIRST_SERIAL_DAY:
-            raise ValueError("a date before 1900-03-01 has no unambiguous Excel serial")
-        return (day - EXCEL_EPOCH).days
-
     def _flush(self) -> None:
         if self.pending:
             self._write("".join(self.pending))
@@ -234,6 +247,12 @@ class SheetWriter:
 
     def _write(self, text: str) -> None:
         self.part.write(text.encode("utf-8"))
+
+    def abandon(self) -> None:
+        """Stops writing after an error: the zip closed without complaint (the file is thrown away)."""
+        for close in (self.part.close, self.zip.close):
+            with contextlib.suppress(Exception):
+                close()
 
     def close(self) -> None:
         """The rest of the worksheet (A4 landscape when printed) and the zip's directory."""

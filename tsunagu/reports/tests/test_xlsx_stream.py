@@ -20,6 +20,7 @@ HOSTILE = [
     "  leading and trailing  ",
     "line one\nline two",
     "tab\there",
+    "carriage\rreturn",
     "bell\x07 and nul\x00 inside",
     "_x0041_ stays literal",
     "絵文字🏠と漢字",
@@ -80,7 +81,7 @@ def test_hostile_text_reads_back_as_written_never_as_a_formula(text):
     # are, so it reads the texts that needed none.
     calamine = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
     assert calamine[0][0] == text
-    if not any(c in text for c in "\x00\x07_"):
+    if not any(c in text for c in "\x00\x07\r_"):
         assert openpyxl_rows(data)[0][0] == text
     # Nothing written as a formula: no <f> element anywhere in the worksheet.
     with zipfile.ZipFile(io.BytesIO(data)) as package:
@@ -98,6 +99,19 @@ def test_text_longer_than_excel_allows_is_cut_to_its_limit():
     assert len(value) == MAX_TEXT
 
 
+def test_excel_counts_characters_outside_the_basic_plane_twice():
+    (value,) = openpyxl_rows(write([["𠮷" * MAX_TEXT]]))[0]
+    assert value == "𠮷" * (MAX_TEXT // 2)  # 32,767 UTF-16 units hold 16,383 of them, not half of one
+
+
+def test_a_day_excel_cannot_hold_as_a_date_is_written_as_text():
+    sheet = load_workbook(
+        io.BytesIO(write([[dt.date(1899, 12, 31), dt.date(1900, 2, 28), dt.date(1900, 3, 1)]]))
+    ).active
+    assert (sheet["A1"].value, sheet["B1"].value) == ("1899-12-31", "1900-02-28")
+    assert sheet["C1"].value == dt.datetime(1900, 3, 1) and sheet["C1"].is_date
+
+
 def test_values_a_cell_cannot_hold_are_refused():
     writer = SheetWriter(io.BytesIO(), sheet="x", widths=(), frozen=0)
     with pytest.raises(TypeError):
@@ -106,8 +120,6 @@ def test_values_a_cell_cannot_hold_are_refused():
         writer.row([object()])
     with pytest.raises(ValueError):
         writer.row([float("nan")])
-    with pytest.raises(ValueError):
-        writer.row([dt.date(1900, 2, 28)])
     with pytest.raises(ValueError):
         writer.row(["x"], style=99)
 
