@@ -80,15 +80,27 @@ def _filename(built: Built, extension: str) -> str:
     return f"tsunagu-{built.section}-{built.period.start:%Y%m%d}-{built.period.end:%Y%m%d}.{extension}"
 
 
+def _xlsx_response(built: Built) -> HttpResponse:
+    content = excel.workbook_bytes(built.heading, built.tables, built.threshold)
+    response = HttpResponse(content, content_type=excel.XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{_filename(built, "xlsx")}"'
+    return response
+
+
+def _csv_response(built: Built) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(
+        excel.csv_lines(built.heading, built.tables, built.threshold), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename(built, "csv")}"'
+    return response
+
+
 @transaction.non_atomic_requests
 @staff(roles=REPORT_ROLES)
 def xlsx(request: AuthenticatedHttpRequest, section: str) -> HttpResponse:
     check_section(section)
     built = build(request, section)
-    content = excel.workbook_bytes(built.heading, built.tables, built.threshold)
-    response = HttpResponse(content, content_type=excel.XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{_filename(built, "xlsx")}"'
-    return response
+    return _xlsx_response(built)
 
 
 @transaction.non_atomic_requests
@@ -96,11 +108,7 @@ def xlsx(request: AuthenticatedHttpRequest, section: str) -> HttpResponse:
 def csv(request: AuthenticatedHttpRequest, section: str) -> StreamingHttpResponse:
     check_section(section)
     built = build(request, section)
-    response = StreamingHttpResponse(
-        excel.csv_lines(built.heading, built.tables, built.threshold), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{_filename(built, "csv")}"'
-    return response
+    return _csv_response(built)
 
 
 # The report of every section the user may open.
@@ -122,18 +130,11 @@ def all_print(request: AuthenticatedHttpRequest) -> HttpResponse:
 @staff(roles=REPORT_ROLES)
 def all_xlsx(request: AuthenticatedHttpRequest) -> HttpResponse:
     built = build_all(request)
-    content = excel.workbook_bytes(built.heading, built.tables, built.threshold)
-    response = HttpResponse(content, content_type=excel.XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{_filename(built, "xlsx")}"'
-    return response
+    return _xlsx_response(built)
 
 
 @transaction.non_atomic_requests
 @staff(roles=REPORT_ROLES)
 def all_csv(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     built = build_all(request)
-    response = StreamingHttpResponse(
-        excel.csv_lines(built.heading, built.tables, built.threshold), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{_filename(built, "csv")}"'
-    return response
+    return _csv_response(built)
